@@ -1,0 +1,102 @@
+/**
+ * Typed errors. Every `name` is stable: Step Functions Retry/Catch and the HTTP API route on it, so
+ * renaming one is a breaking change. Messages use StarRocks' wording where StarRocks has one.
+ */
+export const ErrorName = {
+  Parse: 'ParseError',
+  Analysis: 'AnalysisError',
+  NotFound: 'NotFoundError',
+  AlreadyExists: 'AlreadyExistsError',
+  LockConflict: 'LockConflictError',
+  ConditionFailed: 'ConditionFailedError',
+  Storage: 'StorageError',
+  RetryableStorage: 'RetryableStorageError',
+  Integrity: 'IntegrityError',
+  JobCancelled: 'JobCancelledError',
+  JobFailed: 'JobFailedError',
+  Internal: 'InternalError',
+} as const;
+export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
+
+export class StarbackupError extends Error {
+  /** Whether the user caused it (4xx) rather than the system (5xx). */
+  readonly userError: boolean = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  override get name(): ErrorNameValue {
+    return ErrorName.Internal;
+  }
+}
+
+/** A statement that does not parse. Line and column are 1-based; the wording follows StarRocks'. */
+export class ParseError extends StarbackupError {
+  constructor(readonly detail: string, readonly line: number, readonly column: number) {
+    super(`Getting syntax error at line ${line}, column ${column}. Detail message: ${detail}.`);
+  }
+  override get name() { return ErrorName.Parse; }
+}
+
+/** A statement that parses but is invalid: unknown object, bad property, bad value. */
+export class AnalysisError extends StarbackupError {
+  override get name() { return ErrorName.Analysis; }
+}
+
+export class NotFoundError extends StarbackupError {
+  override get name() { return ErrorName.NotFound; }
+}
+
+export class AlreadyExistsError extends StarbackupError {
+  override get name() { return ErrorName.AlreadyExists; }
+}
+
+/** Another job holds the database lock. */
+export class LockConflictError extends StarbackupError {
+  override get name() { return ErrorName.LockConflict; }
+}
+
+/** A conditional write lost a race: the record changed, exists, or is missing. */
+export class ConditionFailedError extends StarbackupError {
+  override readonly userError: boolean = false;
+  override get name() { return ErrorName.ConditionFailed; }
+}
+
+/** Storage failed. `retryable` says whether trying again can help (throttling, timeouts, 5xx). */
+export class StorageError extends StarbackupError {
+  override readonly userError: boolean = false;
+  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  override get name() { return this.retryable ? ErrorName.RetryableStorage : ErrorName.Storage; }
+}
+
+/** Data read back does not match its recorded checksum or size. */
+export class IntegrityError extends StarbackupError {
+  override readonly userError: boolean = false;
+  override get name() { return ErrorName.Integrity; }
+}
+
+/** The job's cancel flag was set; the workflow routes this to the cancel path. */
+export class JobCancelledError extends StarbackupError {
+  override get name() { return ErrorName.JobCancelled; }
+}
+
+/** A job ended CANCELLED because of an error; carries the job's status text. */
+export class JobFailedError extends StarbackupError {
+  override get name() { return ErrorName.JobFailed; }
+}
+
+export class InternalError extends StarbackupError {
+  override readonly userError: boolean = false;
+}
+
+/** The stable name of any thrown value, for routing and for `{"error": {"code"}}`. */
+export function errorCode(err: unknown): string {
+  if (err instanceof StarbackupError) return err.name;
+  if (err instanceof Error && err.name) return err.name;
+  return ErrorName.Internal;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * A flat store of immutable objects under one root (a folder, a bucket prefix, an HDFS path).
+ * Keys are `/`-separated, relative to the root, never starting with `/` and never containing `..`.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+}
+
+export interface PutResult {
+  sha256: string;
+  size: number;
+}
+
+export interface PutOptions {
+  /** When given, the write fails with IntegrityError (and leaves nothing) unless the bytes hash to it. */
+  sha256?: string;
+  /** Expected size in bytes, when known; lets backends pick single-shot or multipart uploads. */
+  size?: number;
+}
+
+export interface ObjectStore {
+  /** Where the store points, for messages; never contains a secret. */
+  readonly description: string;
+  /**
+   * Writes an object from a stream or bytes. All-or-nothing: readers see the old object, or the whole new
+   * one, never a part. Returns the sha256 and size of what was written.
+   */
+  put(key: string, body: Readable | Uint8Array | string, options?: PutOptions): Promise<PutResult>;
+  /** A stream of the object's bytes (end inclusive, as HTTP ranges). Throws NotFoundError when missing. */
+  get(key: string, range?: { start: number; end?: number }): Promise<Readable>;
+  /** Size of the object, or undefined when there is none. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with prefix, at any depth, in no promised order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Removes an object; removing a missing one is not an error. */
+  delete(key: string): Promise<void>;
+}
