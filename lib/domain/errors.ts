@@ -14,6 +14,7 @@ export const ErrorName = {
   Integrity: 'IntegrityError',
   JobCancelled: 'JobCancelledError',
   JobFailed: 'JobFailedError',
+  JobTimeout: 'JobTimeoutError',
   Internal: 'InternalError',
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
@@ -79,6 +80,11 @@ export class IntegrityError extends StarbackupError {
 /** The job's cancel flag was set; the workflow routes this to the cancel path. */
 export class JobCancelledError extends StarbackupError {
   override get name() { return ErrorName.JobCancelled; }
+}
+
+/** The job ran past its `timeout`; it is cancelled with status TIMEOUT. */
+export class JobTimeoutError extends StarbackupError {
+  override get name() { return ErrorName.JobTimeout; }
 }
 
 /** A job ended CANCELLED because of an error; carries the job's status text. */

@@ -44,13 +44,8 @@ export interface ColumnDef {
   comment?: string;
 }
 
-export const KeysType = {
-  DUPLICATE: 'DUP_KEYS',
-  UNIQUE: 'UNIQUE_KEYS',
-  PRIMARY: 'PRIMARY_KEYS',
-  AGGREGATE: 'AGG_KEYS',
-} as const;
-export type KeysTypeValue = (typeof KeysType)[keyof typeof KeysType];
+export { KeysType, type KeysTypeValue } from '../domain/catalog-types.ts';
+import type { KeysTypeValue } from '../domain/catalog-types.ts';
 
 export interface RangePartitionDef {
   name: string;

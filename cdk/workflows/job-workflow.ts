@@ -1,0 +1,127 @@
+/**
+ * The one shape both job workflows share:
+ * PENDING -> SNAPSHOTING -> plan -> Map(batch) -> two commit steps -> FINISHED, with every failure
+ * after PENDING routed through the cancel task. backup-workflow.ts and restore-workflow.ts only name
+ * the states.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { ErrorName } from '../../lib/domain/errors.ts';
+import { FlowState } from '../../lib/domain/workflow.ts';
+
+export type MapMode = 'INLINE' | 'DISTRIBUTED';
+
+export interface JobWorkflowProps<T extends string> {
+  readonly handlers: Readonly<Record<T, lambda.IFunction>>;
+  /** Map concurrency (upload_worker_count / download_worker_count); 0 means unbounded in ASL. */
+  readonly maxConcurrency: number;
+  /** DISTRIBUTED in the cloud; the embedded runtime only runs INLINE. */
+  readonly mapMode: MapMode;
+  /**
+   * Per-task timeout. Set explicitly because aws-local-stepfunctions defaults a Task to 60 s (the ASL
+   * spec default), whereas AWS defaults to ~99999999 s; 15 min is Lambda's own ceiling.
+   */
+  readonly taskTimeout?: Duration;
+  readonly stateMachineName?: string;
+  readonly logs?: sfn.LogOptions;
+  readonly tracingEnabled?: boolean;
+}
+
+/** Which state plays which role in a workflow. */
+export interface JobWorkflowShape<T extends string> {
+  readonly comment: string;
+  readonly pending: T;
+  readonly snapshot: T;
+  readonly plan: T;
+  readonly fanOut: string;
+  readonly batch: T;
+  readonly commit: readonly [T, T];
+  readonly cancel: T;
+}
+
+/** Transient Lambda service failures, as AWS documents them for Lambda tasks. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** Handler errors worth another attempt; everything else (analysis, integrity, cancel) is final. */
+export const TRANSIENT_ERRORS = [ErrorName.RetryableStorage, ErrorName.ConditionFailed] as const;
+
+const jobRef = { jobId: sfn.JsonPath.stringAt('$.jobId') };
+const toCancel: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
+
+export function buildJobWorkflow<T extends string>(
+  scope: Construct,
+  shape: JobWorkflowShape<T>,
+  props: JobWorkflowProps<T>,
+): sfn.StateMachine {
+  const timeout = sfn.Timeout.duration(props.taskTimeout ?? Duration.minutes(15));
+  const task = (name: T, payload?: Record<string, unknown>): tasks.LambdaInvoke => {
+    const invoke = new tasks.LambdaInvoke(scope, name, {
+      lambdaFunction: props.handlers[name],
+      // The Task Resource is then the function ARN and Parameters the payload, which is what
+      // aws-local-stepfunctions can bind to local handlers.
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: timeout,
+      ...(payload ? { payload: sfn.TaskInput.fromObject(payload) } : {}),
+    });
+    invoke.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+    return invoke;
+  };
+  const retryTransient = (invoke: sfn.TaskStateBase): sfn.TaskStateBase =>
+    invoke.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
+
+  const cancel = task(shape.cancel, { ...jobRef, error: sfn.JsonPath.objectAt('$.error') });
+  // Cancelling releases the lock and marks the job, so it is worth insisting on whatever failed.
+  cancel.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
+  cancel.next(new sfn.Fail(scope, FlowState.CANCELLED, { error: ErrorName.JobCancelled, cause: 'job cancelled' }));
+
+  const step = (name: T): sfn.TaskStateBase => retryTransient(task(name, jobRef)).addCatch(cancel, toCancel);
+
+  // A failed PENDING created no job (or already cleaned up), so there is nothing to cancel.
+  const pending = retryTransient(task(shape.pending)).addCatch(
+    new sfn.Fail(scope, FlowState.REJECTED, { errorPath: '$.error.Error', causePath: '$.error.Cause' }),
+    toCancel,
+  );
+  const fanOut = mapState(scope, shape.fanOut, props)
+    .itemProcessor(retryTransient(task(shape.batch)))
+    .addCatch(cancel, toCancel);
+
+  const definition = pending
+    .next(step(shape.snapshot))
+    .next(step(shape.plan))
+    .next(fanOut)
+    .next(step(shape.commit[0]))
+    .next(step(shape.commit[1]))
+    .next(new sfn.Succeed(scope, FlowState.FINISHED));
+
+  return new sfn.StateMachine(scope, 'StateMachine', {
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    comment: shape.comment,
+    ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
+    ...(props.logs ? { logs: props.logs } : {}),
+    ...(props.tracingEnabled !== undefined ? { tracingEnabled: props.tracingEnabled } : {}),
+  });
+}
+
+/** Map items are batch references; iterations return nothing so the payload stays small. */
+function mapState(scope: Construct, id: string, props: JobWorkflowProps<string>): sfn.Map | sfn.DistributedMap {
+  const common = {
+    itemsPath: '$.batches',
+    itemSelector: { jobId: sfn.JsonPath.stringAt('$.jobId'), batch: sfn.JsonPath.objectAt('$$.Map.Item.Value') },
+    maxConcurrency: props.maxConcurrency,
+    resultPath: sfn.JsonPath.DISCARD,
+  };
+  return props.mapMode === 'DISTRIBUTED'
+    ? new sfn.DistributedMap(scope, id, { ...common, mapExecutionType: sfn.StateMachineType.STANDARD })
+    : new sfn.Map(scope, id, common);
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { PartitionManifest, SegmentRef } from '../domain/catalog-types.ts';
+import { IntegrityError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { getJson, readBytes } from '../ports/object-io.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+
+/**
+ * Segment files: immutable, one JSON array of canonical cell values per line. Never rewritten, so a manifest
+ * that names a segment always reads the same rows, and a backup can copy bytes without decoding them.
+ */
+export type Row = (string | null)[];
+
+export function segmentPath(tableId: string, partitionId: string, bucket: number): string {
+  return `data/${tableId}/${partitionId}/${bucket}/${newId()}.seg`;
+}
+
+export function manifestPath(tableId: string, partitionId: string, version: number): string {
+  return `meta/${tableId}/${partitionId}/v${version}-${newId()}.json`;
+}
+
+export function encodeRows(rows: Row[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+export async function writeSegment(store: ObjectStore, path: string, rows: Row[]): Promise<SegmentRef> {
+  const body = encodeRows(rows);
+  const { sha256, size } = await store.put(path, body);
+  return { path, size, sha256, rows: rows.length };
+}
+
+export async function readSegment(store: ObjectStore, ref: SegmentRef): Promise<Row[]> {
+  const bytes = await readBytes(await store.get(ref.path));
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== ref.sha256) {
+    throw new IntegrityError(`Segment ${ref.path} is corrupt: sha256 ${actual}, expected ${ref.sha256}`);
+  }
+  return bytes.toString('utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Row);
+}
+
+export async function readManifest(store: ObjectStore, key: string): Promise<PartitionManifest> {
+  return getJson<PartitionManifest>(store, key);
+}
+
+export function emptyManifest(tableId: string, partitionId: string, buckets: number): PartitionManifest {
+  return { tableId, partitionId, version: 1, tablets: Array.from({ length: buckets }, (_, bucket) => ({ bucket, segments: [] })) };
+}

@@ -1,0 +1,123 @@
+import type { JobRecord, LockRecord, RepositoryRecord } from '../domain/control-types.ts';
+import { AlreadyExistsError, ConditionFailedError, LockConflictError, NotFoundError } from '../domain/errors.ts';
+import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
+
+/**
+ * Typed access to the control records. A job is keyed by its id alone, because workflow handlers get
+ * nothing but `{jobId}`; a per-database pointer list answers SHOW BACKUP/RESTORE [FROM db].
+ */
+const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
+const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+const lockKey = (db: string): RecordKey => ({ pk: 'LOCKS', sk: `DB#${db}` });
+
+export const LOCK_CONFLICT = 'Can only run one backup or restore job of a database at same time';
+const JOB_UPDATE_ATTEMPTS = 10;
+
+export class ControlStore {
+  constructor(readonly table: RecordTable) {}
+
+  async listRepositories(): Promise<RepositoryRecord[]> {
+    return (await this.table.query<RepositoryRecord>('REPOS')).map((r) => r.doc);
+  }
+
+  async getRepository(name: string): Promise<RepositoryRecord | undefined> {
+    return (await this.table.get<RepositoryRecord>(repoKey(name)))?.doc;
+  }
+
+  async requireRepository(name: string): Promise<RepositoryRecord> {
+    const r = await this.getRepository(name);
+    if (!r) throw new NotFoundError(`Repository ${name} does not exist`);
+    return r;
+  }
+
+  async createRepository(repo: RepositoryRecord): Promise<void> {
+    try {
+      await this.table.put(repoKey(repo.name), repo, { condition: { kind: 'absent' } });
+    } catch (e) {
+      if (e instanceof ConditionFailedError) {
+        throw new AlreadyExistsError(`Failed to create repository: repository with same name already exist: ${repo.name}`);
+      }
+      throw e;
+    }
+  }
+
+  async deleteRepository(name: string): Promise<void> {
+    await this.table.delete(repoKey(name));
+  }
+
+  /** Takes the database lock: a conditional put that succeeds when there is no lock or its lease lapsed. */
+  async lockDatabase(db: string, lock: LockRecord, leaseMs: number, now: number): Promise<void> {
+    try {
+      await this.table.put(lockKey(db), lock, { condition: { kind: 'absentOrExpired', now }, expiresAt: now + leaseMs });
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw new LockConflictError(LOCK_CONFLICT);
+      throw e;
+    }
+  }
+
+  async getLock(db: string): Promise<StoredRecord<LockRecord> | undefined> {
+    return this.table.get<LockRecord>(lockKey(db));
+  }
+
+  /** Extends the lease; fails when the lock is no longer this job's (the fencing check). */
+  async renewLock(db: string, jobId: string, leaseMs: number, now: number): Promise<void> {
+    const cur = await this.getLock(db);
+    if (!cur || cur.doc.jobId !== jobId) throw new LockConflictError(`Job ${jobId} no longer holds the lock of database ${db}`);
+    await this.table.put(lockKey(db), cur.doc, { condition: { kind: 'version', version: cur.version }, expiresAt: now + leaseMs });
+  }
+
+  /** Releases the lock if this job holds it; releasing twice is fine. */
+  async unlockDatabase(db: string, jobId: string): Promise<void> {
+    const cur = await this.getLock(db);
+    if (!cur || cur.doc.jobId !== jobId) return;
+    try {
+      await this.table.delete(lockKey(db), { kind: 'version', version: cur.version });
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
+  }
+
+  async createJob(job: JobRecord): Promise<void> {
+    await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
+    await this.table.put({ pk: `DBJOBS#${job.db}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
+    await this.table.put({ pk: 'JOBDBS', sk: job.db }, { db: job.db });
+  }
+
+  async getJob(jobId: string): Promise<StoredRecord<JobRecord> | undefined> {
+    return this.table.get<JobRecord>(jobKey(jobId));
+  }
+
+  async requireJob(jobId: string): Promise<StoredRecord<JobRecord>> {
+    const j = await this.getJob(jobId);
+    if (!j) throw new NotFoundError(`Job ${jobId} does not exist`);
+    return j;
+  }
+
+  /** Read-modify-write with optimistic concurrency; `change` may return undefined to leave the job as is. */
+  async updateJob(jobId: string, change: (job: JobRecord) => JobRecord | undefined): Promise<JobRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const cur = await this.requireJob(jobId);
+      const next = change(structuredClone(cur.doc));
+      if (!next) return cur.doc;
+      try {
+        await this.table.put(jobKey(jobId), next, { condition: { kind: 'version', version: cur.version } });
+        return next;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError) || attempt >= JOB_UPDATE_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  async addProgress(jobId: string, counters: Record<string, number>): Promise<void> {
+    await this.table.add(jobKey(jobId), counters);
+  }
+
+  /** Job ids of a database, oldest first (ids sort by creation time). */
+  async jobsOfDatabase(db: string): Promise<{ jobId: string; type: string }[]> {
+    return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${db}`)).map((r) => r.doc);
+  }
+
+  async databasesWithJobs(): Promise<string[]> {
+    return (await this.table.query<{ db: string }>('JOBDBS')).map((r) => r.doc.db);
+  }
+}

@@ -1,0 +1,66 @@
+import type { JobStatus, JobStateValue, JobTypeValue } from './states.ts';
+
+/** Control-plane records: repositories, jobs, locks (DESIGN.md §3). */
+export interface RepositoryRecord {
+  id: string;
+  name: string;
+  location: string;
+  readOnly: boolean;
+  broker?: string;
+  /** Properties that are not secrets, kept as given. */
+  properties: Record<string, string>;
+  createTime: number;
+  errMsg?: string;
+}
+
+/** One object of a backup: a table and, when only some were named, its partitions. */
+export interface BackupObject {
+  table: string;
+  partitions?: string[];
+}
+
+export interface RestoreObject {
+  table: string;
+  alias?: string;
+  partitions?: string[];
+}
+
+export interface JobRecord {
+  jobId: string;
+  type: JobTypeValue;
+  label: string;
+  /** The database the job locks: the backed-up database, or the restore's target. */
+  db: string;
+  repo: string;
+  state: JobStateValue;
+  /** `yyyy-MM-dd-HH-mm-ss-SSS` of the snapshot: the backup's create time, or the restore's backup_timestamp. */
+  timestamp: string;
+  createTime: number;
+  timeoutSec: number;
+  status: JobStatus;
+  cancelRequested?: boolean;
+  executionId?: string;
+  /** Times of StarRocks' SHOW columns, epoch ms. */
+  times: Partial<Record<'snapshotFinished' | 'uploadFinished' | 'metaPrepared' | 'downloadFinished' | 'finished', number>>;
+  totals: { files: number; bytes: number };
+  backup?: { objects: BackupObject[]; type: string; ttl?: string; meta?: { sha256: string; size: number } };
+  restore?: {
+    sourceDb: string;
+    objects: RestoreObject[];
+    replicationNum: number;
+    allowLoad: boolean;
+    metaVersion?: number;
+    starrocksMetaVersion?: number;
+    /** Existing tables this job set to RESTORE, so a cancel can give them back. */
+    held: string[];
+  };
+}
+
+export interface LockRecord {
+  jobId: string;
+  owner: string;
+  acquiredAt: number;
+}
+
+/** Counter names kept with `RecordTable.add` on the job record (progress of the fan-out). */
+export const JobCounter = { FILES_DONE: 'filesDone', BYTES_DONE: 'bytesDone', BATCHES_DONE: 'batchesDone' } as const;

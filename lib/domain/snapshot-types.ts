@@ -1,0 +1,43 @@
+import type { TableDef } from './catalog-types.ts';
+
+/** A segment as a snapshot keeps it: content address plus what a reader needs to rebuild the manifest. */
+export interface SnapshotSegment {
+  sha256: string;
+  size: number;
+  rows: number;
+}
+
+export interface SnapshotPartition {
+  name: string;
+  version: number;
+  tablets: { bucket: number; segments: SnapshotSegment[] }[];
+}
+
+export interface SnapshotTable {
+  def: TableDef;
+  /** Only the partitions the backup took (all, or those named in ON). */
+  partitions: SnapshotPartition[];
+}
+
+/** `__meta_<ts>`: everything a restore needs to recreate the objects. */
+export interface SnapshotMeta {
+  database: string;
+  tables: SnapshotTable[];
+}
+
+/** `__info_<ts>`: the small summary SHOW SNAPSHOT reads; its presence makes the snapshot exist. */
+export interface SnapshotInfo {
+  name: string;
+  database: string;
+  timestamp: string;
+  backup_time: number;
+  finish_time: number;
+  cluster_id: string;
+  format_version: number;
+  meta: { sha256: string; size: number };
+  backup_objects: Record<string, { partitions: Record<string, { version: number; rows: number; bytes: number; files: number }> }>;
+  totals: { files: number; bytes: number; blobs: number };
+  ttl?: string;
+  expire_time?: number;
+  backup_result: 'succeed';
+}

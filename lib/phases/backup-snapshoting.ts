@@ -1,0 +1,58 @@
+import type { SegmentRef } from '../domain/catalog-types.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { layout } from '../domain/repository-layout.ts';
+import type { SnapshotMeta, SnapshotTable } from '../domain/snapshot-types.ts';
+import { BackupState, JobType } from '../domain/states.ts';
+import type { JobRef } from '../domain/workflow.ts';
+import { readManifest } from '../cluster/segments.ts';
+import type { ServiceContext } from './context.ts';
+import { advance, enterPhase } from './job-guard.ts';
+import { type TransferItem, writeStagingDoc } from './staging.ts';
+
+/** What SNAPSHOTING leaves in staging for the later phases. */
+export interface BackupSnapshotDoc {
+  meta: SnapshotMeta;
+  uploads: TransferItem[];
+}
+
+/**
+ * SNAPSHOTING: pins each partition at its current version. Segments are immutable, so the manifest a
+ * version points to is a consistent snapshot at no cost, and rows loaded later are not in it.
+ */
+export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
+  const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.SNAPSHOTING);
+  if (done) return { jobId };
+  const tables: SnapshotTable[] = [];
+  const uploads = new Map<string, TransferItem>();
+  let files = 0, bytes = 0;
+  for (const obj of job.backup!.objects) {
+    const rec = await ctx.catalog.getTable(job.db, obj.table);
+    if (!rec) throw new NotFoundError(`table ${obj.table} has been dropped`);
+    const def = structuredClone(rec.doc.def);
+    const wanted = def.partitioning.partitions.filter((p) => !obj.partitions || obj.partitions.includes(p.name));
+    def.partitioning.partitions = wanted;
+    const table: SnapshotTable = { def, partitions: [] };
+    for (const p of wanted) {
+      const data = rec.doc.data[p.id];
+      const manifest = data?.manifest ? await readManifest(ctx.data, data.manifest) : undefined;
+      const tablets = Array.from({ length: def.distribution.buckets }, (_, bucket) => {
+        const segs: SegmentRef[] = manifest?.tablets[bucket]?.segments ?? [];
+        for (const s of segs) {
+          files++;
+          bytes += s.size;
+          uploads.set(s.sha256, { from: s.path, to: layout.blob(job.repo, s.sha256), sha256: s.sha256, size: s.size });
+        }
+        return { bucket, segments: segs.map((s) => ({ sha256: s.sha256, size: s.size, rows: s.rows })) };
+      });
+      table.partitions.push({ name: p.name, version: data?.version ?? 1, tablets });
+    }
+    tables.push(table);
+  }
+  const doc: BackupSnapshotDoc = { meta: { database: job.db, tables }, uploads: [...uploads.values()] };
+  await writeStagingDoc(ctx.data, jobId, 'snapshot', doc);
+  await advance(ctx, jobId, BackupState.UPLOAD_SNAPSHOT, (j) => {
+    j.times.snapshotFinished = ctx.clock.now();
+    j.totals = { files, bytes };
+  });
+  return { jobId };
+}

@@ -1,0 +1,27 @@
+import type { ControlStore } from '../control/control-store.ts';
+import type { ClusterContext } from '../cluster/load.ts';
+import type { RepositoryRecord } from '../domain/control-types.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Orchestrator } from '../ports/orchestrator.ts';
+
+/** What statement execution and every workflow phase need; built once by the runtime (bin/ or functions/wiring.ts). */
+export interface ServiceContext extends ClusterContext {
+  control: ControlStore;
+  /** Opens a store for a location URI (adapters' registry); used for repositories and FILES(). */
+  openLocation: (location: string, properties: Record<string, string>) => ObjectStore;
+  orchestrator: Orchestrator;
+  /** Identifies this cluster in snapshots it writes (DROP SNAPSHOT's ownership check). */
+  clusterId: string;
+  /** Identifies this process or function in lock records. */
+  owner: string;
+  /** How long a lock lives without renewal; every phase renews it. */
+  leaseMs: number;
+  /** Batching of the fan-out. */
+  batch: { maxFiles: number; maxBytes: number; maxBatches: number };
+}
+
+export function openRepository(ctx: ServiceContext, repo: RepositoryRecord): ObjectStore {
+  return ctx.openLocation(repo.location, repo.properties);
+}
+
+export const DEFAULT_BATCH = { maxFiles: 256, maxBytes: 512 * 1024 * 1024, maxBatches: 200 } as const;

@@ -1,0 +1,38 @@
+import { AnalysisError } from '../domain/errors.ts';
+import { BackupState, JobType, type JobTypeValue, RestoreState } from '../domain/states.ts';
+import type { ExecutionInput, JobRef } from '../domain/workflow.ts';
+import { parseStatement } from '../sql/parse.ts';
+import type { ServiceContext } from './context.ts';
+import { advance, enterPhase } from './job-guard.ts';
+import { submitBackup } from './submit-backup.ts';
+import { submitRestore } from './submit-restore.ts';
+
+/**
+ * PENDING of both workflows. An execution started by the API already has its job; one started by hand from
+ * the console carries `{"statement": "BACKUP …"}` and is submitted here through the same analysis.
+ */
+export function backupPending(ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> {
+  return pending(ctx, input, JobType.BACKUP);
+}
+
+export function restorePending(ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> {
+  return pending(ctx, input, JobType.RESTORE);
+}
+
+async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobTypeValue): Promise<JobRef> {
+  const word = type === JobType.BACKUP ? 'BACKUP' : 'RESTORE';
+  let jobId: string;
+  if (input && typeof input === 'object' && 'statement' in input && typeof input.statement === 'string') {
+    const stmt = parseStatement(input.statement);
+    if (stmt.kind === 'Backup' && type === JobType.BACKUP) jobId = (await submitBackup(ctx, stmt)).jobId;
+    else if (stmt.kind === 'Restore' && type === JobType.RESTORE) jobId = (await submitRestore(ctx, stmt)).jobId;
+    else throw new AnalysisError(`The ${word.toLowerCase()} workflow runs ${word} statements, not ${stmt.kind}`);
+  } else if (input && typeof input === 'object' && 'jobId' in input && typeof input.jobId === 'string') {
+    jobId = input.jobId;
+  } else {
+    throw new AnalysisError(`Execution input must be {"jobId": "…"} or {"statement": "${word} …"}`);
+  }
+  const { done } = await enterPhase(ctx, jobId, type, BackupState.PENDING);
+  if (!done) await advance(ctx, jobId, type === JobType.BACKUP ? BackupState.SNAPSHOTING : RestoreState.SNAPSHOTING);
+  return { jobId };
+}

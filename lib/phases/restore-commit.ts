@@ -1,0 +1,91 @@
+import type { PartitionManifest, TableRecord } from '../domain/catalog-types.ts';
+import { TableState } from '../domain/catalog-types.ts';
+import { AlreadyExistsError, AnalysisError, ConditionFailedError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { JobType, RestoreState } from '../domain/states.ts';
+import type { JobRef } from '../domain/workflow.ts';
+import { summarize } from '../cluster/load.ts';
+import { manifestPath, readManifest } from '../cluster/segments.ts';
+import { putJson } from '../ports/object-io.ts';
+import type { ServiceContext } from './context.ts';
+import { advance, enterPhase } from './job-guard.ts';
+import type { RestoreCommit, RestoreDownload, RestorePlan } from './restore-plan.ts';
+import { clearStaging, readStagingDoc, writeStagingDoc } from './staging.ts';
+
+/** COMMIT: writes the immutable manifests of every restored partition. Still nothing visible changes. */
+export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
+  const { done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMIT);
+  if (done) return { jobId };
+  await advance(ctx, jobId, RestoreState.COMMIT, (j) => { j.times.downloadFinished = ctx.clock.now(); });
+  const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
+  const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
+  const commit: RestoreCommit = { tables: [] };
+  for (const tp of plan.tables) {
+    const dl = download.tables.find((t) => t.name === tp.name)!;
+    const partitions = [];
+    for (const p of tp.partitions) {
+      const tablets = dl.partitions.find((x) => x.targetId === p.targetId)!.tablets;
+      const manifest: PartitionManifest = {
+        tableId: tp.def.id, partitionId: p.targetId, version: p.version,
+        tablets: tablets.map((segments, bucket) => ({ bucket, segments })),
+      };
+      const key = manifestPath(tp.def.id, p.targetId, p.version);
+      await putJson(ctx.data, key, manifest);
+      partitions.push({ targetId: p.targetId, manifest: key, version: p.version });
+    }
+    commit.tables.push({ name: tp.name, partitions });
+  }
+  await writeStagingDoc(ctx.data, jobId, 'commit', commit);
+  await advance(ctx, jobId, RestoreState.COMMITTING);
+  return { jobId };
+}
+
+/**
+ * COMMITTING: publishes each table with one conditional write: a new table appears whole, an existing one
+ * switches every restored partition to its new manifest at once. Safe to re-run: a table already
+ * published by this job is recognised and left alone, so an interrupted commit is rolled forward.
+ */
+export async function restoreCommitting(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
+  const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMITTING);
+  if (done) return { jobId };
+  await publishRestore(ctx, jobId, job.db);
+  await advance(ctx, jobId, RestoreState.FINISHED, (j) => { j.times.finished = ctx.clock.now(); });
+  await ctx.control.unlockDatabase(job.db, jobId);
+  await clearStaging(ctx.data, jobId);
+  return { jobId };
+}
+
+export async function publishRestore(ctx: ServiceContext, jobId: string, db: string): Promise<void> {
+  const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
+  const commit = await readStagingDoc<RestoreCommit>(ctx.data, jobId, 'commit');
+  const now = ctx.clock.now();
+  if (plan.tables.some((t) => t.mode === 'create')) {
+    await ctx.catalog.createDatabase({ id: newId(now), name: db, createTime: now });
+  }
+  for (const tp of plan.tables) {
+    const c = commit.tables.find((t) => t.name === tp.name)!;
+    const data: TableRecord['data'] = {};
+    for (const p of c.partitions) data[p.targetId] = summarize(await readManifest(ctx.data, p.manifest), p.manifest, now);
+    if (tp.mode === 'create') {
+      try {
+        await ctx.catalog.createTable(db, { def: tp.def, state: TableState.NORMAL, data });
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+        const cur = await ctx.catalog.getTable(db, tp.name);
+        if (cur?.doc.def.id !== tp.def.id) throw new AnalysisError(`Table ${tp.name} already exist in db: ${db}`);
+      }
+      continue;
+    }
+    for (;;) {
+      const cur = await ctx.catalog.requireTable(db, tp.name);
+      if (cur.doc.state !== TableState.RESTORE || cur.doc.restoreJobId !== jobId) break; // published already
+      const rec: TableRecord = { def: tp.def, state: TableState.NORMAL, data: { ...cur.doc.data, ...data } };
+      try {
+        await ctx.catalog.replaceTable(db, rec, cur.version);
+        break;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
+  }
+}

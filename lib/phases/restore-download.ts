@@ -1,0 +1,52 @@
+import type { SegmentRef } from '../domain/catalog-types.ts';
+import { layout } from '../domain/repository-layout.ts';
+import { JobType, RestoreState } from '../domain/states.ts';
+import type { JobRef, PlanOutput } from '../domain/workflow.ts';
+import { type ServiceContext, openRepository } from './context.ts';
+import { advance, enterPhase } from './job-guard.ts';
+import type { RestoreDownload, RestorePlan } from './restore-plan.ts';
+import { readInfo, readMeta } from './snapshot-reader.ts';
+import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
+
+/**
+ * DOWNLOAD: names a new segment file in the target cluster for every blob the restored partitions need
+ * (one file per distinct blob of a table) and splits the copies into batches for DOWNLOADING.
+ */
+export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): Promise<PlanOutput> {
+  const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.DOWNLOAD);
+  if (done) return { jobId, batches: job.state === RestoreState.DOWNLOADING ? await readStagingDoc(ctx.data, jobId, 'batches') : [] };
+  const repo = await ctx.control.requireRepository(job.repo);
+  const store = openRepository(ctx, repo);
+  const meta = await readMeta(store, repo, await readInfo(store, repo, job.label, job.timestamp));
+  const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
+  const download: RestoreDownload = { tables: [] };
+  const items: TransferItem[] = [];
+  let files = 0, bytes = 0;
+  for (const tp of plan.tables) {
+    const snap = meta.tables.find((t) => t.def.name === tp.sourceName)!;
+    const byBlob = new Map<string, string>();
+    const partitions = tp.partitions.map((p) => {
+      const sp = snap.partitions.find((x) => x.name === p.name)!;
+      const tablets = sp.tablets.map((t) =>
+        t.segments.map((s): SegmentRef => {
+          let path = byBlob.get(s.sha256);
+          if (!path) {
+            path = `data/${tp.def.id}/${p.targetId}/${t.bucket}/r-${jobId}-${byBlob.size}.seg`;
+            byBlob.set(s.sha256, path);
+            items.push({ from: layout.blob(repo.name, s.sha256), to: path, sha256: s.sha256, size: s.size });
+            files++;
+            bytes += s.size;
+          }
+          return { path, size: s.size, sha256: s.sha256, rows: s.rows };
+        }),
+      );
+      return { targetId: p.targetId, tablets };
+    });
+    download.tables.push({ name: tp.name, partitions });
+  }
+  await writeStagingDoc(ctx.data, jobId, 'download', download);
+  const batches = await writeBatches(ctx.data, jobId, items, ctx.batch);
+  await writeStagingDoc(ctx.data, jobId, 'batches', batches);
+  await advance(ctx, jobId, RestoreState.DOWNLOADING, (j) => { j.totals = { files, bytes }; });
+  return { jobId, batches };
+}

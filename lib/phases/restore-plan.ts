@@ -1,0 +1,25 @@
+import type { SegmentRef, TableDef } from '../domain/catalog-types.ts';
+
+/** What the restore phases hand each other through staging (`plan`, then `download`, then `commit`). */
+export interface RestoreTablePlan {
+  /** The name in the target database (the AS alias, or the snapshot's name). */
+  name: string;
+  sourceName: string;
+  mode: 'create' | 'overwrite';
+  def: TableDef;
+  partitions: { name: string; targetId: string; added: boolean; version: number }[];
+}
+
+export interface RestorePlan {
+  tables: RestoreTablePlan[];
+}
+
+/** The new segments of each restored partition, bucket by bucket, under the target table's paths. */
+export interface RestoreDownload {
+  tables: { name: string; partitions: { targetId: string; tablets: SegmentRef[][] }[] }[];
+}
+
+/** Manifest objects written in COMMIT, published by COMMITTING. */
+export interface RestoreCommit {
+  tables: { name: string; partitions: { targetId: string; manifest: string; version: number }[] }[];
+}

@@ -1,0 +1,27 @@
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { TransferItem } from './staging.ts';
+
+/**
+ * Copies items from one store to another, streaming, each verified against its sha256 by the target's put.
+ * An item already present with the right size is skipped, which makes a re-run batch cheap and idempotent
+ * (targets are content-addressed or written once under a job-specific name).
+ */
+export async function transferItems(
+  src: ObjectStore, dst: ObjectStore, items: TransferItem[],
+  hooks: { beforeEach: () => Promise<void>; progress: (files: number, bytes: number) => Promise<void> },
+  concurrency = 4,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await hooks.beforeEach();
+      const have = await dst.head(item.to);
+      if (!have || have.size !== item.size) {
+        await dst.put(item.to, await src.get(item.from), { sha256: item.sha256, size: item.size });
+      }
+      await hooks.progress(1, item.size);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

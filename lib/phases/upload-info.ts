@@ -1,0 +1,42 @@
+import { seal } from '../domain/envelope.ts';
+import { FORMAT_VERSION, layout } from '../domain/repository-layout.ts';
+import type { SnapshotInfo } from '../domain/snapshot-types.ts';
+import { BackupState, JobType } from '../domain/states.ts';
+import type { JobRef } from '../domain/workflow.ts';
+import { sha256Hex } from '../ports/object-io.ts';
+import { type ServiceContext, openRepository } from './context.ts';
+import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
+import { advance, enterPhase } from './job-guard.ts';
+import { clearStaging, readStagingDoc } from './staging.ts';
+
+/**
+ * UPLOAD_INFO: writes `__info_<ts>`, the commit point: until it exists the snapshot does not, and once it
+ * does, every blob and the metadata it names are already in the repository.
+ */
+export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
+  const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.UPLOAD_INFO);
+  if (done) return { jobId };
+  const repo = await ctx.control.requireRepository(job.repo);
+  const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
+  const now = ctx.clock.now();
+  const objects: SnapshotInfo['backup_objects'] = {};
+  for (const t of doc.meta.tables) {
+    const partitions: SnapshotInfo['backup_objects'][string]['partitions'] = {};
+    for (const p of t.partitions) {
+      const segs = p.tablets.flatMap((x) => x.segments);
+      partitions[p.name] = { version: p.version, rows: segs.reduce((n, s) => n + s.rows, 0), bytes: segs.reduce((n, s) => n + s.size, 0), files: segs.length };
+    }
+    objects[t.def.name] = { partitions };
+  }
+  const info: SnapshotInfo = {
+    name: job.label, database: job.db, timestamp: job.timestamp, backup_time: job.createTime, finish_time: now,
+    cluster_id: ctx.clusterId, format_version: FORMAT_VERSION, meta: job.backup!.meta!, backup_objects: objects,
+    totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: doc.uploads.length }, backup_result: 'succeed',
+  };
+  if (job.backup!.ttl) info.ttl = job.backup!.ttl;
+  await openRepository(ctx, repo).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
+  await advance(ctx, jobId, BackupState.FINISHED, (j) => { j.times.finished = now; });
+  await ctx.control.unlockDatabase(job.db, jobId);
+  await clearStaging(ctx.data, jobId);
+  return { jobId };
+}
