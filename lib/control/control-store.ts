@@ -99,6 +99,10 @@ export class ControlStore {
       const cur = await this.requireJob(jobId);
       const next = change(structuredClone(cur.doc));
       if (!next) return cur.doc;
+      // A put resets the record's counters, so carry what they counted into the document.
+      const progress = { ...(next.progress ?? {}) };
+      for (const [k, v] of Object.entries(cur.counters)) progress[k] = (progress[k] ?? 0) + v;
+      next.progress = progress;
       try {
         await this.table.put(jobKey(jobId), next, { condition: { kind: 'version', version: cur.version } });
         return next;
@@ -110,6 +114,11 @@ export class ControlStore {
 
   async addProgress(jobId: string, counters: Record<string, number>): Promise<void> {
     await this.table.add(jobKey(jobId), counters);
+  }
+
+  /** Progress of a job: counters folded into the document plus those added since. */
+  static progressOf(job: StoredRecord<JobRecord>, name: string): number {
+    return (job.doc.progress?.[name] ?? 0) + (job.counters[name] ?? 0);
   }
 
   /** Job ids of a database, oldest first (ids sort by creation time). */

@@ -43,6 +43,8 @@ export interface JobRecord {
   /** Times of StarRocks' SHOW columns, epoch ms. */
   times: Partial<Record<'snapshotFinished' | 'uploadFinished' | 'metaPrepared' | 'downloadFinished' | 'finished', number>>;
   totals: { files: number; bytes: number };
+  /** Counters folded in from the record's `add` counters whenever the job is rewritten (a put resets those). */
+  progress?: Record<string, number>;
   backup?: { objects: BackupObject[]; type: string; ttl?: string; meta?: { sha256: string; size: number } };
   restore?: {
     sourceDb: string;

@@ -1,0 +1,174 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ConditionFailedError, StorageError } from '../../domain/errors.ts';
+import type { PutOptions, RecordKey, RecordTable, StoredRecord, WriteCondition } from '../../ports/record-table.ts';
+import { mapDynamoError } from './dynamodb-errors.ts';
+import {
+  and,
+  COUNTER_PREFIX,
+  conditionExpression,
+  describeKey,
+  expectation,
+  expressionInput,
+  holds,
+  keyItem,
+  num,
+  toRecord,
+  type Expected,
+  type Expression,
+  type Item,
+  type Values,
+} from './record-item.ts';
+
+export { ensureTable } from './ensure-table.ts';
+
+/** Rounds of read-then-compare-and-swap before a put under contention gives up (see `put`). */
+const MAX_CAS_ROUNDS = 25;
+
+/**
+ * RecordTable over one DynamoDB table: `pk` (S, hash), `sk` (S, range), `doc` (S, JSON), `ver` (N),
+ * optional `exp` (N, epoch ms) and counters as numeric attributes `c_<name>`.
+ *
+ * `put` replaces the whole item, so it resets every counter; `add` is for progress counting on a record
+ * that is not rewritten meanwhile (or whose writer copies the counters into its document first).
+ */
+export class DynamoRecordTable implements RecordTable {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  async get<T>(key: RecordKey): Promise<StoredRecord<T> | undefined> {
+    const out = await this.call(key, undefined, () =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: keyItem(key), ConsistentRead: true })),
+    );
+    return out.Item ? toRecord<T>(out.Item) : undefined;
+  }
+
+  /**
+   * The new version must be written in the same atomic step as the document. PutItem (not UpdateItem)
+   * is used because a put must drop counters whose names we do not know, and only a full replace does.
+   * `absent` and `version` know the next version up front, so they are one conditional PutItem.
+   * `any` and `absentOrExpired` read the current version and write with a compare-and-swap on it (plus
+   * the caller's condition, so a lease recreated in between is never stolen); losing the race re-reads.
+   */
+  async put<T>(key: RecordKey, doc: T, options: PutOptions = {}): Promise<number> {
+    const condition = options.condition ?? { kind: 'any' };
+    const item = (version: number): Item => ({
+      ...keyItem(key),
+      doc: { S: JSON.stringify(doc) ?? 'null' },
+      ver: num(version),
+      ...(options.expiresAt === undefined ? {} : { exp: num(options.expiresAt) }),
+    });
+    if (condition.kind === 'absent' || condition.kind === 'version') {
+      const next = condition.kind === 'absent' ? 1 : condition.version + 1;
+      await this.putItem(key, item(next), conditionExpression(condition), condition);
+      return next;
+    }
+    for (let round = 1; ; round++) {
+      const current = await this.get<unknown>(key);
+      if (!holds(condition, current)) throw this.conditionFailed(key, condition);
+      const next = current ? current.version + 1 : 1;
+      const guard = current
+        ? and({ expr: 'ver = :cur', values: { ':cur': num(current.version) } }, conditionExpression(condition))
+        : { expr: 'attribute_not_exists(pk)', values: {} };
+      try {
+        await this.putItem(key, item(next), guard, condition);
+        return next;
+      } catch (err) {
+        if (!(err instanceof ConditionFailedError)) throw err;
+        if (round >= MAX_CAS_ROUNDS) {
+          throw new StorageError(`Too much write contention on ${describeKey(this.tableName, key)}`, true);
+        }
+      }
+    }
+  }
+
+  async delete(key: RecordKey, condition?: WriteCondition): Promise<void> {
+    const cond = condition ? conditionExpression(condition) : undefined;
+    await this.call(key, condition, () =>
+      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyItem(key), ...expressionInput(cond) })),
+    );
+  }
+
+  async query<T>(pk: string, skPrefix?: string): Promise<StoredRecord<T>[]> {
+    const records: StoredRecord<T>[] = [];
+    // An empty prefix is no prefix: DynamoDB rejects an empty string in a key condition.
+    const byPrefix = skPrefix !== undefined && skPrefix !== '';
+    const input = {
+      TableName: this.tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: byPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: pk }, ...(byPrefix ? { ':prefix': { S: skPrefix } } : {}) },
+    };
+    let startKey: Item | undefined;
+    do {
+      const page = { ...input, ExclusiveStartKey: startKey };
+      const out = await this.call({ pk, sk: `${skPrefix ?? ''}*` }, undefined, () =>
+        this.client.send(new QueryCommand(page)),
+      );
+      for (const item of out.Items ?? []) records.push(toRecord<T>(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  async add(key: RecordKey, counters: Record<string, number>): Promise<void> {
+    const entries = Object.entries(counters);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Values = {};
+    const parts = entries.map(([name, delta], i) => {
+      if (!name || !Number.isFinite(delta)) {
+        throw new StorageError(`Invalid counter ${JSON.stringify(name)} += ${delta} on ${describeKey(this.tableName, key)}`, false);
+      }
+      names[`#c${i}`] = COUNTER_PREFIX + name;
+      values[`:c${i}`] = num(delta);
+      return `#c${i} :c${i}`;
+    });
+    await this.call(key, 'exists', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(key),
+          UpdateExpression: `ADD ${parts.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  private async putItem(key: RecordKey, item: Item, cond: Expression | undefined, expected: WriteCondition): Promise<void> {
+    await this.call(key, expected, () =>
+      this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ...expressionInput(cond) })),
+    );
+  }
+
+  /** Runs one request and maps its errors, naming the table, the key and the condition that failed. */
+  private async call<R>(key: RecordKey, condition: Expected | undefined, request: () => Promise<R>): Promise<R> {
+    try {
+      return await request();
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw this.conditionFailed(key, condition ?? { kind: 'any' }, err);
+      }
+      throw mapDynamoError(err, describeKey(this.tableName, key));
+    }
+  }
+
+  private conditionFailed(key: RecordKey, condition: Expected, cause?: unknown): ConditionFailedError {
+    return new ConditionFailedError(
+      `Conditional write failed on ${describeKey(this.tableName, key)}: expected ${expectation(condition)}`,
+      { cause },
+    );
+  }
+}
+

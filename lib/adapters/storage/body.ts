@@ -1,0 +1,17 @@
+import type { Readable } from 'node:stream';
+
+/** The chunks of a put body as Buffers, whatever its type, without copying bytes that are already a Buffer. */
+export async function* bodyChunks(body: Readable | Uint8Array | string): AsyncGenerator<Buffer> {
+  if (typeof body === 'string') {
+    yield Buffer.from(body, 'utf8');
+  } else if (body instanceof Uint8Array) {
+    yield Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  } else {
+    for await (const chunk of body) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+  }
+}
+
+/** Whether a put with this body can be sent again (a stream is consumed by the first attempt). */
+export function isReplayable(body: Readable | Uint8Array | string): body is Uint8Array | string {
+  return typeof body === 'string' || body instanceof Uint8Array;
+}

@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { IntegrityError, NotFoundError, StorageError } from '../../../domain/errors.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { bodyChunks } from '../body.ts';
+import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
+
+/** Errors that only mean "nothing there" (a missing file, or a file where a folder was expected). */
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+/** Errors worth another try: resource exhaustion and flaky network file systems. */
+const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EIO', 'ETIMEDOUT', 'ESTALE']);
+
+/**
+ * An ObjectStore over a local folder. A put writes `<name>.tmp-<random>` next to the final file and
+ * renames it into place after fsync, so readers and a crash only ever see a whole object.
+ */
+export class FileObjectStore implements ObjectStore {
+  readonly description: string;
+  private readonly root: string;
+
+  constructor(rootDir: string) {
+    if (!path.isAbsolute(rootDir)) throw new StorageError(`File store root must be absolute, got ${rootDir}`, false);
+    this.root = path.resolve(rootDir);
+    this.description = `file://${this.root}`;
+  }
+
+  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+    const target = this.pathOf(key);
+    const temp = `${target}.tmp-${randomBytes(8).toString('hex')}`;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await this.createTemp(temp);
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of bodyChunks(body)) {
+        hash.update(chunk);
+        size += chunk.length;
+        for (let off = 0; off < chunk.length; ) off += (await handle.write(chunk, off)).bytesWritten;
+      }
+      const sha256 = hash.digest('hex');
+      if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) {
+        throw new IntegrityError(
+          `sha256 mismatch writing ${this.description}/${key}: expected ${options.sha256}, actual ${sha256}`,
+        );
+      }
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await fs.rename(temp, target);
+      await this.syncDir(path.dirname(target));
+      return { sha256, size };
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw this.mapError(err, key, 'write');
+    }
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const file = this.pathOf(key);
+    const endExclusive = range ? checkRange(range, key, this.description) : undefined;
+    let handle: FileHandle;
+    try {
+      // Reading through the opened handle keeps this inode even if a put renames over the name meanwhile.
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      throw this.mapError(err, key, 'read');
+    }
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw this.notFound(key);
+    }
+    const start = range?.start ?? 0;
+    return handle.createReadStream({ start, ...(endExclusive === undefined ? {} : { end: endExclusive - 1 }) });
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const stat = await fs.stat(this.pathOf(key));
+      return stat.isFile() ? { key, size: stat.size } : undefined;
+    } catch (err) {
+      if (MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw this.mapError(err, key, 'stat');
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    checkPrefix(prefix, this.description);
+    // Walk only the folder the prefix is in; its last segment may be a partial name such as `__ss_`.
+    const slash = prefix.lastIndexOf('/');
+    yield* this.walk(slash < 0 ? '' : prefix.slice(0, slash + 1), prefix);
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await fs.unlink(file);
+    } catch (err) {
+      if (MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return;
+      // A folder is not an object (as `dir` is not one in a bucket holding `dir/x`): nothing to delete.
+      if (await fs.stat(file).then((s) => s.isDirectory(), () => false)) return;
+      throw this.mapError(err, key, 'delete');
+    }
+    // Best effort: a concurrent put may be filling a folder again, and then rmdir simply fails.
+    for (let dir = path.dirname(file); dir !== this.root && dir.startsWith(this.root); dir = path.dirname(dir)) {
+      if (!(await fs.rmdir(dir).then(() => true, () => false))) break;
+    }
+  }
+
+  private async *walk(relDir: string, prefix: string): AsyncGenerator<ObjectInfo> {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true });
+    } catch (err) {
+      if (MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return;
+      throw this.mapError(err, relDir, 'list');
+    }
+    for (const entry of entries) {
+      const key = relDir + entry.name;
+      if (entry.isDirectory()) {
+        if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(`${key}/`, prefix);
+      } else if (entry.isFile() && key.startsWith(prefix) && !TEMP_SUFFIX.test(entry.name)) {
+        const size = await fs.stat(path.join(this.root, key)).then((s) => s.size, () => undefined);
+        if (size !== undefined) yield { key, size };
+      }
+    }
+  }
+
+  /** mkdir + exclusive create; retried because a concurrent delete may remove the new empty folder. */
+  private async createTemp(temp: string): Promise<FileHandle> {
+    for (let attempt = 1; ; attempt++) {
+      await fs.mkdir(path.dirname(temp), { recursive: true });
+      try {
+        return await fs.open(temp, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** Makes the rename durable; some file systems refuse to fsync a folder, which is not worth failing for. */
+  private async syncDir(dir: string): Promise<void> {
+    const handle = await fs.open(dir, 'r').catch(() => undefined);
+    await handle?.sync().catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+  }
+
+  private pathOf(key: string): string {
+    return path.join(this.root, checkKey(key, this.description));
+  }
+
+  private notFound(key: string): NotFoundError {
+    return new NotFoundError(`Object ${key} not found in ${this.description}`);
+  }
+
+  private mapError(err: unknown, key: string, op: string): Error {
+    if (err instanceof IntegrityError || err instanceof StorageError || err instanceof NotFoundError) return err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (op === 'read' && MISSING.has(code)) return this.notFound(key);
+    const message = `Cannot ${op} ${this.description}/${key}: ${(err as Error).message}`;
+    return new StorageError(message, TRANSIENT.has(code), { cause: err });
+  }
+}

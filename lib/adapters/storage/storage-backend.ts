@@ -1,0 +1,14 @@
+import type { ObjectStore } from '../../ports/object-store.ts';
+
+/**
+ * One storage backend (file, memory; later s3, gcs, hdfs): each backend folder exports one of these and
+ * the registry picks it by the location's URI scheme. Parsing is separate from opening so CREATE
+ * REPOSITORY can reject a bad location or property without touching the network.
+ */
+export interface StorageBackend<Config> {
+  /** Lower-case URI schemes this backend serves, e.g. ['s3', 's3a']. */
+  readonly schemes: readonly string[];
+  /** Validates the location and properties; throws AnalysisError naming the offending value. */
+  parse(location: string, properties: Readonly<Record<string, string>>): Config;
+  open(config: Config): ObjectStore;
+}

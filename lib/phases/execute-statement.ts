@@ -1,0 +1,38 @@
+import { AnalysisError } from '../domain/errors.ts';
+import type { Statement } from '../sql/ast.ts';
+import * as cluster from './cluster-statements.ts';
+import type { ServiceContext } from './context.ts';
+import * as jobs from './job-statements.ts';
+import * as repos from './repository-statements.ts';
+import type { ResultSet } from './result-set.ts';
+import type { Session } from './session.ts';
+import { showSnapshot } from './snapshot-statements.ts';
+
+/** Runs one parsed statement. Every runtime (CLI, local server, API handler) comes through here. */
+export async function executeStatement(ctx: ServiceContext, stmt: Statement, session: Session): Promise<ResultSet> {
+  switch (stmt.kind) {
+    case 'CreateDatabase': return cluster.createDatabase(ctx, stmt);
+    case 'DropDatabase': return cluster.dropDatabase(ctx, stmt);
+    case 'Use': return cluster.use(ctx, stmt, session);
+    case 'CreateTable': return cluster.createTable(ctx, stmt, session);
+    case 'DropTable': return cluster.dropTable(ctx, stmt, session);
+    case 'Insert': return cluster.insert(ctx, stmt, session);
+    case 'Select': return cluster.select(ctx, stmt, session);
+    case 'ShowDatabases': return cluster.showDatabases(ctx);
+    case 'ShowTables': return cluster.showTables(ctx, stmt, session);
+    case 'ShowPartitions': return cluster.showPartitions(ctx, stmt, session);
+    case 'ShowCreateTable': return cluster.showCreateTable(ctx, stmt, session);
+    case 'CreateRepository': return repos.createRepository(ctx, stmt);
+    case 'DropRepository': return repos.dropRepository(ctx, stmt);
+    case 'ShowRepositories': return repos.showRepositories(ctx);
+    case 'Backup': return jobs.backup(ctx, stmt, session);
+    case 'Restore': return jobs.restore(ctx, stmt);
+    case 'ShowBackup': return jobs.showBackup(ctx, stmt);
+    case 'ShowRestore': return jobs.showRestore(ctx, stmt);
+    case 'CancelBackup':
+    case 'CancelRestore': return jobs.cancel(ctx, stmt, session);
+    case 'ShowSnapshot': return showSnapshot(ctx, stmt);
+    default:
+      throw new AnalysisError(`${stmt.text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
+  }
+}

@@ -1,0 +1,34 @@
+import type { JobRecord } from '../domain/control-types.ts';
+import { JobCounter } from '../domain/control-types.ts';
+import { renderStatus } from '../domain/states.ts';
+import { timeString } from '../domain/time-format.ts';
+import type { StoredRecord } from '../ports/record-table.ts';
+import { ControlStore } from '../control/control-store.ts';
+
+/** SHOW BACKUP / SHOW RESTORE rows, with StarRocks' column titles (reference §5). */
+export const BACKUP_COLUMNS = ['JobId', 'SnapshotName', 'DbName', 'State', 'BackupObjs', 'CreateTime', 'SnapshotFinishedTime', 'UploadFinishedTime', 'FinishedTime', 'UnfinishedTasks', 'Progress', 'TaskErrMsg', 'Status', 'Timeout'];
+export const RESTORE_COLUMNS = ['JobId', 'Label', 'Timestamp', 'DbName', 'State', 'AllowLoad', 'ReplicationNum', 'RestoreObjs', 'CreateTime', 'MetaPreparedTime', 'SnapshotFinishedTime', 'DownloadFinishedTime', 'FinishedTime', 'UnfinishedTasks', 'Progress', 'TaskErrMsg', 'Status', 'Timeout'];
+
+function progress(r: StoredRecord<JobRecord>): string {
+  const done = Math.min(ControlStore.progressOf(r, JobCounter.FILES_DONE), r.doc.totals.files);
+  const bytes = Math.min(ControlStore.progressOf(r, JobCounter.BYTES_DONE), r.doc.totals.bytes);
+  return `[files: ${done}/${r.doc.totals.files}, bytes: ${bytes}/${r.doc.totals.bytes}]`;
+}
+
+const errMsg = (j: JobRecord) => (j.status.code === 'OK' ? '' : `[${j.status.msg}]`);
+
+export function backupRow(r: StoredRecord<JobRecord>): (string | null)[] {
+  const j = r.doc;
+  const objs = j.backup!.objects.map((o) => `[${o.table}${o.partitions ? ` PARTITIONS (${o.partitions.join(', ')})` : ''}]`).join(', ');
+  return [j.jobId, j.label, j.db, j.state, objs, timeString(j.createTime), timeString(j.times.snapshotFinished),
+    timeString(j.times.uploadFinished), timeString(j.times.finished), '', progress(r), errMsg(j), renderStatus(j.status), String(j.timeoutSec)];
+}
+
+export function restoreRow(r: StoredRecord<JobRecord>): (string | null)[] {
+  const j = r.doc;
+  const rs = j.restore!;
+  const objs = rs.objects.map((o) => `${o.table}${o.partitions ? ` PARTITIONS [${o.partitions.join(', ')}]` : ''}${o.alias ? ` AS ${o.alias}` : ''}`).join(', ');
+  return [j.jobId, j.label, j.timestamp, j.db, j.state, String(rs.allowLoad), String(rs.replicationNum), objs, timeString(j.createTime),
+    timeString(j.times.metaPrepared), timeString(j.times.snapshotFinished), timeString(j.times.downloadFinished), timeString(j.times.finished),
+    '', progress(r), errMsg(j), renderStatus(j.status), String(j.timeoutSec)];
+}

@@ -1,0 +1,75 @@
+import type { JobRecord } from '../domain/control-types.ts';
+import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
+import { JobType, type JobTypeValue, isTerminal } from '../domain/states.ts';
+import type { StatementOf } from '../sql/ast.ts';
+import type { StoredRecord } from '../ports/record-table.ts';
+import { cancelJob } from './cancel-job.ts';
+import type { ServiceContext } from './context.ts';
+import { BACKUP_COLUMNS, RESTORE_COLUMNS, backupRow, restoreRow } from './job-rows.ts';
+import { type ResultSet, ok, table } from './result-set.ts';
+import type { Session } from './session.ts';
+import { submitBackup } from './submit-backup.ts';
+import { submitRestore } from './submit-restore.ts';
+import { whereFilter } from './where-filter.ts';
+
+/** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */
+export async function backup(ctx: ServiceContext, s: StatementOf<'Backup'>, session: Session): Promise<ResultSet> {
+  return start(ctx, await submitBackup(ctx, s, session.db));
+}
+
+export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>): Promise<ResultSet> {
+  return start(ctx, await submitRestore(ctx, s));
+}
+
+async function start(ctx: ServiceContext, job: JobRecord): Promise<ResultSet> {
+  let done: Promise<void> | undefined;
+  try {
+    const exec = await ctx.orchestrator.start(job.type, { jobId: job.jobId }, job.jobId);
+    done = exec.done;
+    await ctx.control.updateJob(job.jobId, (j) => ((j.executionId = exec.executionId), j));
+  } catch (e) {
+    // No execution means nobody else will clean up: cancel here so the lock is not left behind.
+    await cancelJob(ctx, { jobId: job.jobId, error: { Error: errorCode(e), Cause: errorMessage(e) } });
+    throw e;
+  }
+  return { ...ok(), job: { jobId: job.jobId, type: job.type, label: job.label, ...(done ? { done } : {}) } };
+}
+
+/** The newest job of a type in a database (ids sort by creation time). */
+async function lastJob(ctx: ServiceContext, db: string, type: JobTypeValue): Promise<StoredRecord<JobRecord> | undefined> {
+  const refs = (await ctx.control.jobsOfDatabase(db)).filter((j) => j.type === type);
+  const last = refs[refs.length - 1];
+  return last ? ctx.control.getJob(last.jobId) : undefined;
+}
+
+async function lastJobs(ctx: ServiceContext, db: string | undefined, type: JobTypeValue): Promise<StoredRecord<JobRecord>[]> {
+  const dbs = db ? [db] : await ctx.control.databasesWithJobs();
+  const jobs = await Promise.all(dbs.map((d) => lastJob(ctx, d, type)));
+  return jobs.filter((j): j is StoredRecord<JobRecord> => j !== undefined);
+}
+
+export async function showBackup(ctx: ServiceContext, s: StatementOf<'ShowBackup'>): Promise<ResultSet> {
+  const rows = (await lastJobs(ctx, s.db, JobType.BACKUP)).map(backupRow).filter(whereFilter(BACKUP_COLUMNS, s.where));
+  return table(BACKUP_COLUMNS, rows);
+}
+
+export async function showRestore(ctx: ServiceContext, s: StatementOf<'ShowRestore'>): Promise<ResultSet> {
+  const rows = (await lastJobs(ctx, s.db, JobType.RESTORE)).map(restoreRow).filter(whereFilter(RESTORE_COLUMNS, s.where));
+  return table(RESTORE_COLUMNS, rows);
+}
+
+/** CANCEL sets the job's cancel flag; the running workflow sees it at its next check and takes the cancel path. */
+export async function cancel(ctx: ServiceContext, s: StatementOf<'CancelBackup' | 'CancelRestore'>, session: Session): Promise<ResultSet> {
+  const type = s.kind === 'CancelBackup' ? JobType.BACKUP : JobType.RESTORE;
+  if (s.externalCatalog) throw new AnalysisError(`No ${type === JobType.BACKUP ? 'backup job' : 'restore'} is currently running`);
+  const db = s.db ?? session.db;
+  if (!db) throw new AnalysisError('No database selected');
+  const job = await lastJob(ctx, db, type);
+  if (!job) throw new AnalysisError(type === JobType.BACKUP ? 'No backup job is currently running' : 'No restore is currently running');
+  const j = job.doc;
+  if (isTerminal(j.state) || j.state === 'COMMITTING') {
+    throw new AnalysisError(`Failed to cancel job: Job with label ${j.label} can not be cancelled. state: ${j.state}`);
+  }
+  await ctx.control.updateJob(j.jobId, (x) => (isTerminal(x.state) || x.cancelRequested ? undefined : ((x.cancelRequested = true), x)));
+  return ok();
+}

@@ -1,0 +1,79 @@
+import type { RepositoryRecord } from '../domain/control-types.ts';
+import { AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { checkName } from '../domain/names.ts';
+import { FORMAT_VERSION, layout } from '../domain/repository-layout.ts';
+import { isTerminal } from '../domain/states.ts';
+import { timeString } from '../domain/time-format.ts';
+import type { StatementOf } from '../sql/ast.ts';
+import { getJson, putJson } from '../ports/object-io.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { ServiceContext } from './context.ts';
+import { type ResultSet, ok, table } from './result-set.ts';
+
+/**
+ * CREATE REPOSITORY checks what it can before answering (the location parses, the store answers a list,
+ * and unless READ ONLY a probe can be written and deleted), then adopts an existing `__repo_info`, so a
+ * second cluster naming the same repository and location sees every snapshot already there.
+ */
+export async function createRepository(ctx: ServiceContext, s: StatementOf<'CreateRepository'>): Promise<ResultSet> {
+  const name = checkName('Repository', s.name);
+  if (s.broker) throw new AnalysisError(`broker does not exist: ${s.broker}`);
+  const location = s.location.trim().replace(/\/+$/, '');
+  if (!location) throw new AnalysisError('You must specify a location on the repository');
+  if (await ctx.control.getRepository(name)) {
+    throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
+  }
+  const fail = (why: string) => new AnalysisError(`Failed to create repository ${name} on ${location}: ${why}`);
+  let store: ObjectStore;
+  try {
+    store = ctx.openLocation(location, s.properties);
+  } catch (e) {
+    throw fail(errorMessage(e));
+  }
+  let createTime = ctx.clock.now();
+  try {
+    const info = await store.head(layout.repoInfo(name));
+    if (info) {
+      const existing = await getJson<{ create_time?: number }>(store, layout.repoInfo(name));
+      if (typeof existing.create_time === 'number') createTime = existing.create_time;
+    }
+    if (!s.readOnly) {
+      const probe = `${layout.repoInfo(name)}.probe-${newId()}`;
+      await store.put(probe, 'probe');
+      await store.delete(probe);
+      if (!info) await putJson(store, layout.repoInfo(name), { name, create_time: createTime, format_version: FORMAT_VERSION });
+    }
+  } catch (e) {
+    if (e instanceof StorageError || !(e instanceof StarbackupError)) throw fail(errorMessage(e));
+    throw e;
+  }
+  const record: RepositoryRecord = { id: newId(createTime), name, location, readOnly: s.readOnly, properties: { ...s.properties }, createTime };
+  if (s.broker) record.broker = s.broker;
+  await ctx.control.createRepository(record);
+  return ok();
+}
+
+export async function dropRepository(ctx: ServiceContext, s: StatementOf<'DropRepository'>): Promise<ResultSet> {
+  const repo = await ctx.control.getRepository(s.name);
+  if (!repo) throw new AnalysisError(`Repository ${s.name} does not exist`);
+  for (const db of await ctx.control.databasesWithJobs()) {
+    for (const { jobId } of await ctx.control.jobsOfDatabase(db)) {
+      const job = await ctx.control.getJob(jobId);
+      if (job && job.doc.repo === repo.name && !isTerminal(job.doc.state)) {
+        throw new AnalysisError('Backup or restore job is running on this repository. Can not drop it');
+      }
+    }
+  }
+  // As in StarRocks, only the registration goes: the snapshots stay in storage for another cluster to adopt.
+  await ctx.control.deleteRepository(repo.name);
+  return ok();
+}
+
+export async function showRepositories(ctx: ServiceContext): Promise<ResultSet> {
+  const repos = await ctx.control.listRepositories();
+  return table(
+    ['RepoId', 'RepoName', 'CreateTime', 'IsReadOnly', 'Location', 'Broker', 'ErrMsg'],
+    repos.map((r) => [r.id, r.name, timeString(r.createTime), String(r.readOnly), r.location, r.broker ?? '-', r.errMsg ?? null]),
+  );
+}
