@@ -1,0 +1,80 @@
+import { JobCounter } from '../lib/domain/control-types.ts';
+import { JobFailedError, errorCode, errorMessage } from '../lib/domain/errors.ts';
+import { renderStatus } from '../lib/domain/states.ts';
+import { ControlStore } from '../lib/control/control-store.ts';
+import type { ServiceContext } from '../lib/phases/context.ts';
+import { executeStatement } from '../lib/phases/execute-statement.ts';
+import { type ResultSet, table } from '../lib/phases/result-set.ts';
+import type { Session } from '../lib/phases/session.ts';
+import { parseStatements } from '../lib/sql/parse.ts';
+
+/** One executed statement, as `--json` prints it. */
+export interface Outcome {
+  statement: string;
+  result?: ResultSet;
+  error?: { code: string; message: string };
+  seconds: number;
+}
+
+export interface RunOptions {
+  session?: Session;
+  /** Called with a one-line status while a BACKUP or RESTORE runs. */
+  progress?: (line: string) => void;
+  /** Called after each statement, so output appears as it happens. */
+  onOutcome?: (o: Outcome) => void;
+}
+
+/**
+ * Runs a script statement by statement and stops at the first failure. In the embedded runtime a BACKUP or
+ * RESTORE waits for its job to end, so the next statement sees the result; a job that ends CANCELLED is
+ * that statement's error.
+ */
+export async function runScript(ctx: ServiceContext, sql: string, options: RunOptions = {}): Promise<Outcome[]> {
+  const session = options.session ?? {};
+  const outcomes: Outcome[] = [];
+  const emit = (o: Outcome) => { outcomes.push(o); options.onOutcome?.(o); };
+  let statements;
+  try {
+    statements = parseStatements(sql);
+  } catch (e) {
+    emit({ statement: sql.trim(), error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
+    return outcomes;
+  }
+  for (const stmt of statements) {
+    const started = performance.now();
+    try {
+      let result = await executeStatement(ctx, stmt, session);
+      if (result.job?.done) result = await waitForJob(ctx, result, options.progress);
+      emit({ statement: stmt.text, result, seconds: (performance.now() - started) / 1000 });
+    } catch (e) {
+      emit({ statement: stmt.text, error: { code: errorCode(e), message: errorMessage(e) }, seconds: (performance.now() - started) / 1000 });
+      break;
+    }
+  }
+  return outcomes;
+}
+
+async function waitForJob(ctx: ServiceContext, result: ResultSet, progress?: (line: string) => void): Promise<ResultSet> {
+  const job = result.job!;
+  let last = '';
+  const report = async () => {
+    const r = await ctx.control.getJob(job.jobId);
+    if (!r || !progress) return;
+    const j = r.doc;
+    const line = `${j.type} ${j.label}: ${j.state} ${ControlStore.progressOf(r, JobCounter.FILES_DONE)}/${j.totals.files} files, ${ControlStore.progressOf(r, JobCounter.BYTES_DONE)}/${j.totals.bytes} bytes`;
+    if (line !== last) progress(line);
+    last = line;
+  };
+  const timer = progress ? setInterval(() => void report().catch(() => undefined), 500) : undefined;
+  try {
+    await job.done;
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  await report();
+  const { doc: j } = await ctx.control.requireJob(job.jobId);
+  if (j.state !== 'FINISHED') {
+    throw new JobFailedError(`${j.type} job '${j.label}' ended ${j.state}: ${renderStatus(j.status)}`);
+  }
+  return table(['JobId', 'Label', 'State', 'Timestamp'], [[j.jobId, j.label, j.state, j.timestamp]]);
+}

@@ -1,0 +1,6 @@
+import { backupPending } from '../lib/phases/pending.ts';
+import { defineTask } from './task-handler.ts';
+
+/** Backup PENDING: accepts the job (or submits a console statement). */
+export const task = defineTask(backupPending);
+export const handler = task.handler;

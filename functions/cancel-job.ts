@@ -1,0 +1,6 @@
+import { cancelJob } from '../lib/phases/cancel-job.ts';
+import { defineTask } from './task-handler.ts';
+
+/** CANCEL: the Catch path of both workflows. */
+export const task = defineTask(cancelJob);
+export const handler = task.handler;

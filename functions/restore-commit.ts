@@ -1,0 +1,6 @@
+import { restoreCommit } from '../lib/phases/restore-commit.ts';
+import { defineTask } from './task-handler.ts';
+
+/** Restore COMMIT: writes the new manifests. */
+export const task = defineTask(restoreCommit);
+export const handler = task.handler;

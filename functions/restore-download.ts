@@ -1,0 +1,6 @@
+import { restoreDownload } from '../lib/phases/restore-download.ts';
+import { defineTask } from './task-handler.ts';
+
+/** Restore DOWNLOAD: plans the download batches. */
+export const task = defineTask(restoreDownload);
+export const handler = task.handler;

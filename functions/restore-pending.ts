@@ -1,0 +1,6 @@
+import { restorePending } from '../lib/phases/pending.ts';
+import { defineTask } from './task-handler.ts';
+
+/** Restore PENDING: accepts the job (or submits a console statement). */
+export const task = defineTask(restorePending);
+export const handler = task.handler;

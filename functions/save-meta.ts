@@ -1,0 +1,6 @@
+import { saveMeta } from '../lib/phases/save-meta.ts';
+import { defineTask } from './task-handler.ts';
+
+/** Backup SAVE_META: writes __meta. */
+export const task = defineTask(saveMeta);
+export const handler = task.handler;

@@ -1,0 +1,44 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CatalogStore } from '../lib/cluster/catalog-store.ts';
+import { ControlStore } from '../lib/control/control-store.ts';
+import { DynamoRecordTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
+import { openObjectStore } from '../lib/adapters/storage/registry.ts';
+import { InternalError } from '../lib/domain/errors.ts';
+import { systemClock } from '../lib/ports/clock.ts';
+import type { Orchestrator } from '../lib/ports/orchestrator.ts';
+import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
+
+/** Builds the service context once per cold start, from the environment the stack sets. */
+let context: Promise<ServiceContext> | undefined;
+
+export function getContext(): Promise<ServiceContext> {
+  context ??= Promise.resolve(contextFromEnv(process.env));
+  return context;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new InternalError(`environment variable ${name} is not set`);
+  return v;
+}
+
+/** Workflow handlers never start executions; only the API handler does, and it brings its own orchestrator. */
+const noOrchestrator: Orchestrator = {
+  start: () => Promise.reject(new InternalError('workflow handlers do not start executions')),
+};
+
+export function contextFromEnv(env: NodeJS.ProcessEnv, orchestrator: Orchestrator = noOrchestrator): ServiceContext {
+  const dynamo = new DynamoDBClient({});
+  return {
+    catalog: new CatalogStore(new DynamoRecordTable(dynamo, required(env, 'CATALOG_TABLE'))),
+    control: new ControlStore(new DynamoRecordTable(dynamo, required(env, 'CONTROL_TABLE'))),
+    data: openObjectStore(required(env, 'DATA_LOCATION')),
+    openLocation: openObjectStore,
+    orchestrator,
+    clock: systemClock,
+    clusterId: required(env, 'CLUSTER_ID'),
+    owner: env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambda',
+    leaseMs: Number(env.LOCK_LEASE_MS ?? 15 * 60_000),
+    batch: DEFAULT_BATCH,
+  };
+}
