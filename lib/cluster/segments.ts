@@ -15,8 +15,9 @@ export function segmentPath(tableId: string, partitionId: string, bucket: number
   return `data/${tableId}/${partitionId}/${bucket}/${newId()}.seg`;
 }
 
-export function manifestPath(tableId: string, partitionId: string, version: number): string {
-  return `meta/${tableId}/${partitionId}/v${version}-${newId()}.json`;
+/** A load names its manifest at random (racing loads must not overwrite each other's); a restore by its job, so a re-run rewrites the same object. */
+export function manifestPath(tableId: string, partitionId: string, version: number, writer: string = newId()): string {
+  return `meta/${tableId}/${partitionId}/v${version}-${writer}.json`;
 }
 
 export function encodeRows(rows: Row[]): string {

@@ -29,7 +29,7 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
         tableId: tp.def.id, partitionId: p.targetId, version: p.version,
         tablets: tablets.map((segments, bucket) => ({ bucket, segments })),
       };
-      const key = manifestPath(tp.def.id, p.targetId, p.version);
+      const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
       await putJson(ctx.data, key, manifest);
       partitions.push({ targetId: p.targetId, manifest: key, version: p.version });
     }
