@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoRecordTable, ensureTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
+import { LocalKeySealer } from '../lib/adapters/secrets/local-key-sealer.ts';
 import { LocalOrchestrator } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import { FileObjectStore } from '../lib/adapters/storage/file/file-object-store.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
@@ -53,6 +54,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     data: new FileObjectStore(join(home, 'data')),
     openLocation: openObjectStore,
     orchestrator: undefined as unknown as LocalOrchestrator,
+    sealer: new LocalKeySealer(join(home, 'secret.key')),
     clock: systemClock,
     clusterId: clusterId(home),
     owner: `${hostname()}:${process.pid}`,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import { DynamoRecordTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
+import { KmsSealer } from '../lib/adapters/secrets/kms-sealer.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
 import { InternalError } from '../lib/domain/errors.ts';
 import { systemClock } from '../lib/ports/clock.ts';
@@ -35,6 +36,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, orchestrator: Orchestrato
     data: openObjectStore(required(env, 'DATA_LOCATION')),
     openLocation: openObjectStore,
     orchestrator,
+    sealer: new KmsSealer(required(env, 'SECRETS_KEY_ID')),
     clock: systemClock,
     clusterId: required(env, 'CLUSTER_ID'),
     owner: env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambda',

@@ -9,6 +9,8 @@ export interface RepositoryRecord {
   broker?: string;
   /** Properties that are not secrets, kept as given. */
   properties: Record<string, string>;
+  /** The secret properties (keys, passwords), sealed by the SecretSealer; never shown. */
+  sealedSecrets?: string;
   createTime: number;
   errMsg?: string;
 }

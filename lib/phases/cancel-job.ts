@@ -70,7 +70,7 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
   const repo = await ctx.control.getRepository(job.repo);
   if (repo) {
     // Only this job's files: the label stays usable, and another snapshot's files are never touched.
-    const store = openRepository(ctx, repo);
+    const store = await openRepository(ctx, repo);
     await store.delete(layout.info(repo.name, job.label, job.timestamp));
     await store.delete(layout.meta(repo.name, job.label, job.timestamp));
   }

@@ -3,6 +3,7 @@ import type { ClusterContext } from '../cluster/load.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
+import type { SecretSealer } from '../ports/secret-sealer.ts';
 
 /** What statement execution and every workflow phase need; built once by the runtime (bin/ or functions/wiring.ts). */
 export interface ServiceContext extends ClusterContext {
@@ -10,6 +11,8 @@ export interface ServiceContext extends ClusterContext {
   /** Opens a store for a location URI (adapters' registry); used for repositories and FILES(). */
   openLocation: (location: string, properties: Record<string, string>) => ObjectStore;
   orchestrator: Orchestrator;
+  /** Seals repository credentials at rest: KMS in the cloud, a 0600 key file in the embedded home. */
+  sealer: SecretSealer;
   /** Identifies this cluster in snapshots it writes (DROP SNAPSHOT's ownership check). */
   clusterId: string;
   /** Identifies this process or function in lock records. */
@@ -20,8 +23,10 @@ export interface ServiceContext extends ClusterContext {
   batch: { maxFiles: number; maxBytes: number; maxBatches: number };
 }
 
-export function openRepository(ctx: ServiceContext, repo: RepositoryRecord): ObjectStore {
-  return ctx.openLocation(repo.location, repo.properties);
+/** Opens a repository's store with its properties and its unsealed credentials (never stored in clear). */
+export async function openRepository(ctx: ServiceContext, repo: RepositoryRecord): Promise<ObjectStore> {
+  const secrets = repo.sealedSecrets ? await ctx.sealer.unseal(repo.sealedSecrets, repo.name) : {};
+  return ctx.openLocation(repo.location, { ...repo.properties, ...secrets });
 }
 
 export const DEFAULT_BATCH = { maxFiles: 256, maxBytes: 512 * 1024 * 1024, maxBatches: 200 } as const;

@@ -2,6 +2,7 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import { AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
+import { redact, splitSecrets } from '../domain/secrets.ts';
 import { FORMAT_VERSION, layout } from '../domain/repository-layout.ts';
 import { isTerminal } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
@@ -24,7 +25,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
   if (await ctx.control.getRepository(name)) {
     throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
   }
-  const fail = (why: string) => new AnalysisError(`Failed to create repository ${name} on ${location}: ${why}`);
+  const { plain, secrets } = splitSecrets(s.properties);
+  const fail = (why: string) => new AnalysisError(`Failed to create repository ${name} on ${location}: ${redact(why, secrets)}`);
   let store: ObjectStore;
   try {
     store = ctx.openLocation(location, s.properties);
@@ -48,7 +50,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
     if (e instanceof StorageError || !(e instanceof StarbackupError)) throw fail(errorMessage(e));
     throw e;
   }
-  const record: RepositoryRecord = { id: newId(createTime), name, location, readOnly: s.readOnly, properties: { ...s.properties }, createTime };
+  const record: RepositoryRecord = { id: newId(createTime), name, location, readOnly: s.readOnly, properties: plain, createTime };
+  if (Object.keys(secrets).length) record.sealedSecrets = await ctx.sealer.seal(secrets, name);
   if (s.broker) record.broker = s.broker;
   await ctx.control.createRepository(record);
   return ok();

@@ -16,7 +16,7 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
   const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.DOWNLOAD);
   if (done) return { jobId, batches: job.state === RestoreState.DOWNLOADING ? await readStagingDoc(ctx.data, jobId, 'batches') : [] };
   const repo = await ctx.control.requireRepository(job.repo);
-  const store = openRepository(ctx, repo);
+  const store = await openRepository(ctx, repo);
   const meta = await readMeta(store, repo, await readInfo(store, repo, job.label, job.timestamp));
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
   const download: RestoreDownload = { tables: [] };

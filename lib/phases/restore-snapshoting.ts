@@ -19,7 +19,7 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
   const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.SNAPSHOTING);
   if (done) return { jobId };
   const repo = await ctx.control.requireRepository(job.repo);
-  const store = openRepository(ctx, repo);
+  const store = await openRepository(ctx, repo);
   const info = await readInfo(store, repo, job.label, job.timestamp);
   const meta = await readMeta(store, repo, info);
   const plan: RestorePlan = { tables: [] };

@@ -16,7 +16,7 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
   const repo = await ctx.control.requireRepository(job.repo);
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
   const text = seal(doc.meta, sha256Hex);
-  const { sha256, size } = await openRepository(ctx, repo).put(layout.meta(repo.name, job.label, job.timestamp), text);
+  const { sha256, size } = await (await openRepository(ctx, repo)).put(layout.meta(repo.name, job.label, job.timestamp), text);
   await advance(ctx, jobId, BackupState.UPLOAD_INFO, (j) => { j.backup!.meta = { sha256, size }; });
   return { jobId };
 }

@@ -38,7 +38,7 @@ function snapshotFilter(where: Expr | undefined): SnapshotFilter {
 export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnapshot'>): Promise<ResultSet> {
   const filter = snapshotFilter(s.where);
   const repo = await ctx.control.requireRepository(s.repo);
-  const store = openRepository(ctx, repo);
+  const store = await openRepository(ctx, repo);
   if (filter.timestamp !== undefined) {
     const label = filter.names![0]!;
     try {

@@ -25,7 +25,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
   if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`);
   const objects = await resolveObjects(ctx, db, stmt.on);
-  const store = openRepository(ctx, repo);
+  const store = await openRepository(ctx, repo);
   for await (const o of store.list(`${layout.snapshotDir(repo.name, label)}__info_`)) {
     void o;
     throw new AnalysisError(props.type === 'FULL' ? `Snapshot with name '${label}' already exist in repository` : 'Currently does not support incremental backup');

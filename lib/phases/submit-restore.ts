@@ -19,7 +19,7 @@ export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Rest
   if (stmt.db && stmt.snapshot.db) throw new AnalysisError('Can not specify the database both in the DATABASE clause and in the snapshot name');
   const repo = await ctx.control.requireRepository(stmt.repo);
   const label = checkName('Snapshot', stmt.snapshot.name);
-  const info = await readInfo(openRepository(ctx, repo), repo, label, props.backupTimestamp);
+  const info = await readInfo(await openRepository(ctx, repo), repo, label, props.backupTimestamp);
   if (stmt.db && stmt.db !== info.database) throw new AnalysisError(`target database: ${stmt.db} is not existed in snapshot`);
   const target = checkName('Database', stmt.dbAlias ?? stmt.db ?? stmt.snapshot.db ?? info.database);
   const objects = resolveObjects(info, label, stmt.on);

@@ -13,7 +13,7 @@ const PROGRESS_EVERY = 32;
 export async function uploadBatch(ctx: ServiceContext, input: BatchInput): Promise<null> {
   const { job, done } = await enterPhase(ctx, input.jobId, JobType.BACKUP, BackupState.UPLOADING);
   if (done) return null;
-  const repo = openRepository(ctx, await ctx.control.requireRepository(job.repo));
+  const repo = await openRepository(ctx, await ctx.control.requireRepository(job.repo));
   await runBatch(ctx, input, ctx.data, repo);
   return null;
 }
@@ -22,7 +22,7 @@ export async function uploadBatch(ctx: ServiceContext, input: BatchInput): Promi
 export async function downloadBatch(ctx: ServiceContext, input: BatchInput): Promise<null> {
   const { job, done } = await enterPhase(ctx, input.jobId, JobType.RESTORE, RestoreState.DOWNLOADING);
   if (done) return null;
-  const repo = openRepository(ctx, await ctx.control.requireRepository(job.repo));
+  const repo = await openRepository(ctx, await ctx.control.requireRepository(job.repo));
   await runBatch(ctx, input, repo, ctx.data);
   return null;
 }

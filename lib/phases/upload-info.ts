@@ -34,7 +34,7 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: doc.uploads.length }, backup_result: 'succeed',
   };
   if (job.backup!.ttl) info.ttl = job.backup!.ttl;
-  await openRepository(ctx, repo).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
+  await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
   await advance(ctx, jobId, BackupState.FINISHED, (j) => { j.times.finished = now; });
   await ctx.control.unlockDatabase(job.db, jobId);
   await clearStaging(ctx.data, jobId);

@@ -14,7 +14,7 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.UPLOAD_SNAPSHOT);
   if (done) return { jobId, batches: job.state === BackupState.UPLOADING ? await readStagingDoc(ctx.data, jobId, 'batches') : [] };
   const repo = await ctx.control.requireRepository(job.repo);
-  const store = openRepository(ctx, repo);
+  const store = await openRepository(ctx, repo);
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
   const present = new Map<string, number>();
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {

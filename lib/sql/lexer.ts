@@ -80,7 +80,8 @@ export class Lexer {
     const s = this.src.text;
     for (;;) {
       const c = s.charCodeAt(this.i);
-      if (isSpace(c)) this.i++;
+      // A byte-order mark is what editors on Windows put before a saved script.
+      if (isSpace(c) || (c === 0xfeff && this.i === 0)) this.i++;
       else if (c === 35 || ((c === 45 || c === 47) && s.charCodeAt(this.i + 1) === c)) this.skipLine();
       else if (c === 47 && s.charCodeAt(this.i + 1) === 42) {
         const end = s.indexOf('*/', this.i + 2);

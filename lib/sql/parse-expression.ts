@@ -32,8 +32,9 @@ function andExpr(ts: TokenStream): Expr {
 }
 
 function notExpr(ts: TokenStream): Expr {
-  if (!ts.optionalKeyword('NOT')) return predicate(ts);
+  if (!ts.peekKeyword('NOT')) return predicate(ts);
   ts.enter();
+  ts.pos++;
   const operand = notExpr(ts);
   ts.leave();
   return { kind: 'not', operand };
@@ -69,8 +70,8 @@ function predicate(ts: TokenStream): Expr {
 
 function primary(ts: TokenStream): Expr {
   if (ts.isSymbol('(')) {
-    ts.pos++;
     ts.enter();
+    ts.pos++;
     const inner = orExpr(ts);
     ts.leave();
     ts.expectSymbol(')');

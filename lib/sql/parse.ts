@@ -15,24 +15,64 @@ import {
 } from './parse-mv.ts';
 import { parseShow } from './parse-show.ts';
 import { parseCreateTable } from './parse-table.ts';
-import { MAX_STATEMENT_BYTES, TokenStream, type StatementBody } from './token-stream.ts';
+import { MAX_STATEMENT_BYTES, TokenStream, shownText, type StatementBody } from './token-stream.ts';
 
 /** A script of `;`-separated statements; empty statements are skipped, the last `;` is optional. */
 export function parseStatements(sql: string): Statement[] {
-  return guarded(sql, (src) => split(src).map((tokens) => parseOne(src, tokens)));
+  return guarded(sql, (src) => {
+    const statements: Statement[] = [];
+    for (const tokens of groups(src, { afterSemicolon: 0 })) statements.push(parseOne(src, tokens));
+    return statements;
+  });
+}
+
+/** What parseScript returns: the statements before the first error, and that error. */
+export interface ScriptParse {
+  statements: Statement[];
+  /** The first statement that does not parse: its text (trimmed) and why. */
+  failure?: { text: string; error: ParseError };
+}
+
+/**
+ * Like parseStatements, but keeps the statements before the first syntax error, so a client can
+ * run those and then report the error, as the mysql client does.
+ */
+export function parseScript(sql: string): ScriptParse {
+  const statements: Statement[] = [];
+  const where = { afterSemicolon: 0 };
+  let failing: Token[] | undefined;
+  try {
+    guarded(sql, (src) => {
+      for (const tokens of groups(src, where)) {
+        failing = tokens;
+        statements.push(parseOne(src, tokens));
+        failing = undefined;
+      }
+    });
+    return { statements };
+  } catch (err) {
+    // guarded() lets nothing else through.
+    const error = err as ParseError;
+    const first = failing?.[0];
+    const last = failing?.at(-1);
+    if (typeof sql !== 'string') return { statements, failure: { text: '', error } };
+    // A lexical error leaves the statement unsplit: it is whatever follows the last `;`.
+    const text = first && last ? sql.slice(first.start, last.end) : sql.slice(where.afterSemicolon).trim();
+    return { statements, failure: { text, error } };
+  }
 }
 
 /** Exactly one statement, optionally followed by `;`. */
 export function parseStatement(sql: string): Statement {
   return guarded(sql, (src) => {
-    const groups = split(src);
-    const [first, second] = groups;
-    if (first === undefined) throw src.error('Unexpected end of input, expected a statement', sql.length);
-    const statement = parseOne(src, first);
-    const extra = second?.[0];
+    const iterator = groups(src, { afterSemicolon: 0 });
+    const first = iterator.next();
+    if (first.done) throw src.error('Unexpected end of input, expected a statement', sql.length);
+    const statement = parseOne(src, first.value);
+    const second = iterator.next();
+    const extra = second.done ? undefined : second.value[0];
     if (extra !== undefined) {
-      const shown = sql.slice(extra.start, extra.end);
-      throw src.error(`Unexpected input '${shown}', only one statement is allowed here`, extra.start);
+      throw src.error(`Unexpected input '${shownText(src, extra)}', only one statement is allowed here`, extra.start);
     }
     return statement;
   });
@@ -65,39 +105,47 @@ function lexAll(src: Source): Token[] {
   const tokens: Token[] = [];
   for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
     tokens.push(t);
-    checkSize(src, tokens);
+    checkSize(src, tokens, false);
   }
+  checkSize(src, tokens, true);
   return tokens;
 }
 
-/** Token groups between `;`s, checking each statement's size while lexing, before a huge one is kept. */
-function split(src: Source): Token[][] {
+/**
+ * Token groups between `;`s, lexed lazily so an earlier statement's error is reported before a
+ * later one's, with each statement's size checked while lexing, before a huge one is kept.
+ */
+function* groups(src: Source, where: { afterSemicolon: number }): Generator<Token[]> {
   const lexer = new Lexer(src);
-  const groups: Token[][] = [];
   let current: Token[] = [];
   for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
     if (t.type === TokenType.Symbol && t.value === ';') {
-      if (current.length > 0) groups.push(current);
+      checkSize(src, current, true);
+      if (current.length > 0) yield current;
       current = [];
+      where.afterSemicolon = t.end;
       continue;
     }
     current.push(t);
-    checkSize(src, current);
+    checkSize(src, current, false);
   }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  checkSize(src, current, true);
+  if (current.length > 0) yield current;
 }
 
-function checkSize(src: Source, tokens: Token[]): void {
+/**
+ * The 1 MiB cap. While lexing only the span in UTF-16 units is checked (a cheap lower bound on the
+ * UTF-8 size); the exact byte count runs once, when the statement is complete.
+ */
+function checkSize(src: Source, tokens: Token[], complete: boolean): void {
   const first = tokens[0];
   const last = tokens[tokens.length - 1];
   if (first === undefined || last === undefined) return;
   const chars = last.end - first.start;
-  // A UTF-16 unit is at most 3 UTF-8 bytes, so only a long-ish text needs the exact count.
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so a short text needs no exact count.
   if (chars * 3 <= MAX_STATEMENT_BYTES) return;
-  if (chars > MAX_STATEMENT_BYTES || utf8Length(src.text, first.start, last.end) > MAX_STATEMENT_BYTES) {
-    throw src.error(`Statement is longer than ${MAX_STATEMENT_BYTES} bytes`, first.start);
-  }
+  const tooLong = chars > MAX_STATEMENT_BYTES || (complete && utf8Length(src.text, first.start, last.end) > MAX_STATEMENT_BYTES);
+  if (tooLong) throw src.error(`Statement is longer than ${MAX_STATEMENT_BYTES} bytes`, first.start);
 }
 
 function utf8Length(s: string, from: number, to: number): number {

@@ -23,7 +23,7 @@ const RESERVED = new Set([
   'TO', 'TRUE', 'UNION', 'UPDATE', 'USE', 'VALUES', 'WHEN', 'WHERE', 'WITH',
 ]);
 
-export const Label = {
+const Label = {
   identifier: 'a legal identifier',
   string: 'a string',
   integer: 'an integer',
@@ -183,14 +183,16 @@ export class TokenStream {
       if (expected.length === 1) throw this.errorAt(tok, `Unexpected end of input, expected ${expected[0]}`);
       throw this.errorAt(tok, `Unexpected end of input, expected one of {${expected.slice(0, MAX_SUGGESTIONS).join(', ')}}`);
     }
-    const shown = display(this.src.text.slice(tok.start, tok.end));
+    const shown = shownText(this.src, tok);
     if (expected.length === 0) throw this.errorAt(tok, `Unexpected input '${shown}'`);
     const similar = suggestions(tok, shown, expected).join(', ');
     throw this.errorAt(tok, `Unexpected input '${shown}', the most similar input is {${similar}}`);
   }
 }
 
-function display(raw: string): string {
+/** A token as an error message quotes it: its source text, cut short if it is long. */
+export function shownText(src: Source, tok: Token): string {
+  const raw = src.text.slice(tok.start, Math.min(tok.end, tok.start + 41));
   return raw.length > 40 ? raw.slice(0, 40) + '...' : raw;
 }
 
