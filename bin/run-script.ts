@@ -6,7 +6,7 @@ import type { ServiceContext } from '../lib/phases/context.ts';
 import { executeStatement } from '../lib/phases/execute-statement.ts';
 import { type ResultSet, table } from '../lib/phases/result-set.ts';
 import type { Session } from '../lib/phases/session.ts';
-import { parseStatements } from '../lib/sql/parse.ts';
+import { parseScript } from '../lib/sql/parse.ts';
 
 /** One executed statement, as `--json` prints it. */
 export interface Outcome {
@@ -33,13 +33,9 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   const session = options.session ?? {};
   const outcomes: Outcome[] = [];
   const emit = (o: Outcome) => { outcomes.push(o); options.onOutcome?.(o); };
-  let statements;
-  try {
-    statements = parseStatements(sql);
-  } catch (e) {
-    emit({ statement: sql.trim(), error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
-    return outcomes;
-  }
+  // Statements before a syntax error still run, as the mysql client would run them.
+  const { statements, failure } = parseScript(sql);
+  let failed = false;
   for (const stmt of statements) {
     const started = performance.now();
     try {
@@ -48,9 +44,11 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
       emit({ statement: stmt.text, result, seconds: (performance.now() - started) / 1000 });
     } catch (e) {
       emit({ statement: stmt.text, error: { code: errorCode(e), message: errorMessage(e) }, seconds: (performance.now() - started) / 1000 });
+      failed = true;
       break;
     }
   }
+  if (failure && !failed) emit({ statement: failure.text, error: { code: errorCode(failure.error), message: errorMessage(failure.error) }, seconds: 0 });
   return outcomes;
 }
 
