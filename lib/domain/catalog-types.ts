@@ -50,7 +50,11 @@ export interface Distribution {
 export interface TableDef {
   id: string;
   name: string;
-  type: 'OLAP';
+  /** Async MVs are tables with a defining query: data, partitions and backup work the same way. */
+  type: 'OLAP' | 'MATERIALIZED_VIEW';
+  mv?: MaterializedViewInfo;
+  /** Synchronous MVs on this table. */
+  indexes?: SyncIndexDef[];
   keysType: KeysTypeValue;
   keyColumns: string[];
   columns: ColumnSpec[];
@@ -96,4 +100,60 @@ export interface PartitionManifest {
   partitionId: string;
   version: number;
   tablets: { bucket: number; segments: SegmentRef[] }[];
+  /** Tablets of each synchronous MV index, by index name, bucketed like the base. */
+  indexes?: Record<string, { bucket: number; segments: SegmentRef[] }[]>;
+}
+
+/** A logical view: kept as SQL text, as StarRocks keeps it. */
+export interface ViewDef {
+  id: string;
+  name: string;
+  columns?: string[];
+  query: string;
+  comment?: string;
+  createTime: number;
+}
+
+/** A UDF: signature and properties (symbol, type, file…); the code itself lives where `file` points. */
+export interface FunctionDef {
+  id: string;
+  name: string;
+  argTypes: string[];
+  variadic: boolean;
+  returnType: string;
+  intermediateType?: string;
+  kind: 'SCALAR' | 'AGGREGATE' | 'TABLE';
+  properties: Record<string, string>;
+  createTime: number;
+}
+
+/** An external catalog: metadata only. Secret property values are sealed, like repository credentials. */
+export interface CatalogDef {
+  id: string;
+  name: string;
+  type: string;
+  properties: Record<string, string>;
+  sealedSecrets?: string;
+  comment?: string;
+  createTime: number;
+}
+
+/** What makes a table an asynchronous materialized view. */
+export interface MaterializedViewInfo {
+  query: string;
+  /** Base tables as written, resolved against the MV's database when unqualified. */
+  baseTables: { db?: string; name: string }[];
+  refresh: string;
+  active: boolean;
+  inactiveReason?: string;
+  lastRefreshTime?: number;
+}
+
+/** A synchronous MV: an index of its base table with its own tablets, filled by every load. */
+export interface SyncIndexDef {
+  id: string;
+  name: string;
+  /** Positions of the base-table columns the index keeps, in index order. */
+  columns: string[];
+  query: string;
 }

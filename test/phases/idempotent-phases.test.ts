@@ -25,7 +25,7 @@ const temp = useTempDirs('idempotent');
 let c: TestCluster;
 
 async function state(ctx: ServiceContext, jobId: string) {
-  const repo = openRepository(ctx, (await ctx.control.requireRepository('r'))!);
+  const repo = await openRepository(ctx, (await ctx.control.requireRepository('r'))!);
   const job = (await ctx.control.requireJob(jobId)).doc;
   const tables = await Promise.all(['t', 't2'].map((t) => ctx.catalog.getTable('d', t)));
   return { repo: await listAll(repo, ''), data: await listAll(ctx.data, ''), job: { ...job, progress: undefined }, tables: tables.map((t) => t?.doc) };
