@@ -1,4 +1,4 @@
-import type { DatabaseDef, TableRecord } from '../domain/catalog-types.ts';
+import type { CatalogDef, DatabaseDef, FunctionDef, TableRecord, ViewDef } from '../domain/catalog-types.ts';
 import { AlreadyExistsError, ConditionFailedError, NotFoundError } from '../domain/errors.ts';
 import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
 
@@ -8,6 +8,14 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
  */
 const dbKey = (db: string): RecordKey => ({ pk: 'DBS', sk: db });
 const tableKey = (db: string, table: string): RecordKey => ({ pk: `DB#${db}`, sk: `T#${table}` });
+const viewKey = (db: string, view: string): RecordKey => ({ pk: `DB#${db}`, sk: `V#${view}` });
+const functionKey = (db: string, f: FunctionDef): RecordKey => ({ pk: `DB#${db}`, sk: `F#${functionSignature(f)}` });
+const catalogKey = (name: string): RecordKey => ({ pk: 'CATALOGS', sk: name });
+
+/** `name(INT, VARCHAR...)`: functions are overloaded, so the signature is the identity. */
+export function functionSignature(f: Pick<FunctionDef, 'name' | 'argTypes' | 'variadic'>): string {
+  return `${f.name}(${f.argTypes.join(', ')}${f.variadic ? ', ...' : ''})`;
+}
 
 export class CatalogStore {
   constructor(readonly table: RecordTable) {}
@@ -57,7 +65,15 @@ export class CatalogStore {
     return t;
   }
 
+  /** Tables, MVs and views share one namespace, as in StarRocks. */
+  async nameTaken(db: string, name: string): Promise<'table' | 'view' | undefined> {
+    if (await this.table.get(tableKey(db, name))) return 'table';
+    if (await this.table.get(viewKey(db, name))) return 'view';
+    return undefined;
+  }
+
   async createTable(db: string, record: TableRecord): Promise<void> {
+    if (await this.table.get(viewKey(db, record.def.name))) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`);
     try {
       await this.table.put(tableKey(db, record.def.name), record, { condition: { kind: 'absent' } });
     } catch (e) {
@@ -73,5 +89,66 @@ export class CatalogStore {
 
   async dropTable(db: string, name: string): Promise<void> {
     await this.table.delete(tableKey(db, name));
+  }
+
+  async listViews(db: string): Promise<ViewDef[]> {
+    return (await this.table.query<ViewDef>(`DB#${db}`, 'V#')).map((r) => r.doc);
+  }
+
+  async getView(db: string, name: string): Promise<ViewDef | undefined> {
+    return (await this.table.get<ViewDef>(viewKey(db, name)))?.doc;
+  }
+
+  /** Creates or, with `replace`, replaces a view; a table of that name is never replaced. */
+  async putView(db: string, view: ViewDef, replace: boolean): Promise<void> {
+    if (await this.table.get(tableKey(db, view.name))) throw new AlreadyExistsError(`Table '${view.name}' already exists`);
+    try {
+      await this.table.put(viewKey(db, view.name), view, { condition: replace ? { kind: 'any' } : { kind: 'absent' } });
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Table '${view.name}' already exists`);
+      throw e;
+    }
+  }
+
+  async dropView(db: string, name: string): Promise<void> {
+    await this.table.delete(viewKey(db, name));
+  }
+
+  async listFunctions(db: string): Promise<FunctionDef[]> {
+    return (await this.table.query<FunctionDef>(`DB#${db}`, 'F#')).map((r) => r.doc);
+  }
+
+  async createFunction(db: string, f: FunctionDef, replace = false): Promise<void> {
+    try {
+      await this.table.put(functionKey(db, f), f, { condition: replace ? { kind: 'any' } : { kind: 'absent' } });
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`function already exists: ${functionSignature(f)}`);
+      throw e;
+    }
+  }
+
+  async dropFunction(db: string, f: FunctionDef): Promise<void> {
+    await this.table.delete(functionKey(db, f));
+  }
+
+  async listCatalogs(): Promise<CatalogDef[]> {
+    return (await this.table.query<CatalogDef>('CATALOGS')).map((r) => r.doc);
+  }
+
+  async getCatalog(name: string): Promise<CatalogDef | undefined> {
+    return (await this.table.get<CatalogDef>(catalogKey(name)))?.doc;
+  }
+
+  async createCatalog(c: CatalogDef, replace = false): Promise<void> {
+    try {
+      await this.table.put(catalogKey(c.name), c, { condition: replace ? { kind: 'any' } : { kind: 'absent' } });
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Can't create catalog '${c.name}'; catalog exists`);
+      throw e;
+    }
+  }
+
+  async dropCatalog(name: string): Promise<void> {
+    await this.table.delete(catalogKey(name));
   }
 }

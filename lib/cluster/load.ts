@@ -28,7 +28,7 @@ export function refuseWhileRestoring(db: string, rec: TableRecord): void {
  * Writes new immutable segments, then publishes them with one conditional write of the table record.
  * A load that fails publishes nothing: its segments stay unreferenced and are removed here.
  */
-export async function loadRows(ctx: ClusterContext, db: string, table: string, routed: RoutedRows): Promise<number> {
+export async function loadRows(ctx: ClusterContext, db: string, table: string, routed: RoutedRows, mode: 'append' | 'replace' = 'append'): Promise<number> {
   const first = await ctx.catalog.requireTable(db, table);
   refuseWhileRestoring(db, first.doc);
   const written: SegmentRef[] = [];
@@ -45,7 +45,7 @@ export async function loadRows(ctx: ClusterContext, db: string, table: string, r
       }
       fresh.set(partitionId, segs);
     }
-    await publish(ctx, db, table, fresh);
+    await publish(ctx, db, table, fresh, mode);
     return rows;
   } catch (e) {
     await Promise.allSettled(written.map((s) => ctx.data.delete(s.path)));
@@ -53,15 +53,18 @@ export async function loadRows(ctx: ClusterContext, db: string, table: string, r
   }
 }
 
-async function publish(ctx: ClusterContext, db: string, table: string, fresh: Map<string, Map<number, SegmentRef>>): Promise<void> {
+/** `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write. */
+async function publish(ctx: ClusterContext, db: string, table: string, fresh: Map<string, Map<number, SegmentRef>>, mode: 'append' | 'replace'): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await ctx.catalog.requireTable(db, table);
     const rec = structuredClone(current.doc);
     refuseWhileRestoring(db, rec);
     const manifests: string[] = [];
-    for (const [partitionId, segs] of fresh) {
+    const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...fresh.keys()];
+    for (const partitionId of touched) {
+      const segs = fresh.get(partitionId) ?? new Map<number, SegmentRef>();
       const old = rec.data[partitionId];
-      const base: PartitionManifest = old?.manifest
+      const base: PartitionManifest = old?.manifest && mode === 'append'
         ? await readManifest(ctx.data, old.manifest)
         : emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets);
       const version = (old?.version ?? 1) + 1;

@@ -11,6 +11,11 @@ import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
 import { tableDefinition } from '../cluster/table-definition.ts';
 import { getText } from '../ports/object-io.ts';
+import type { ViewDef } from '../domain/catalog-types.ts';
+import type { Statement } from '../sql/ast.ts';
+import { parseStatement } from '../sql/parse.ts';
+import { showCreateView } from './object-statements.ts';
+import { whereFilter } from './where-filter.ts';
 import type { ServiceContext } from './context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
@@ -56,6 +61,7 @@ export async function dropTable(ctx: ServiceContext, s: StatementOf<'DropTable'>
     throw new NotFoundError(`Unknown table '${db}.${s.name.name}'`);
   }
   refuseWhileRestoring(db, t.doc);
+  if (t.doc.def.mv) throw new AnalysisError(`${s.name.name} is a materialized view; use DROP MATERIALIZED VIEW`);
   await ctx.catalog.dropTable(db, s.name.name);
   return ok();
 }
@@ -71,6 +77,7 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
   const db = dbOf(session, s.table);
   const rec = await ctx.catalog.requireTable(db, s.table.name);
   refuseWhileRestoring(db, rec.doc);
+  if (rec.doc.def.mv) throw new AnalysisError(`Can not insert into materialized view ${s.table.name}; it is filled by REFRESH MATERIALIZED VIEW`);
   let input: (string | null)[][];
   if (s.source.type === 'values') {
     input = s.source.rows.map((r) => r.map(literalText));
@@ -89,16 +96,47 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
   return ok(`Query OK, ${n} row${n === 1 ? '' : 's'} affected`);
 }
 
-export async function select(ctx: ServiceContext, s: StatementOf<'Select'>, session: Session): Promise<ResultSet> {
+export async function select(ctx: ServiceContext, s: StatementOf<'Select'>, session: Session, depth = 0): Promise<ResultSet> {
   const db = dbOf(session, s.from);
+  const view = await ctx.catalog.getView(db, s.from.name);
+  if (view) return selectFromView(ctx, s, view, db, depth);
   const rec = (await ctx.catalog.requireTable(db, s.from.name)).doc;
   const parts = selectPartitions(rec, s.partitions);
-  if (s.where) throw new AnalysisError('WHERE is not supported in SELECT');
-  if (s.projection.type === 'count') return table(['count(*)'], [[countRows(rec, parts)]]);
-  if (s.projection.type !== 'star') throw new AnalysisError('SELECT supports * and COUNT(*) only');
-  if (s.limit !== undefined && s.limit < 0) throw new AnalysisError(`Invalid LIMIT ${s.limit}`);
-  const rows = await scanRows(ctx.data, rec, parts, s.limit);
-  return { columns: rec.def.columns.map((c) => c.name), rows };
+  const names = rec.def.columns.map((c) => c.name);
+  if (!s.where && s.projection.type === 'count') return table(['count(*)'], [[countRows(rec, parts)]]);
+  const keep = whereFilter(names, s.where);
+  const rows = (await scanRows(ctx.data, rec, parts, s.where ? undefined : s.limit)).filter(keep);
+  return project(s, names, rows);
+}
+
+/** SELECT * | COUNT(*) | columns over rows already read, then LIMIT. */
+function project(s: StatementOf<'Select'>, names: string[], rows: (string | null)[][]): ResultSet {
+  if (s.projection.type === 'count') return table(['count(*)'], [[rows.length]]);
+  const limited = s.limit === undefined ? rows : rows.slice(0, s.limit);
+  if (s.projection.type === 'star') return { columns: names, rows: limited };
+  const cols = s.projection.columns.map((c) => {
+    if (c.expr.kind !== 'column') throw new AnalysisError('SELECT supports *, COUNT(*) and column names');
+    const i = names.findIndex((n) => n.toLowerCase() === (c.expr as { name: string }).name.toLowerCase());
+    if (i < 0) throw new AnalysisError(`Unknown column '${c.expr.name}'`);
+    return { i, title: c.alias ?? names[i]! };
+  });
+  return { columns: cols.map((c) => c.title), rows: limited.map((r) => cols.map((c) => r[c.i] ?? null)) };
+}
+
+/** A view is its query: run it (when it is one this cluster can run), then apply the outer SELECT. */
+async function selectFromView(ctx: ServiceContext, s: StatementOf<'Select'>, view: ViewDef, db: string, depth: number): Promise<ResultSet> {
+  if (depth > 8) throw new AnalysisError(`View ${view.name} nests views too deeply`);
+  let inner: Statement;
+  try {
+    inner = parseStatement(view.query);
+  } catch {
+    throw new AnalysisError(`View ${view.name} is kept as SQL text; its query is beyond what this cluster can run`);
+  }
+  if (inner.kind !== 'Select' || s.partitions) throw new AnalysisError(`View ${view.name} can not be read with PARTITION`);
+  const result = await select(ctx, { ...inner, projection: inner.projection.type === 'count' ? inner.projection : inner.projection }, { db }, depth + 1);
+  const names = view.columns ?? result.columns;
+  const rows = result.rows.filter(whereFilter(names, s.where));
+  return project(s, names, rows);
 }
 
 export async function showDatabases(ctx: ServiceContext): Promise<ResultSet> {
@@ -108,7 +146,8 @@ export async function showDatabases(ctx: ServiceContext): Promise<ResultSet> {
 export async function showTables(ctx: ServiceContext, s: StatementOf<'ShowTables'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
-  return table([`Tables_in_${db}`], (await ctx.catalog.listTables(db)).map((t) => [t.doc.def.name]));
+  const names = [...(await ctx.catalog.listTables(db)).map((t) => t.doc.def.name), ...(await ctx.catalog.listViews(db)).map((v) => v.name)];
+  return table([`Tables_in_${db}`], names.sort().map((n) => [n]));
 }
 
 export async function showPartitions(ctx: ServiceContext, s: StatementOf<'ShowPartitions'>, session: Session): Promise<ResultSet> {
@@ -127,6 +166,10 @@ export async function showPartitions(ctx: ServiceContext, s: StatementOf<'ShowPa
 
 export async function showCreateTable(ctx: ServiceContext, s: StatementOf<'ShowCreateTable'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.table);
+  const view = await ctx.catalog.getView(db, s.table.name);
+  if (view) return table(['View', 'Create View', 'character_set_client', 'collation_connection'], [[view.name, showCreateView(view), 'utf8', 'utf8_general_ci']]);
   const rec = (await ctx.catalog.requireTable(db, s.table.name)).doc;
+  const mv = rec.def.mv;
+  if (mv) return table(['Materialized View', 'Create Materialized View'], [[rec.def.name, `CREATE MATERIALIZED VIEW \`${rec.def.name}\` ${mv.refresh} AS ${mv.query};`]]);
   return table(['Table', 'Create Table'], [[rec.def.name, createTableText(rec.def)]]);
 }

@@ -1,0 +1,153 @@
+import type { PartitionSpec, TableDef, TableRecord } from '../domain/catalog-types.ts';
+import { KeysType, TableState } from '../domain/catalog-types.ts';
+import { AnalysisError, NotFoundError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { checkName } from '../domain/names.ts';
+import { timeString } from '../domain/time-format.ts';
+import type { StatementOf } from '../sql/ast.ts';
+import { loadRows } from '../cluster/load.ts';
+import { analyzeMvQuery, mvColumns, projection } from '../cluster/mv-query.ts';
+import { buildRows } from '../cluster/row-builder.ts';
+import { scanRows } from '../cluster/scan.ts';
+import { findColumn } from '../cluster/table-definition.ts';
+import type { ServiceContext } from './context.ts';
+import { type ResultSet, ok, table } from './result-set.ts';
+import { type Session, dbOf } from './session.ts';
+import { whereFilter } from './where-filter.ts';
+
+/** Asynchronous materialized views: tables with a defining query, filled by REFRESH. */
+export async function createMaterializedView(ctx: ServiceContext, s: StatementOf<'CreateMaterializedView'>, session: Session): Promise<ResultSet> {
+  const db = dbOf(session, s.name);
+  await ctx.catalog.requireDatabase(db);
+  const name = checkName('Materialized view', s.name.name);
+  if (!s.refresh && !s.distribution && !s.partitionBy) {
+    throw new AnalysisError(`Synchronous materialized view ${name} is not supported by this version of starbackup; add a REFRESH clause to create an asynchronous one`);
+  }
+  if (await ctx.catalog.nameTaken(db, name)) {
+    if (s.ifNotExists) return ok();
+    throw new AnalysisError(`Table '${name}' already exists`);
+  }
+  const q = analyzeMvQuery(s.query, name);
+  const baseDb = q.from.db ?? db;
+  const base = (await ctx.catalog.getTable(baseDb, q.from.name))?.doc.def;
+  if (!base) throw new NotFoundError(`Unknown table '${baseDb}.${q.from.name}'`);
+  const columns = mvColumns(q, base);
+  const def: TableDef = {
+    id: newId(), name, type: 'MATERIALIZED_VIEW', keysType: KeysType.DUPLICATE, keyColumns: [columns[0]!.name], columns,
+    partitioning: { type: 'UNPARTITIONED', columns: [], partitions: [{ id: newId(), name }] },
+    distribution: { type: 'RANDOM', columns: [], buckets: s.distribution?.buckets ?? 1 },
+    properties: { ...s.properties }, createTime: ctx.clock.now(),
+    mv: { query: s.query, baseTables: [q.from], refresh: s.refresh?.text ?? 'REFRESH MANUAL', active: true },
+  };
+  if (s.comment !== undefined) def.comment = s.comment;
+  if (s.distribution?.type === 'HASH') {
+    def.distribution = { type: 'HASH', columns: s.distribution.columns.map((c) => findColumn(columns, c)?.name ?? fail(`Unknown distribution column '${c}'`)), buckets: def.distribution.buckets };
+  }
+  if (s.partitionBy) def.partitioning = mvPartitioning(s.partitionBy, base, columns.map((c) => c.name), q.columns === 'star' ? undefined : q.columns);
+  await ctx.catalog.createTable(db, { def, state: TableState.NORMAL, data: {} });
+  if (s.refresh?.mode !== 'DEFERRED') await refresh(ctx, db, name);
+  return ok();
+}
+
+const fail = (msg: string): never => { throw new AnalysisError(msg); };
+
+/** PARTITION BY a base range column: the MV takes the base table's ranges. */
+function mvPartitioning(cols: string[], base: TableDef, mvCols: string[], map?: { base: string; name: string }[]): TableDef['partitioning'] {
+  if (cols.length !== 1 || base.partitioning.type !== 'RANGE') throw new AnalysisError('Materialized views can be partitioned only by the range partition column of their base table');
+  const baseName = map?.find((m) => m.name.toLowerCase() === cols[0]!.toLowerCase())?.base ?? cols[0]!;
+  if (!base.partitioning.columns.some((c) => c.toLowerCase() === baseName.toLowerCase()) || !mvCols.some((c) => c.toLowerCase() === cols[0]!.toLowerCase())) {
+    throw new AnalysisError(`Partition column '${cols[0]}' of the materialized view must be the partition column of its base table`);
+  }
+  return { type: 'RANGE', columns: [cols[0]!], partitions: base.partitioning.partitions.map((p): PartitionSpec => ({ ...structuredClone(p), id: newId() })) };
+}
+
+export async function refresh(ctx: ServiceContext, db: string, name: string): Promise<number> {
+  const rec = (await ctx.catalog.requireTable(db, name)).doc;
+  const mv = rec.def.mv;
+  if (!mv) throw new AnalysisError(`${name} is not a materialized view`);
+  if (!mv.active) throw new AnalysisError(`Materialized view ${name} is not active, because: ${mv.inactiveReason ?? 'unknown'}. Use ALTER MATERIALIZED VIEW ${name} ACTIVE first`);
+  const q = analyzeMvQuery(mv.query, name);
+  const base = (await ctx.catalog.getTable(q.from.db ?? db, q.from.name))?.doc;
+  if (!base) throw new AnalysisError(`Base table ${q.from.db ?? db}.${q.from.name} of materialized view ${name} does not exist`);
+  const keep = whereFilter(base.def.columns.map((c) => c.name), q.where);
+  const cols = projection(q, base.def);
+  const rows = (await scanRows(ctx.data, base, base.def.partitioning.partitions)).filter(keep).map((r) => cols.map((i) => r[i] ?? null));
+  const n = await loadRows(ctx, db, name, buildRows(rec.def, undefined, rows), 'replace');
+  await setMv(ctx, db, name, (d) => { d.mv!.lastRefreshTime = ctx.clock.now(); });
+  return n;
+}
+
+async function setMv(ctx: ServiceContext, db: string, name: string, change: (d: TableDef) => void): Promise<void> {
+  for (;;) {
+    const cur = await ctx.catalog.requireTable(db, name);
+    const next: TableRecord = structuredClone(cur.doc);
+    change(next.def);
+    try {
+      await ctx.catalog.replaceTable(db, next, cur.version);
+      return;
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionFailedError') throw e;
+    }
+  }
+}
+
+async function requireMv(ctx: ServiceContext, db: string, name: string): Promise<TableDef> {
+  const def = (await ctx.catalog.getTable(db, name))?.doc.def;
+  if (!def?.mv) throw new NotFoundError(`Unknown materialized view '${db}.${name}'`);
+  return def;
+}
+
+export async function refreshMaterializedView(ctx: ServiceContext, s: StatementOf<'RefreshMaterializedView'>, session: Session): Promise<ResultSet> {
+  const db = dbOf(session, s.name);
+  await requireMv(ctx, db, s.name.name);
+  const n = await refresh(ctx, db, s.name.name);
+  return ok(`Query OK, ${n} row${n === 1 ? '' : 's'} affected`);
+}
+
+/** ACTIVE checks the base tables exist again (after a restore without them), then refreshes. */
+export async function alterMaterializedViewActive(ctx: ServiceContext, s: StatementOf<'AlterMaterializedViewActive'>, session: Session): Promise<ResultSet> {
+  const db = dbOf(session, s.name);
+  const def = await requireMv(ctx, db, s.name.name);
+  if (s.active) {
+    for (const b of def.mv!.baseTables) {
+      if (!(await ctx.catalog.getTable(b.db ?? db, b.name))) {
+        throw new AnalysisError(`Can not activate materialized view ${def.name}: base table ${b.db ?? db}.${b.name} does not exist`);
+      }
+    }
+  }
+  await setMv(ctx, db, def.name, (d) => {
+    d.mv!.active = s.active;
+    if (s.active) delete d.mv!.inactiveReason;
+    else d.mv!.inactiveReason = 'user use alter materialized view set status to inactive';
+  });
+  if (s.active) await refresh(ctx, db, def.name);
+  return ok();
+}
+
+export async function dropMaterializedView(ctx: ServiceContext, s: StatementOf<'DropMaterializedView'>, session: Session): Promise<ResultSet> {
+  const db = dbOf(session, s.name);
+  const rec = await ctx.catalog.getTable(db, s.name.name);
+  if (!rec?.doc.def.mv) {
+    if (s.ifExists) return ok();
+    throw new NotFoundError(`Unknown materialized view '${db}.${s.name.name}'`);
+  }
+  if (rec.doc.state !== TableState.NORMAL) throw new AnalysisError(`Materialized view ${s.name.name} is being restored; drop it after the restore`);
+  await ctx.catalog.dropTable(db, s.name.name);
+  return ok();
+}
+
+export const MV_COLUMNS = ['id', 'database_name', 'name', 'refresh_type', 'is_active', 'inactive_reason', 'partition_type', 'last_refresh_finished_time', 'rows', 'text'];
+
+export async function showMaterializedViews(ctx: ServiceContext, s: StatementOf<'ShowMaterializedViews'>, session: Session): Promise<ResultSet> {
+  const db = dbOf(session, s.db);
+  await ctx.catalog.requireDatabase(db);
+  const like = s.like ? new RegExp(`^${s.like.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i') : undefined;
+  const rows = (await ctx.catalog.listTables(db)).map((r) => r.doc).filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
+    const mv = t.def.mv!;
+    const rowCount = Object.values(t.data).reduce((n, d) => n + d.rows, 0);
+    return [t.def.id, db, t.def.name, /MANUAL/i.test(mv.refresh) ? 'MANUAL' : 'ASYNC', String(mv.active), mv.inactiveReason ?? '',
+      t.def.partitioning.type, timeString(mv.lastRefreshTime), String(rowCount), `CREATE MATERIALIZED VIEW \`${t.def.name}\` ${mv.refresh} AS ${mv.query}`];
+  });
+  const result = table(MV_COLUMNS, rows);
+  return s.where ? { ...result, rows: result.rows.filter(whereFilter(MV_COLUMNS, s.where)) } : result;
+}
