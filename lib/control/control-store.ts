@@ -1,4 +1,4 @@
-import type { JobRecord, LockRecord, RepositoryRecord } from '../domain/control-types.ts';
+import { type JobRecord, type LockRecord, type RepositoryRecord, jobScope } from '../domain/control-types.ts';
 import { AlreadyExistsError, ConditionFailedError, LockConflictError, NotFoundError } from '../domain/errors.ts';
 import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
 
@@ -8,9 +8,10 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
  */
 const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
 const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
-const lockKey = (db: string): RecordKey => ({ pk: 'LOCKS', sk: `DB#${db}` });
+const lockKey = (db: string): RecordKey => ({ pk: 'LOCKS', sk: `DB#${jobScope(db)}` });
 
 export const LOCK_CONFLICT = 'Can only run one backup or restore job of a database at same time';
+export const CATALOG_LOCK_CONFLICT = 'Can only run one backup or restore job of external catalog';
 const JOB_UPDATE_ATTEMPTS = 10;
 
 export class ControlStore {
@@ -50,7 +51,7 @@ export class ControlStore {
     try {
       await this.table.put(lockKey(db), lock, { condition: { kind: 'absentOrExpired', now }, expiresAt: now + leaseMs });
     } catch (e) {
-      if (e instanceof ConditionFailedError) throw new LockConflictError(LOCK_CONFLICT);
+      if (e instanceof ConditionFailedError) throw new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
       throw e;
     }
   }
@@ -79,8 +80,8 @@ export class ControlStore {
 
   async createJob(job: JobRecord): Promise<void> {
     await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
-    await this.table.put({ pk: `DBJOBS#${job.db}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
-    await this.table.put({ pk: 'JOBDBS', sk: job.db }, { db: job.db });
+    await this.table.put({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
+    await this.table.put({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
   }
 
   async getJob(jobId: string): Promise<StoredRecord<JobRecord> | undefined> {
@@ -123,7 +124,7 @@ export class ControlStore {
 
   /** Job ids of a database, oldest first (ids sort by creation time). */
   async jobsOfDatabase(db: string): Promise<{ jobId: string; type: string }[]> {
-    return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${db}`)).map((r) => r.doc);
+    return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${jobScope(db)}`)).map((r) => r.doc);
   }
 
   async databasesWithJobs(): Promise<string[]> {

@@ -47,10 +47,23 @@ export interface JobRecord {
   totals: { files: number; bytes: number };
   /** Counters folded in from the record's `add` counters whenever the job is rewritten (a put resets those). */
   progress?: Record<string, number>;
-  backup?: { objects: BackupObject[]; type: string; ttl?: string; meta?: { sha256: string; size: number } };
+  backup?: {
+    objects: BackupObject[];
+    views?: string[];
+    /** Function signatures, `name(INT, ...)`. */
+    functions?: string[];
+    catalogs?: string[];
+    type: string;
+    ttl?: string;
+    meta?: { sha256: string; size: number };
+  };
   restore?: {
     sourceDb: string;
     objects: RestoreObject[];
+    views?: { name: string; alias?: string }[];
+    /** Function names: every overload of a name is restored. */
+    functions?: { name: string; alias?: string }[];
+    catalogs?: { name: string; alias?: string }[];
     replicationNum: number;
     allowLoad: boolean;
     metaVersion?: number;
@@ -58,6 +71,14 @@ export interface JobRecord {
     /** Existing tables this job set to RESTORE, so a cancel can give them back. */
     held: string[];
   };
+}
+
+/** The lock and job list of external-catalog jobs: one cluster-wide, as StarRocks' FAKE_DB_ID. `#` cannot occur in a database name. */
+export const CATALOG_JOBS = '#catalogs';
+
+/** The database a job locks and is listed under; catalog jobs have no database. */
+export function jobScope(db: string): string {
+  return db || CATALOG_JOBS;
 }
 
 export interface LockRecord {

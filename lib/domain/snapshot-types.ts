@@ -1,4 +1,4 @@
-import type { TableDef } from './catalog-types.ts';
+import type { CatalogDef, FunctionDef, TableDef, ViewDef } from './catalog-types.ts';
 
 /** A segment as a snapshot keeps it: content address plus what a reader needs to rebuild the manifest. */
 export interface SnapshotSegment {
@@ -22,7 +22,12 @@ export interface SnapshotTable {
 /** `__meta_<ts>`: everything a restore needs to recreate the objects. */
 export interface SnapshotMeta {
   database: string;
+  /** Tables and asynchronous materialized views (both have data). */
   tables: SnapshotTable[];
+  views?: ViewDef[];
+  functions?: FunctionDef[];
+  /** Catalog secrets stay sealed; only the cluster that sealed them can open them again. */
+  catalogs?: (CatalogDef & { sealedBy?: string })[];
 }
 
 /** `__info_<ts>`: the small summary SHOW SNAPSHOT reads; its presence makes the snapshot exist. */
@@ -36,6 +41,10 @@ export interface SnapshotInfo {
   format_version: number;
   meta: { sha256: string; size: number };
   backup_objects: Record<string, { partitions: Record<string, { version: number; rows: number; bytes: number; files: number }> }>;
+  materialized_views?: string[];
+  views?: string[];
+  functions?: string[];
+  catalogs?: string[];
   totals: { files: number; bytes: number; blobs: number };
   ttl?: string;
   expire_time?: number;

@@ -5,6 +5,7 @@ import type { SnapshotMeta, SnapshotTable } from '../domain/snapshot-types.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { readManifest } from '../cluster/segments.ts';
+import { functionSignature } from '../cluster/catalog-store.ts';
 import type { ServiceContext } from './context.ts';
 import { advance, enterPhase } from './job-guard.ts';
 import { type TransferItem, writeStagingDoc } from './staging.ts';
@@ -48,7 +49,16 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
     }
     tables.push(table);
   }
-  const doc: BackupSnapshotDoc = { meta: { database: job.db, tables }, uploads: [...uploads.values()] };
+  const b = job.backup!;
+  const views = b.views?.length ? (await ctx.catalog.listViews(job.db)).filter((v) => b.views!.includes(v.name)) : [];
+  const functions = b.functions?.length ? (await ctx.catalog.listFunctions(job.db)).filter((f) => b.functions!.includes(functionSignature(f))) : [];
+  const catalogs = b.catalogs?.length
+    ? (await ctx.catalog.listCatalogs()).filter((c) => b.catalogs!.includes(c.name)).map((c) => ({ ...c, sealedBy: ctx.clusterId }))
+    : [];
+  for (const v of b.views ?? []) if (!views.some((x) => x.name === v)) throw new NotFoundError(`view ${v} has been dropped`);
+  for (const c of b.catalogs ?? []) if (!catalogs.some((x) => x.name === c)) throw new NotFoundError(`external catalog ${c} has been dropped`);
+  const meta: SnapshotMeta = { database: job.db, tables, views, functions, catalogs };
+  const doc: BackupSnapshotDoc = { meta, uploads: [...uploads.values()] };
   await writeStagingDoc(ctx.data, jobId, 'snapshot', doc);
   await advance(ctx, jobId, BackupState.UPLOAD_SNAPSHOT, (j) => {
     j.times.snapshotFinished = ctx.clock.now();

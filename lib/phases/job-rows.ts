@@ -19,7 +19,13 @@ const errMsg = (j: JobRecord) => (j.status.code === 'OK' ? '' : `[${j.status.msg
 
 export function backupRow(r: StoredRecord<JobRecord>): (string | null)[] {
   const j = r.doc;
-  const objs = j.backup!.objects.map((o) => `[${o.table}${o.partitions ? ` PARTITIONS (${o.partitions.join(', ')})` : ''}]`).join(', ');
+  const b = j.backup!;
+  const objs = [
+    ...b.objects.map((o) => `[${o.table}${o.partitions ? ` PARTITIONS (${o.partitions.join(', ')})` : ''}]`),
+    ...(b.views ?? []).map((v) => `[VIEW ${v}]`),
+    ...(b.functions ?? []).map((f) => `[FUNCTION ${f}]`),
+    ...(b.catalogs ?? []).map((c) => `[CATALOG ${c}]`),
+  ].join(', ');
   return [j.jobId, j.label, j.db, j.state, objs, timeString(j.createTime), timeString(j.times.snapshotFinished),
     timeString(j.times.uploadFinished), timeString(j.times.finished), '', progress(r), errMsg(j), renderStatus(j.status), String(j.timeoutSec)];
 }
@@ -27,7 +33,13 @@ export function backupRow(r: StoredRecord<JobRecord>): (string | null)[] {
 export function restoreRow(r: StoredRecord<JobRecord>): (string | null)[] {
   const j = r.doc;
   const rs = j.restore!;
-  const objs = rs.objects.map((o) => `${o.table}${o.partitions ? ` PARTITIONS [${o.partitions.join(', ')}]` : ''}${o.alias ? ` AS ${o.alias}` : ''}`).join(', ');
+  const as = (alias?: string) => (alias ? ` AS ${alias}` : '');
+  const objs = [
+    ...rs.objects.map((o) => `${o.table}${o.partitions ? ` PARTITIONS [${o.partitions.join(', ')}]` : ''}${as(o.alias)}`),
+    ...(rs.views ?? []).map((v) => `VIEW ${v.name}${as(v.alias)}`),
+    ...(rs.functions ?? []).map((f) => `FUNCTION ${f.name}${as(f.alias)}`),
+    ...(rs.catalogs ?? []).map((c) => `CATALOG ${c.name}${as(c.alias)}`),
+  ].join(', ');
   return [j.jobId, j.label, j.timestamp, j.db, j.state, String(rs.allowLoad), String(rs.replicationNum), objs, timeString(j.createTime),
     timeString(j.times.metaPrepared), timeString(j.times.snapshotFinished), timeString(j.times.downloadFinished), timeString(j.times.finished),
     '', progress(r), errMsg(j), renderStatus(j.status), String(j.timeoutSec)];

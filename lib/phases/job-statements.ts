@@ -61,9 +61,8 @@ export async function showRestore(ctx: ServiceContext, s: StatementOf<'ShowResto
 /** CANCEL sets the job's cancel flag; the running workflow sees it at its next check and takes the cancel path. */
 export async function cancel(ctx: ServiceContext, s: StatementOf<'CancelBackup' | 'CancelRestore'>, session: Session): Promise<ResultSet> {
   const type = s.kind === 'CancelBackup' ? JobType.BACKUP : JobType.RESTORE;
-  if (s.externalCatalog) throw new AnalysisError(`No ${type === JobType.BACKUP ? 'backup job' : 'restore'} is currently running`);
-  const db = s.db ?? session.db;
-  if (!db) throw new AnalysisError('No database selected');
+  const db = s.externalCatalog ? '' : s.db ?? session.db;
+  if (db === undefined) throw new AnalysisError('No database selected');
   const job = await lastJob(ctx, db, type);
   if (!job) throw new AnalysisError(type === JobType.BACKUP ? 'No backup job is currently running' : 'No restore is currently running');
   const j = job.doc;

@@ -59,9 +59,10 @@ export async function publishRestore(ctx: ServiceContext, jobId: string, db: str
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, jobId, 'commit');
   const now = ctx.clock.now();
-  if (plan.tables.some((t) => t.mode === 'create')) {
+  if (db && (plan.tables.some((t) => t.mode === 'create') || plan.views?.length || plan.functions?.length)) {
     await ctx.catalog.createDatabase({ id: newId(now), name: db, createTime: now });
   }
+  await activateRestoredMvs(ctx, db, plan);
   for (const tp of plan.tables) {
     const c = commit.tables.find((t) => t.name === tp.name)!;
     const data: TableRecord['data'] = {};
@@ -87,5 +88,30 @@ export async function publishRestore(ctx: ServiceContext, jobId: string, db: str
         if (!(e instanceof ConditionFailedError)) throw e;
       }
     }
+  }
+  for (const v of plan.views ?? []) await ctx.catalog.putView(db, v, true);
+  for (const f of plan.functions ?? []) await ctx.catalog.createFunction(db, f, true);
+  for (const c of plan.catalogs ?? []) {
+    const cur = await ctx.catalog.getCatalog(c.name);
+    if (cur?.id === c.id) continue;
+    if (cur) throw new AnalysisError(`Failed to restore external catalog, errmsg: Can't create catalog '${c.name}'; catalog exists`);
+    await ctx.catalog.createCatalog(c);
+  }
+}
+
+/** A restored MV is active only when its base tables exist once this restore is committed. */
+async function activateRestoredMvs(ctx: ServiceContext, db: string, plan: RestorePlan): Promise<void> {
+  for (const tp of plan.tables) {
+    const mv = tp.def.mv;
+    if (!mv || tp.mode !== 'create') continue;
+    const missing: string[] = [];
+    for (const b of mv.baseTables) {
+      const bdb = b.db ?? db;
+      const restoredHere = bdb === db && plan.tables.some((t) => t.name === b.name);
+      if (!restoredHere && !(await ctx.catalog.getTable(bdb, b.name))) missing.push(`${bdb}.${b.name}`);
+    }
+    mv.active = missing.length === 0;
+    if (missing.length) mv.inactiveReason = `base table ${missing.join(', ')} does not exist`;
+    else delete mv.inactiveReason;
   }
 }

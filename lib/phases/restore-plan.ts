@@ -1,4 +1,4 @@
-import type { SegmentRef, TableDef } from '../domain/catalog-types.ts';
+import type { CatalogDef, FunctionDef, SegmentRef, TableDef, ViewDef } from '../domain/catalog-types.ts';
 
 /** What the restore phases hand each other through staging (`plan`, then `download`, then `commit`). */
 export interface RestoreTablePlan {
@@ -12,6 +12,10 @@ export interface RestoreTablePlan {
 
 export interface RestorePlan {
   tables: RestoreTablePlan[];
+  /** Metadata-only objects, already renamed; created or replaced in COMMITTING. */
+  views?: ViewDef[];
+  functions?: FunctionDef[];
+  catalogs?: CatalogDef[];
 }
 
 /** The new segments of each restored partition, bucket by bucket, under the target table's paths. */

@@ -1,4 +1,6 @@
-import { TableState } from '../domain/catalog-types.ts';
+import { type CatalogDef, TableState } from '../domain/catalog-types.ts';
+import type { JobRecord } from '../domain/control-types.ts';
+import type { SnapshotMeta } from '../domain/snapshot-types.ts';
 import { AnalysisError, ConditionFailedError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { JobType, RestoreState } from '../domain/states.ts';
@@ -29,6 +31,9 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
     const name = obj.alias ?? obj.table;
     const parts = snap.partitions.filter((p) => !obj.partitions || obj.partitions.includes(p.name));
     const existing = await ctx.catalog.getTable(job.db, name);
+    // As StarRocks does: an existing, active materialized view is left as it is.
+    if (existing?.doc.def.mv?.active && snap.def.mv) continue;
+    if (await ctx.catalog.getView(job.db, name)) throw new AnalysisError(`Table ${name} already exist in db: ${job.db}`);
     let tp: RestoreTablePlan;
     if (!existing) {
       const def = structuredClone(snap.def);
@@ -48,10 +53,42 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
     }
     plan.tables.push(tp);
   }
+  await planMetadataObjects(ctx, job, meta, plan);
   await writeStagingDoc(ctx.data, jobId, 'plan', plan);
   const now = ctx.clock.now();
   await advance(ctx, jobId, RestoreState.DOWNLOAD, (j) => { j.times.metaPrepared = now; j.times.snapshotFinished = now; });
   return { jobId };
+}
+
+/** Views, functions and catalogs: checked now, created in COMMITTING. */
+async function planMetadataObjects(ctx: ServiceContext, job: JobRecord, meta: SnapshotMeta, plan: RestorePlan): Promise<void> {
+  const r = job.restore!;
+  plan.views = [];
+  for (const v of r.views ?? []) {
+    const view = meta.views?.find((x) => x.name === v.name);
+    if (!view) throw new AnalysisError(`View ${v.name} does not exist in snapshot ${job.label}`);
+    const name = v.alias ?? v.name;
+    if (await ctx.catalog.getTable(job.db, name)) throw new AnalysisError(`Table: ${name} has existed and it is not a View`);
+    plan.views.push({ ...view, id: newId(), name });
+  }
+  plan.functions = [];
+  for (const f of r.functions ?? []) {
+    const found = (meta.functions ?? []).filter((x) => x.name === f.name);
+    if (!found.length) throw new AnalysisError(`Can not find restore function: ${f.name}`);
+    for (const fn of found) plan.functions.push({ ...fn, id: newId(), name: f.alias ?? f.name });
+  }
+  plan.catalogs = [];
+  for (const c of r.catalogs ?? []) {
+    const cat = meta.catalogs?.find((x) => x.name === c.name);
+    if (!cat) throw new AnalysisError(`Can not find restore catalog: ${c.name}`);
+    const name = c.alias ?? c.name;
+    if (await ctx.catalog.getCatalog(name)) throw new AnalysisError(`Failed to restore external catalog, errmsg: Can't create catalog '${name}'; catalog exists`);
+    const { sealedBy, sealedSecrets, ...rest } = cat;
+    const def: CatalogDef = { ...rest, id: newId(), name };
+    // Sealed secrets open only in the cluster that sealed them (and under the name they were sealed with).
+    if (sealedSecrets && sealedBy === ctx.clusterId) def.sealedSecrets = await ctx.sealer.seal(await ctx.sealer.unseal(sealedSecrets, `catalog:${cat.name}`), `catalog:${name}`);
+    plan.catalogs.push(def);
+  }
 }
 
 /** Records the intent in the job first, so a cancel always knows which tables to give back. */

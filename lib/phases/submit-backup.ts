@@ -1,4 +1,5 @@
-import type { BackupObject, JobRecord } from '../domain/control-types.ts';
+import type { JobRecord } from '../domain/control-types.ts';
+import { type BackupSelection, checkAllForms, resolveBackupObjects, resolveCatalogs } from './backup-objects.ts';
 import { AnalysisError, NotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { layout } from '../domain/repository-layout.ts';
@@ -15,16 +16,26 @@ import { backupProperties } from './job-properties.ts';
  * check has passed, and a failure after the lock releases it.
  */
 export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string): Promise<JobRecord> {
-  if (stmt.catalogs) throw new AnalysisError('BACKUP of external catalogs is not supported by this version of starbackup');
+  const catalogJob = stmt.catalogs !== undefined;
+  if (catalogJob && (stmt.db || stmt.snapshot.db || stmt.on)) {
+    throw new AnalysisError('Can not specify a database, a qualified snapshot name or ON (...) in an external catalog backup');
+  }
   if (stmt.db && stmt.snapshot.db) throw new AnalysisError('Can not specify the database both in the DATABASE clause and in the snapshot name');
-  const db = stmt.db ?? stmt.snapshot.db ?? sessionDb;
-  if (!db) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>');
+  const db = catalogJob ? '' : stmt.db ?? stmt.snapshot.db ?? sessionDb;
+  if (db === undefined) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>');
   const label = checkName('Snapshot', stmt.snapshot.name);
   const props = backupProperties(stmt.properties);
   const repo = await ctx.control.requireRepository(stmt.repo);
   if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
-  if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`);
-  const objects = await resolveObjects(ctx, db, stmt.on);
+  let selection: BackupSelection = { objects: [], views: [], functions: [] };
+  let catalogs: string[] | undefined;
+  if (catalogJob) {
+    catalogs = await resolveCatalogs(ctx, stmt.catalogs!);
+  } else {
+    if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`);
+    if (stmt.on) checkAllForms(stmt.on);
+    selection = await resolveBackupObjects(ctx, db, stmt.on);
+  }
   const store = await openRepository(ctx, repo);
   for await (const o of store.list(`${layout.snapshotDir(repo.name, label)}__info_`)) {
     void o;
@@ -35,7 +46,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     jobId: newId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
-    backup: { objects, type: props.type, ...(props.ttl ? { ttl: props.ttl } : {}) },
+    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
   };
   await ctx.control.lockDatabase(db, { jobId: job.jobId, owner: ctx.owner, acquiredAt: now }, ctx.leaseMs, now);
   try {
@@ -45,31 +56,4 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     throw e;
   }
   return job;
-}
-
-async function resolveObjects(ctx: ServiceContext, db: string, on: StatementOf<'Backup'>['on']): Promise<BackupObject[]> {
-  const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
-  if (!on || on.some((o) => o.kind === 'ALL_TABLES')) {
-    if (on && on.length > 1) throw new AnalysisError('ALL TABLES can not be combined with other objects in ON (...)');
-    return tables.map((t) => ({ table: t.def.name }));
-  }
-  const out: BackupObject[] = [];
-  for (const o of on) {
-    if (o.kind !== 'TABLE') throw new AnalysisError(`BACKUP of ${o.kind.replace(/_/g, ' ')} objects is not supported by this version of starbackup`);
-    if (o.alias) throw new AnalysisError(`Can not set alias for table in Backup Stmt: ${o.name.name} AS ${o.alias}`);
-    if (o.name.db && o.name.db !== db) throw new AnalysisError(`Table ${o.name.db}.${o.name.name} is not in database ${db}`);
-    const t = tables.find((x) => x.def.name === o.name.name);
-    if (!t) throw new NotFoundError(`Unknown table '${o.name.name}'`);
-    if (out.some((x) => x.table === t.def.name)) throw new AnalysisError(`Duplicated table: ${t.def.name}`);
-    const obj: BackupObject = { table: t.def.name };
-    if (o.partitions) {
-      obj.partitions = o.partitions.map((p) => {
-        const spec = t.def.partitioning.partitions.find((s) => s.name === p);
-        if (!spec) throw new NotFoundError(`Unknown partition ${p} in table${t.def.name}`);
-        return spec.name;
-      });
-    }
-    out.push(obj);
-  }
-  return out;
 }

@@ -32,6 +32,10 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     name: job.label, database: job.db, timestamp: job.timestamp, backup_time: job.createTime, finish_time: now,
     cluster_id: ctx.clusterId, format_version: FORMAT_VERSION, meta: job.backup!.meta!, backup_objects: objects,
     totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: doc.uploads.length }, backup_result: 'succeed',
+    materialized_views: doc.meta.tables.filter((t) => t.def.type === 'MATERIALIZED_VIEW').map((t) => t.def.name),
+    views: (doc.meta.views ?? []).map((v) => v.name),
+    functions: [...new Set((doc.meta.functions ?? []).map((f) => f.name))],
+    catalogs: (doc.meta.catalogs ?? []).map((c) => c.name),
   };
   if (job.backup!.ttl) info.ttl = job.backup!.ttl;
   await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));

@@ -7,6 +7,8 @@ export interface RetryOptions {
   attempts: number;
   /** Delay before the first retry; doubled each time, with jitter so parallel workers spread out. */
   baseDelayMs: number;
+  /** Told about each failed attempt that will be repeated (for logging). */
+  onRetry?: (info: { op: string; key: string; attempt: number; error: unknown }) => void;
   /** For tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -26,12 +28,13 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
     return sleep(cap / 2 + Math.random() * (cap / 2));
   };
 
-  async function retry<T>(op: () => Promise<T>): Promise<T> {
+  async function retry<T>(name: string, key: string, op: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await op();
       } catch (err) {
         if (!canRetry(err, attempt)) throw err;
+        options.onRetry?.({ op: name, key, attempt, error: err });
         await backoff(attempt);
       }
     }
@@ -50,6 +53,7 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
         return;
       } catch (err) {
         if (!canRetry(err, attempt)) throw err;
+        options.onRetry?.({ op: 'list', key: prefix, attempt, error: err });
         await backoff(attempt);
       }
     }
@@ -58,10 +62,10 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
   return {
     description: store.description,
     put: (key, body, putOptions) =>
-      isReplayable(body) ? retry(() => store.put(key, body, putOptions)) : store.put(key, body, putOptions),
-    get: (key, range) => retry(() => store.get(key, range)),
-    head: (key) => retry(() => store.head(key)),
-    delete: (key) => retry(() => store.delete(key)),
+      isReplayable(body) ? retry('put', key, () => store.put(key, body, putOptions)) : store.put(key, body, putOptions),
+    get: (key, range) => retry('get', key, () => store.get(key, range)),
+    head: (key) => retry('head', key, () => store.head(key)),
+    delete: (key) => retry('delete', key, () => store.delete(key)),
     list,
   };
 }

@@ -1,0 +1,49 @@
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store.ts';
+
+/** A counting semaphore; waiters are served in arrival order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Semaphore limit must be a positive integer, got ${limit}`);
+  }
+
+  async run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await op();
+    } finally {
+      // Hand the slot straight to the next waiter, so a newcomer cannot overtake it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/**
+ * Bounds the requests in flight against one store. A put holds its slot while it uploads; a get only
+ * until its response starts (the caller may read the stream at leisure, or feed it to a put on the same
+ * store, which must not deadlock); a listing takes a slot per item it pulls, not for its whole walk,
+ * because callers act on the store while they list.
+ */
+export function withConcurrencyLimit(store: ObjectStore, semaphore: Semaphore): ObjectStore {
+  return {
+    description: store.description,
+    put: (key, body, options) => semaphore.run(() => store.put(key, body, options)),
+    get: (key, range) => semaphore.run(() => store.get(key, range)),
+    head: (key) => semaphore.run(() => store.head(key)),
+    delete: (key) => semaphore.run(() => store.delete(key)),
+    list: (prefix) => ({
+      [Symbol.asyncIterator]() {
+        const inner = store.list(prefix)[Symbol.asyncIterator]();
+        return {
+          next: () => semaphore.run(() => inner.next()),
+          return: async (): Promise<IteratorResult<ObjectInfo>> => (await inner.return?.()) ?? { done: true, value: undefined },
+        };
+      },
+    }),
+  };
+}

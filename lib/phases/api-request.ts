@@ -1,0 +1,151 @@
+/**
+ * `POST /v1/sql`: the request and response of the HTTP API, shared by the API Gateway handler
+ * (functions/api.ts) and the local server (bin/serve.ts) so both speak exactly the same shapes.
+ */
+import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
+import { parseScript } from '../sql/parse.ts';
+import type { ServiceContext } from './context.ts';
+import { executeStatement } from './execute-statement.ts';
+import { type ResultSet, table } from './result-set.ts';
+import type { Session } from './session.ts';
+
+export const SQL_ROUTE = { method: 'POST', path: '/v1/sql' } as const;
+
+/** API Gateway would take 10 MB and Lambda 6 MB; a SQL request has no business being near either. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Error codes of the HTTP layer itself; statement errors carry the ErrorName of lib/domain/errors.ts. */
+export const ApiErrorCode = {
+  InvalidRequest: 'InvalidRequestError',
+  PayloadTooLarge: 'PayloadTooLargeError',
+  Unauthorized: 'UnauthorizedError',
+  Forbidden: 'ForbiddenError',
+  RouteNotFound: 'RouteNotFoundError',
+  MethodNotAllowed: 'MethodNotAllowedError',
+} as const;
+
+export interface SqlRequest {
+  sql: string;
+  /** The current database, as `USE` would set it, for statements with unqualified names. */
+  database?: string;
+}
+
+export interface StatementResult {
+  statement: string;
+  columns: string[];
+  rows: (string | null)[][];
+  /** What a statement without rows did, e.g. "Query OK, 0 rows affected". */
+  message?: string;
+  seconds: number;
+}
+
+export interface ApiError {
+  code: string;
+  message: string;
+  /** The statement that failed, when a statement did. */
+  statement?: string;
+}
+
+/** Results of the statements that ran; `error` when one failed, and execution stopped there. */
+export interface ApiResponseBody {
+  results?: StatementResult[];
+  error?: ApiError;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: ApiResponseBody;
+}
+
+export function errorResponse(status: number, code: string, message: string): ApiResponse {
+  return { status, body: { error: { code, message } } };
+}
+
+/** 404/405 for anything but the one route; undefined when the request is for it. */
+export function checkRoute(method: string, path: string): ApiResponse | undefined {
+  if (path !== SQL_ROUTE.path) return errorResponse(404, ApiErrorCode.RouteNotFound, `No route ${path}; the API is ${SQL_ROUTE.method} ${SQL_ROUTE.path}`);
+  if (method !== SQL_ROUTE.method) return errorResponse(405, ApiErrorCode.MethodNotAllowed, `${path} takes ${SQL_ROUTE.method}, not ${method}`);
+  return undefined;
+}
+
+export function tooLarge(maxBytes: number): ApiResponse {
+  return errorResponse(413, ApiErrorCode.PayloadTooLarge, `Request body is larger than ${maxBytes} bytes; split the script into several requests`);
+}
+
+/** The HTTP status of a statement's error: 4xx for what the user can fix, 5xx for what they cannot. */
+export function statusOf(err: unknown): number {
+  switch (errorCode(err)) {
+    case ErrorName.NotFound: return 404;
+    case ErrorName.AlreadyExists:
+    case ErrorName.LockConflict:
+    case ErrorName.ConditionFailed: return 409;
+    case ErrorName.RetryableStorage: return 503;
+  }
+  if (err instanceof StorageError) return 502;
+  return err instanceof StarbackupError && err.userError ? 400 : 500;
+}
+
+/** Validates the body. The message never quotes the body: it may hold repository credentials. */
+export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES): SqlRequest | ApiResponse {
+  const invalid = (message: string) => errorResponse(400, ApiErrorCode.InvalidRequest, message);
+  if (body === undefined || body.length === 0) return invalid('Request body is missing; send {"sql": "…", "database": "…"}');
+  const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (bytes > maxBytes) return tooLarge(maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  } catch {
+    return invalid('Request body is not valid JSON; send {"sql": "…", "database": "…"}');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return invalid('Request body must be a JSON object {"sql": "…", "database": "…"}');
+  const { sql, database, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return invalid(`Unknown field ${JSON.stringify(unknown[0]!.slice(0, 64))} in the request body; expected "sql" and optionally "database"`);
+  if (typeof sql !== 'string') return invalid('"sql" must be a string of statements separated by ;');
+  if (database !== undefined && (typeof database !== 'string' || database === '')) return invalid('"database" must be a non-empty string');
+  return database === undefined ? { sql } : { sql, database };
+}
+
+/**
+ * Runs a request's statements in order and stops at the first failure, as the CLI does. BACKUP and RESTORE
+ * answer as soon as their job is accepted (in the embedded server too: its job keeps running in the
+ * background), with the job's id and its state at that moment; SHOW BACKUP/RESTORE follow it.
+ */
+export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest): Promise<ApiResponse> {
+  const session: Session = request.database === undefined ? {} : { db: request.database };
+  const script = parseScript(request.sql);
+  if (script.statements.length === 0 && !script.failure) return errorResponse(400, ApiErrorCode.InvalidRequest, 'No query specified');
+  const results: StatementResult[] = [];
+  for (const stmt of script.statements) {
+    const started = performance.now();
+    try {
+      const result = await accepted(ctx, await executeStatement(ctx, stmt, session));
+      results.push(toResult(stmt.text, result, (performance.now() - started) / 1000));
+    } catch (e) {
+      return { status: statusOf(e), body: { results, error: { code: errorCode(e), message: errorMessage(e), statement: stmt.text } } };
+    }
+  }
+  if (script.failure) {
+    const { text, error } = script.failure;
+    return { status: 400, body: { results, error: { code: error.name, message: error.message, statement: text } } };
+  }
+  return { status: 200, body: { results } };
+}
+
+/** Parses and runs a raw body: what both servers call once the route and the caller are checked. */
+export async function handleSqlRequest(ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES): Promise<ApiResponse> {
+  const request = parseSqlRequest(body, maxBytes);
+  return 'status' in request ? request : executeSqlRequest(ctx, request);
+}
+
+async function accepted(ctx: ServiceContext, result: ResultSet): Promise<ResultSet> {
+  if (!result.job) return result;
+  // Nobody waits for the job here; its end is reported through the job record, never by a rejection.
+  void result.job.done?.catch(() => undefined);
+  const job = (await ctx.control.getJob(result.job.jobId))?.doc;
+  return table(['JobId', 'Label', 'State', 'Timestamp'], [[result.job.jobId, result.job.label, job?.state ?? 'PENDING', job?.timestamp]]);
+}
+
+function toResult(statement: string, r: ResultSet, seconds: number): StatementResult {
+  return { statement, columns: r.columns, rows: r.rows, ...(r.message === undefined ? {} : { message: r.message }), seconds };
+}

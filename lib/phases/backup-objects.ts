@@ -1,0 +1,101 @@
+import type { TableRecord } from '../domain/catalog-types.ts';
+import type { BackupObject } from '../domain/control-types.ts';
+import { AnalysisError, NotFoundError } from '../domain/errors.ts';
+import type { ObjectRef, StatementOf } from '../sql/ast.ts';
+import { functionSignature } from '../cluster/catalog-store.ts';
+import type { ServiceContext } from './context.ts';
+
+/** What a BACKUP takes, resolved against the catalog (StarRocks' BackupHandler pre-checks and messages). */
+export interface BackupSelection {
+  objects: BackupObject[];
+  views: string[];
+  functions: string[];
+}
+
+const isMv = (t: TableRecord) => t.def.type === 'MATERIALIZED_VIEW';
+const ALL_KINDS = { ALL_TABLES: 'TABLE', ALL_MATERIALIZED_VIEWS: 'MATERIALIZED_VIEW', ALL_VIEWS: 'VIEW', ALL_FUNCTIONS: 'FUNCTION' } as const;
+
+export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: ObjectRef[] | undefined): Promise<BackupSelection> {
+  const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
+  const views = await ctx.catalog.listViews(db);
+  const functions = await ctx.catalog.listFunctions(db);
+  const out: BackupSelection = { objects: [], views: [], functions: [] };
+  if (!on) {
+    // A whole-database backup takes every table, materialized view, view and function.
+    out.objects = tables.map((t) => ({ table: t.def.name }));
+    out.views = views.map((v) => v.name);
+    out.functions = functions.map(functionSignature);
+    return out;
+  }
+  const addTable = (t: TableRecord, partitions?: string[]) => {
+    if (out.objects.some((x) => x.table === t.def.name)) throw new AnalysisError(`Duplicated table: ${t.def.name}`);
+    out.objects.push(partitions ? { table: t.def.name, partitions } : { table: t.def.name });
+  };
+  const addOnce = (list: string[], name: string, what: string) => {
+    if (list.includes(name)) throw new AnalysisError(`Duplicated ${what}: ${name}`);
+    list.push(name);
+  };
+  for (const o of on) {
+    if ('alias' in o && o.alias) throw new AnalysisError(`Can not set alias for table in Backup Stmt: ${o.name.name} AS ${o.alias}`);
+    if ('name' in o && o.name.db && o.name.db !== db) throw new AnalysisError(`${o.name.db}.${o.name.name} is not in database ${db}`);
+    switch (o.kind) {
+      case 'ALL_TABLES': tables.filter((t) => !isMv(t)).forEach((t) => addTable(t)); break;
+      case 'ALL_MATERIALIZED_VIEWS': tables.filter(isMv).forEach((t) => addTable(t)); break;
+      case 'ALL_VIEWS': views.forEach((v) => addOnce(out.views, v.name, 'view')); break;
+      case 'ALL_FUNCTIONS': functions.forEach((f) => addOnce(out.functions, functionSignature(f), 'function')); break;
+      case 'TABLE': {
+        const t = tables.find((x) => x.def.name === o.name.name);
+        if (!t) {
+          if (views.some((v) => v.name === o.name.name)) throw new AnalysisError(`${o.name.name} is a view; back it up with VIEW ${o.name.name}`);
+          throw new NotFoundError(`Unknown table '${o.name.name}'`);
+        }
+        const parts = o.partitions?.map((p) => {
+          if (!t.def.partitioning.partitions.some((s) => s.name === p)) throw new NotFoundError(`Unknown partition ${p} in table${t.def.name}`);
+          return p;
+        });
+        addTable(t, parts);
+        break;
+      }
+      case 'MATERIALIZED_VIEW': {
+        const t = tables.find((x) => x.def.name === o.name.name && isMv(x));
+        if (!t) throw new NotFoundError(`Unknown materialized view '${o.name.name}'`);
+        addTable(t);
+        break;
+      }
+      case 'VIEW': {
+        if (!views.some((v) => v.name === o.name.name)) throw new NotFoundError(`Unknown view '${o.name.name}'`);
+        addOnce(out.views, o.name.name, 'view');
+        break;
+      }
+      case 'FUNCTION': {
+        const found = functions.filter((f) => f.name === o.name.name);
+        if (!found.length) throw new AnalysisError(`Invalid backup function(s), function name: ${o.name.name}`);
+        found.forEach((f) => addOnce(out.functions, functionSignature(f), 'function'));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** `ALL TABLES` and friends may be mixed with named objects of other kinds, not of their own kind. */
+export function checkAllForms(on: ObjectRef[]): void {
+  for (const [all, kind] of Object.entries(ALL_KINDS)) {
+    if (on.some((o) => o.kind === all) && on.some((o) => o.kind === kind)) {
+      throw new AnalysisError(`${all.replace(/_/g, ' ')} can not be combined with single ${kind.replace(/_/g, ' ')} objects in ON (...)`);
+    }
+  }
+}
+
+/** External catalogs named by BACKUP (or all of them). */
+export async function resolveCatalogs(ctx: ServiceContext, refs: NonNullable<StatementOf<'Backup'>['catalogs']>): Promise<string[]> {
+  const all = (await ctx.catalog.listCatalogs()).map((c) => c.name);
+  if (refs.all) {
+    if (!all.length) throw new AnalysisError('No external catalog can be backed up');
+    return all;
+  }
+  return refs.items.map((i) => {
+    if (!all.includes(i.name)) throw new NotFoundError(`external catalog ${i.name} does not existed.`);
+    return i.name;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * What an EventBridge Scheduler schedule runs: a BACKUP with a label generated from the scheduled time,
+ * then DROP SNAPSHOT of that schedule's snapshots beyond the newest `keepLast`. Everything goes through
+ * executeStatement, so a schedule is exactly what an operator typing the statements would get.
+ */
+import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
+import { parseStatement } from '../sql/parse.ts';
+import type { ServiceContext } from './context.ts';
+import { executeStatement } from './execute-statement.ts';
+import type { ResultSet } from './result-set.ts';
+
+export interface ScheduledBackupInput {
+  database: string;
+  repository: string;
+  labelPrefix: string;
+  /** How many of this schedule's finished snapshots to keep; older ones are dropped. */
+  keepLast: number;
+  /** The schedule's own time (`<aws.scheduler.scheduled-time>`), so a retried invocation makes the same label. */
+  scheduledTime?: string;
+}
+
+export interface ScheduledBackupOutput {
+  label: string;
+  jobId?: string;
+  /** False when an earlier attempt of the same invocation already started this label's job. */
+  started: boolean;
+  dropped: string[];
+  /** Retention problems do not fail the invocation: the backup is what matters, and the next run tries again. */
+  dropFailures: { label: string; code: string; message: string }[];
+}
+
+/** Plain identifiers only, so the generated statements need no quoting and cannot be bent into other SQL. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export function parseScheduledBackupInput(event: unknown): ScheduledBackupInput {
+  const e = (event ?? {}) as Record<string, unknown>;
+  const name = (field: string): string => {
+    const v = e[field];
+    if (typeof v !== 'string' || !IDENTIFIER.test(v)) {
+      throw new AnalysisError(`Scheduled backup input: "${field}" must be an identifier of letters, digits and _ (at most 64)`);
+    }
+    return v;
+  };
+  const input: ScheduledBackupInput = { database: name('database'), repository: name('repository'), labelPrefix: name('labelPrefix'), keepLast: 0 };
+  const keepLast = e['keepLast'];
+  if (typeof keepLast !== 'number' || !Number.isInteger(keepLast) || keepLast < 1) {
+    throw new AnalysisError('Scheduled backup input: "keepLast" must be an integer of at least 1');
+  }
+  input.keepLast = keepLast;
+  if (e['scheduledTime'] !== undefined) {
+    if (typeof e['scheduledTime'] !== 'string' || Number.isNaN(Date.parse(e['scheduledTime']))) {
+      throw new AnalysisError('Scheduled backup input: "scheduledTime" must be an ISO 8601 time');
+    }
+    input.scheduledTime = e['scheduledTime'];
+  }
+  return input;
+}
+
+/** `<prefix>_yyyyMMdd_HHmmss` in UTC: sorts by time, and is a valid StarRocks label. */
+export function scheduledLabel(prefix: string, at: Date): string {
+  const iso = at.toISOString(); // yyyy-MM-ddTHH:mm:ss.sssZ
+  return `${prefix}_${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
+}
+
+/**
+ * The labels to drop: this schedule's finished snapshots (label `<prefix>_<date>_<time>`, status OK) beyond
+ * the newest `keepLast`. Unfinished and foreign snapshots are never counted nor dropped.
+ */
+export function snapshotsToDrop(snapshots: { label: string; status: string }[], prefix: string, keepLast: number): string[] {
+  const ours = new RegExp(`^${prefix}_\\d{8}_\\d{6}$`);
+  const labels = [...new Set(snapshots.filter((s) => ours.test(s.label) && s.status === 'OK').map((s) => s.label))];
+  return labels.sort().reverse().slice(Math.max(keepLast, 0));
+}
+
+export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBackupInput): Promise<ScheduledBackupOutput> {
+  const run = (sql: string): Promise<ResultSet> => executeStatement(ctx, parseStatement(sql), {});
+  const { database: db, repository: repo } = input;
+  const label = scheduledLabel(input.labelPrefix, input.scheduledTime ? new Date(input.scheduledTime) : new Date(ctx.clock.now()));
+
+  const show = await run(`SHOW BACKUP FROM ${db}`);
+  const last = show.rows[0];
+  const col = (name: string) => show.columns.indexOf(name);
+  const alreadyStarted = last !== undefined && last[col('SnapshotName')] === label && last[col('State')] !== 'CANCELLED';
+  let jobId = alreadyStarted ? (last[col('JobId')] ?? undefined) : undefined;
+  if (!alreadyStarted) {
+    const accepted = await run(`BACKUP DATABASE ${db} SNAPSHOT ${label} TO ${repo}`);
+    void accepted.job?.done?.catch(() => undefined);
+    jobId = accepted.job?.jobId;
+  }
+
+  const listed = await run(`SHOW SNAPSHOT ON ${repo}`);
+  const snapshots = listed.rows.map((r) => ({ label: r[0] ?? '', status: r[listed.columns.indexOf('Status')] ?? '' }));
+  const output: ScheduledBackupOutput = { label, ...(jobId ? { jobId } : {}), started: !alreadyStarted, dropped: [], dropFailures: [] };
+  for (const old of snapshotsToDrop(snapshots, input.labelPrefix, input.keepLast).filter((l) => l !== label)) {
+    try {
+      await run(`DROP SNAPSHOT ${old} ON ${repo}`);
+      output.dropped.push(old);
+    } catch (e) {
+      output.dropFailures.push({ label: old, code: errorCode(e), message: errorMessage(e) });
+    }
+  }
+  return output;
+}
