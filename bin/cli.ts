@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { errorMessage } from '../lib/domain/errors.ts';
 import { openEmbedded } from './embedded-runtime.ts';
 import { formatResult } from './format-table.ts';
 import { type Outcome, runScript } from './run-script.ts';
+import { type RunningServer, runningServer, sendSql } from './server-client.ts';
 
 const program = new Command();
 program.name('starbackup').description('StarRocks-compatible BACKUP and RESTORE, embedded or on AWS').showHelpAfterError();
@@ -15,21 +17,46 @@ program
   .option('--home <dir>', 'the home folder (created on first use)', './.starbackup')
   .option('--json', 'print one JSON array with one element per executed statement')
   .option('-f, --file <file>', 'read the statements from a file')
+  .addHelpText('after', `
+BACKUP and RESTORE wait for their job to end, with progress on stderr. While \`starbackup serve\` runs on
+the home, the statements are sent to that server instead (it owns the home), and BACKUP and RESTORE
+return as soon as the job is accepted: follow it with SHOW BACKUP / SHOW RESTORE, stop it with CANCEL.`)
   .action(async (statements: string | undefined, opts: { home: string; json?: boolean; file?: string }) => {
     if ((statements === undefined) === (opts.file === undefined)) program.error('give either statements or -f file');
     const sql = opts.file ? readFileSync(opts.file, 'utf8') : statements!;
-    const embedded = await openEmbedded(opts.home);
+    const print = opts.json ? undefined : (o: Outcome) => process.stdout.write(o.error ? `ERROR (${o.error.code}): ${o.error.message}\n` : formatResult(o.result!, o.seconds));
+    const server = runningServer(resolve(opts.home));
     let outcomes: Outcome[];
-    try {
-      outcomes = await runScript(embedded.ctx, sql, {
-        progress: (line) => process.stderr.write(`${line}\n`),
-        onOutcome: opts.json ? undefined : (o) => process.stdout.write(o.error ? `ERROR (${o.error.code}): ${o.error.message}\n` : formatResult(o.result!, o.seconds)),
-      });
-    } finally {
-      await embedded.close();
+    if (server) {
+      outcomes = await viaServer(server, sql);
+      if (print) outcomes.forEach(print);
+    } else {
+      const embedded = await openEmbedded(opts.home);
+      try {
+        outcomes = await runScript(embedded.ctx, sql, { progress: (line) => process.stderr.write(`${line}\n`), onOutcome: print });
+      } finally {
+        await embedded.close();
+      }
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(outcomes.map(toJson), null, 2)}\n`);
     if (outcomes.some((o) => o.error)) process.exitCode = 1;
+  });
+
+program
+  .command('serve')
+  .description('serve the HTTP API (POST /v1/sql, as the cloud stack) on 127.0.0.1 for a home')
+  .option('--home <dir>', 'the home folder (created on first use)', './.starbackup')
+  .option('--port <n>', 'the port; 0 picks a free one', '8030')
+  .addHelpText('after', `
+Callers send "Authorization: Bearer <token>"; the token is generated into <home>/server-token (mode 0600)
+on the first start. BACKUP and RESTORE return once the job is accepted and run on in the server.
+While it runs, \`starbackup sql --home <home>\` sends its statements here. Ctrl-C stops it after the running
+jobs end; a second Ctrl-C stops it at once.`)
+  .action(async (opts: { home: string; port: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`--port must be a port number, not '${opts.port}'`);
+    const { serve } = await import('./serve.ts');
+    await serve({ home: opts.home, port }, (line) => process.stderr.write(`${line}\n`));
   });
 
 program
@@ -39,6 +66,22 @@ program
     const { runDemo } = await import('./demo.ts');
     process.exitCode = await runDemo((s) => process.stdout.write(s));
   });
+
+/** The server's answer as the outcomes the embedded path produces, so both print the same. */
+async function viaServer(server: RunningServer, sql: string): Promise<Outcome[]> {
+  const { status, body } = await sendSql(server, sql);
+  const outcomes: Outcome[] = (body.results ?? []).map((r) => ({
+    statement: r.statement,
+    result: { columns: r.columns, rows: r.rows, ...(r.message === undefined ? {} : { message: r.message }) },
+    seconds: r.seconds,
+  }));
+  if (body.error?.statement !== undefined) {
+    outcomes.push({ statement: body.error.statement, error: { code: body.error.code, message: body.error.message }, seconds: 0 });
+  } else if (body.error || status !== 200) {
+    throw new Error(`the server of this home refused the request (${status}): ${body.error?.message ?? 'no detail'}`);
+  }
+  return outcomes;
+}
 
 function toJson(o: Outcome) {
   if (o.error) return { statement: o.statement, error: o.error };

@@ -4,6 +4,7 @@ import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { executeStatement } from '../lib/phases/execute-statement.ts';
+import { expireSnapshots } from '../lib/phases/expire-snapshots.ts';
 import { type ResultSet, table } from '../lib/phases/result-set.ts';
 import type { Session } from '../lib/phases/session.ts';
 import { parseScript } from '../lib/sql/parse.ts';
@@ -33,6 +34,8 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   const session = options.session ?? {};
   const outcomes: Outcome[] = [];
   const emit = (o: Outcome) => { outcomes.push(o); options.onOutcome?.(o); };
+  // Snapshots whose ttl ran out go first; a failure there is recorded on the expiry entry, not the user's statement.
+  await expireSnapshots(ctx).catch(() => undefined);
   // Statements before a syntax error still run, as the mysql client would run them.
   const { statements, failure } = parseScript(sql);
   let failed = false;

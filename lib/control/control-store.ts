@@ -1,4 +1,4 @@
-import { type JobRecord, type LockRecord, type RepositoryRecord, jobScope } from '../domain/control-types.ts';
+import { type ExpiryRecord, type JobRecord, type LockRecord, type RepositoryRecord, jobScope } from '../domain/control-types.ts';
 import { AlreadyExistsError, ConditionFailedError, LockConflictError, NotFoundError } from '../domain/errors.ts';
 import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
 
@@ -130,4 +130,19 @@ export class ControlStore {
   async databasesWithJobs(): Promise<string[]> {
     return (await this.table.query<{ db: string }>('JOBDBS')).map((r) => r.doc.db);
   }
+
+  async putExpiry(e: ExpiryRecord): Promise<void> {
+    await this.table.put(expiryKey(e), e);
+  }
+
+  /** Snapshots whose ttl has run out, oldest first (the sort key starts with the zero-padded time). */
+  async dueExpiries(now: number): Promise<ExpiryRecord[]> {
+    return (await this.table.query<ExpiryRecord>('EXPIRY')).map((r) => r.doc).filter((e) => e.expireTime <= now);
+  }
+
+  async deleteExpiry(e: ExpiryRecord): Promise<void> {
+    await this.table.delete(expiryKey(e));
+  }
 }
+
+const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${String(e.expireTime).padStart(15, '0')}#${e.repo}#${e.label}` });

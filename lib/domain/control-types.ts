@@ -55,6 +55,7 @@ export interface JobRecord {
     catalogs?: string[];
     type: string;
     ttl?: string;
+    ttlMs?: number;
     meta?: { sha256: string; size: number };
   };
   restore?: {
@@ -89,3 +90,12 @@ export interface LockRecord {
 
 /** Counter names kept with `RecordTable.add` on the job record (progress of the fan-out). */
 export const JobCounter = { FILES_DONE: 'filesDone', BYTES_DONE: 'bytesDone', BATCHES_DONE: 'batchesDone' } as const;
+
+/** A snapshot with a ttl, indexed by expiry time so the expiry sweep is one query. */
+export interface ExpiryRecord {
+  repo: string;
+  label: string;
+  expireTime: number;
+  failures: number;
+  lastError?: string;
+}

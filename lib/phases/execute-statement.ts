@@ -9,6 +9,7 @@ import * as repos from './repository-statements.ts';
 import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
 import { showSnapshot } from './snapshot-statements.ts';
+import { dropSnapshot } from './drop-snapshot.ts';
 
 /** Runs one parsed statement. Every runtime (CLI, local server, API handler) comes through here. */
 export async function executeStatement(ctx: ServiceContext, stmt: Statement, session: Session): Promise<ResultSet> {
@@ -47,6 +48,7 @@ export async function executeStatement(ctx: ServiceContext, stmt: Statement, ses
     case 'CancelBackup':
     case 'CancelRestore': return jobs.cancel(ctx, stmt, session);
     case 'ShowSnapshot': return showSnapshot(ctx, stmt);
+    case 'DropSnapshot': return dropSnapshot(ctx, stmt);
     default:
       throw new AnalysisError(`${stmt.text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
   }

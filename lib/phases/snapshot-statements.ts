@@ -4,6 +4,8 @@ import type { Expr, StatementOf } from '../sql/ast.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import { type ResultSet, table } from './result-set.ts';
 import { readInfo } from './snapshot-reader.ts';
+import type { SnapshotInfo } from '../domain/snapshot-types.ts';
+import { timeString } from '../domain/time-format.ts';
 
 const WHERE_HELP = "Where clause should looks like: SNAPSHOT = 'your_snapshot_name' [AND TIMESTAMP = '2018-04-18-19-19-10']";
 
@@ -41,12 +43,17 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
   const store = await openRepository(ctx, repo);
   if (filter.timestamp !== undefined) {
     const label = filter.names![0]!;
+    const columns = ['Snapshot', 'Timestamp', 'Database', 'Details', 'Status', ...LIFECYCLE];
     try {
       const info = await readInfo(store, repo, label, filter.timestamp);
-      const details = { database: info.database, backup_time: info.backup_time, backup_objects: brief(info.backup_objects) };
-      return table(['Snapshot', 'Timestamp', 'Database', 'Details', 'Status'], [[label, filter.timestamp, info.database, JSON.stringify(details, null, 1), 'OK']]);
+      const details = {
+        database: info.database, backup_time: info.backup_time, backup_objects: brief(info.backup_objects),
+        ...(info.views?.length ? { views: info.views } : {}), ...(info.functions?.length ? { functions: info.functions } : {}),
+        ...(info.materialized_views?.length ? { materialized_views: info.materialized_views } : {}), ...(info.catalogs?.length ? { catalogs: info.catalogs } : {}),
+      };
+      return table(columns, [[label, filter.timestamp, info.database, JSON.stringify(details, null, 1), 'OK', ...lifecycle(info)]]);
     } catch (e) {
-      return table(['Snapshot', 'Timestamp', 'Database', 'Details', 'Status'], [[label, filter.timestamp, null, null, `Failed to get info: ${errorMessage(e)}`]]);
+      return table(columns, [[label, filter.timestamp, null, null, `Failed to get info: ${errorMessage(e)}`, null, null, null, null]]);
     }
   }
   const labels = new Map<string, string[]>();
@@ -58,11 +65,30 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
     labels.set(k.label, stamps);
   }
   for (const n of filter.names ?? []) if (!labels.has(n)) labels.set(n, []);
-  const rows = [...labels.entries()]
-    .filter(([label]) => !filter.names || filter.names.includes(label))
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([label, stamps]) => [label, stamps.length ? stamps.sort().join('\n') : null, stamps.length ? 'OK' : 'ERROR: no snapshot']);
-  return table(['Snapshot', 'Timestamp', 'Status'], rows);
+  const entries = [...labels.entries()].filter(([label]) => !filter.names || filter.names.includes(label)).sort(([a], [b]) => a.localeCompare(b));
+  const rows = [];
+  for (const [label, stamps] of entries) {
+    if (!stamps.length) {
+      rows.push([label, null, 'ERROR: no snapshot', null, null, null, null]);
+      continue;
+    }
+    stamps.sort();
+    try {
+      const info = await readInfo(store, repo, label, stamps[stamps.length - 1]!);
+      rows.push([label, stamps.join('\n'), 'OK', ...lifecycle(info)]);
+    } catch (e) {
+      // A snapshot whose info cannot be read is listed, never as OK.
+      rows.push([label, stamps.join('\n'), `ERROR: Failed to get info: ${errorMessage(e)}`, null, null, null, null]);
+    }
+  }
+  return table(['Snapshot', 'Timestamp', 'Status', ...LIFECYCLE], rows);
+}
+
+/** StarRocks 4.2's snapshot lifecycle columns. */
+const LIFECYCLE = ['ClusterId', 'FinishTime', 'TTL', 'ExpireTime'];
+
+function lifecycle(info: SnapshotInfo): (string | null)[] {
+  return [info.cluster_id ?? null, timeString(info.finish_time), info.ttl ?? null, timeString(info.expire_time)];
 }
 
 function brief(objects: Record<string, { partitions: Record<string, unknown> }>) {

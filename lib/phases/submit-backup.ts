@@ -46,7 +46,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     jobId: newId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
-    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
+    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl, ttlMs: props.ttlMs! } : {}) },
   };
   await ctx.control.lockDatabase(db, { jobId: job.jobId, owner: ctx.owner, acquiredAt: now }, ctx.leaseMs, now);
   try {

@@ -37,7 +37,12 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     functions: [...new Set((doc.meta.functions ?? []).map((f) => f.name))],
     catalogs: (doc.meta.catalogs ?? []).map((c) => c.name),
   };
-  if (job.backup!.ttl) info.ttl = job.backup!.ttl;
+  if (job.backup!.ttl) {
+    info.ttl = job.backup!.ttl;
+    info.expire_time = now + job.backup!.ttlMs!;
+    // Indexed before the commit point: an expiry entry for a snapshot that never appears is harmless.
+    await ctx.control.putExpiry({ repo: repo.name, label: job.label, expireTime: info.expire_time, failures: 0 });
+  }
   await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
   await advance(ctx, jobId, BackupState.FINISHED, (j) => { j.times.finished = now; });
   await ctx.control.unlockDatabase(job.db, jobId);

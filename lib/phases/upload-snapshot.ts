@@ -1,4 +1,6 @@
+import { seal } from '../domain/envelope.ts';
 import { blobSha, layout } from '../domain/repository-layout.ts';
+import { sha256Hex } from '../ports/object-io.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
@@ -16,6 +18,9 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
+  // The metadata goes first: from now on it names every blob this snapshot needs, so a DROP SNAPSHOT
+  // collecting garbage meanwhile keeps the blobs found present below.
+  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), seal(doc.meta, sha256Hex));
   const present = new Map<string, number>();
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
     const sha = blobSha(o.key);
@@ -24,6 +29,6 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
   const batches = await writeBatches(ctx.data, jobId, missing, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
-  await advance(ctx, jobId, BackupState.UPLOADING);
+  await advance(ctx, jobId, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
   return { jobId, batches };
 }

@@ -12,8 +12,11 @@ export class HashingStream extends Transform {
   private readonly hash = createHash('sha256');
   private size = 0;
   private digest?: string;
-  /** Set when the bytes did not match, so callers can report it rather than a wrapper's error. */
-  mismatch?: IntegrityError;
+  /**
+   * Why the body failed: its source's own error (a dropped connection upstream) or an IntegrityError.
+   * Callers report this rather than whatever error the upload it fed ended with.
+   */
+  failure?: Error;
 
   constructor(private readonly expected: string | undefined, private readonly where: string) {
     super();
@@ -29,8 +32,8 @@ export class HashingStream extends Transform {
   override _flush(callback: TransformCallback): void {
     this.digest = this.hash.digest('hex');
     if (this.expected !== undefined && this.expected.toLowerCase() !== this.digest) {
-      this.mismatch = sha256Mismatch(this.where, this.expected, this.digest);
-      callback(this.mismatch);
+      this.failure = sha256Mismatch(this.where, this.expected, this.digest);
+      callback(this.failure);
     } else {
       callback();
     }
@@ -47,7 +50,9 @@ export class HashingStream extends Transform {
 export function hashBody(body: Readable | Uint8Array | string, expected: string | undefined, where: string): HashingStream {
   const hashing = new HashingStream(expected, where);
   const source = body instanceof Readable ? body : Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body]);
-  pipeline(source, hashing, () => undefined);
+  pipeline(source, hashing, (err) => {
+    if (err && !hashing.failure && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') hashing.failure = err;
+  });
   return hashing;
 }
 

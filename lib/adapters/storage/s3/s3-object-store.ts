@@ -1,0 +1,142 @@
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+  PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { redact } from '../../../domain/secrets.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { isReplayable, mapStreamErrors } from '../body.ts';
+import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '../hashing-stream.ts';
+import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
+import type { S3Config } from './s3-config.ts';
+import { mapS3Error } from './s3-errors.ts';
+
+/**
+ * An ObjectStore on an S3 bucket prefix (AWS, MinIO, GCS's S3 API, s3rver). All-or-nothing comes from
+ * S3 itself: an object appears only when PutObject or CompleteMultipartUpload succeeds, and a body whose
+ * sha256 does not match fails before either is sent (see HashingStream).
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly description: string;
+  private readonly root: string;
+  private readonly endpointText: string;
+
+  constructor(private readonly client: S3Client, private readonly config: S3Config, private readonly secrets: string[] = []) {
+    this.root = config.prefix === '' ? '' : `${config.prefix}/`;
+    this.description = `${config.location.split(':')[0]!.toLowerCase()}://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+    this.endpointText = config.endpoint ?? `AWS S3 (${config.region})`;
+  }
+
+  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+    const Key = this.root + checkKey(key, this.description);
+    const where = `${this.description}/${key}`;
+    let hashing: HashingStream | undefined;
+    try {
+      if (isReplayable(body)) {
+        const bytes = bodyBytes(body);
+        const sha256 = sha256Of(bytes);
+        if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
+        if (bytes.length <= this.config.partSize) {
+          await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key, Body: bytes, ContentLength: bytes.length }));
+          return { sha256, size: bytes.length };
+        }
+      }
+      hashing = hashBody(body, options.sha256, where);
+      await this.upload(Key, hashing);
+      return hashing.result();
+    } catch (err) {
+      // The body's own failure (its source went away, or the sha256 did not match) is reported as is.
+      if (hashing?.failure) throw hashing.failure;
+      throw this.fail(err, 'write', key);
+    }
+  }
+
+  /** lib-storage: one PutObject when the body fits in a part, else a multipart upload of bounded memory. */
+  private async upload(Key: string, hashing: HashingStream): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.config.bucket, Key, Body: hashing },
+      partSize: this.config.partSize,
+      queueSize: this.config.queueSize,
+      // We abort ourselves: lib-storage would throw the abort's own failure (stores without
+      // AbortMultipartUpload, such as s3rver) instead of the reason the upload failed.
+      leavePartsOnError: true,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      if (upload.uploadId) {
+        // Best effort: without it the parts linger until a lifecycle rule removes them, invisible to readers.
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.config.bucket, Key, UploadId: upload.uploadId }))
+          .catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const Key = this.root + checkKey(key, this.description);
+    if (range) checkRange(range, key, this.description);
+    try {
+      const out = await this.client.send(new GetObjectCommand({
+        Bucket: this.config.bucket,
+        Key,
+        ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
+      }));
+      return mapStreamErrors(out.Body as Readable, (err) => this.fail(err, 'read', key));
+    } catch (err) {
+      // A range that starts past the end: the object exists and those bytes are none.
+      if ((err as { name?: string }).name === 'InvalidRange') return Readable.from([]);
+      throw this.fail(err, 'read', key);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const Key = this.root + checkKey(key, this.description);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
+      return { key, size: out.ContentLength ?? 0 };
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return undefined;
+      throw this.fail(err, 'read', key);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const Prefix = this.root + checkPrefix(prefix, this.description);
+    let ContinuationToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix, ContinuationToken }));
+      } catch (err) {
+        throw this.fail(err, 'list', prefix);
+      }
+      for (const o of page.Contents ?? []) {
+        const key = o.Key?.slice(this.root.length);
+        // Console-made "folder" markers (`dir/`) are not objects.
+        if (key && !key.endsWith('/')) yield { key, size: o.Size ?? 0 };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+
+  async delete(key: string): Promise<void> {
+    const Key = this.root + checkKey(key, this.description);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key }));
+    } catch (err) {
+      throw this.fail(err, 'delete', key);
+    }
+  }
+
+  private fail(err: unknown, op: string, key: string): Error {
+    const mapped = mapS3Error(err, { op, target: `${this.description}/${key}`, bucket: this.config.bucket, endpoint: this.endpointText });
+    // Some servers echo the access key id in their messages; the key is treated as a secret throughout.
+    mapped.message = redact(mapped.message, Object.fromEntries(this.secrets.map((s, i) => [String(i), s])));
+    return mapped;
+  }
+}

@@ -1,0 +1,65 @@
+import { unseal } from '../domain/envelope.ts';
+import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
+import type { RepositoryRecord } from '../domain/control-types.ts';
+import { layout } from '../domain/repository-layout.ts';
+import type { SnapshotInfo } from '../domain/snapshot-types.ts';
+import { isTerminal } from '../domain/states.ts';
+import type { StatementOf } from '../sql/ast.ts';
+import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
+import { type ServiceContext, openRepository } from './context.ts';
+import { type ResultSet, ok } from './result-set.ts';
+import { collectGarbage } from './snapshot-gc.ts';
+
+/**
+ * DROP SNAPSHOT s ON r [FORCE] (StarRocks 4.2): refused while a job uses the snapshot, and, without
+ * FORCE, for a snapshot another cluster made. The `__info` files go first, so the snapshot stops existing
+ * at once; then its other files; then every blob no remaining snapshot needs.
+ */
+export async function dropSnapshot(ctx: ServiceContext, s: StatementOf<'DropSnapshot'>): Promise<ResultSet> {
+  const repo = await ctx.control.getRepository(s.repo);
+  if (!repo) throw new NotFoundError(`Repository ${s.repo} does not exist`);
+  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
+  await removeSnapshot(ctx, repo, s.snapshot, s.force);
+  return ok();
+}
+
+export async function removeSnapshot(ctx: ServiceContext, repo: RepositoryRecord, label: string, force: boolean): Promise<number> {
+  const store = await openRepository(ctx, repo);
+  const files = await listAll(store, layout.snapshotDir(repo.name, label));
+  if (!files.length) throw new NotFoundError(`Snapshot does not exist in repository ${repo.name}: ${label}`);
+  await refuseIfInUse(ctx, repo.name, label);
+  const infos = files.filter((f) => f.split('/').pop()!.startsWith('__info_'));
+  if (!force) {
+    for (const key of infos.length ? infos : [undefined]) {
+      const owner = key ? await ownerOf(store, key) : undefined;
+      if (owner === ctx.clusterId) continue;
+      throw new AnalysisError(owner
+        ? `Snapshot ${label} in repository ${repo.name} was created by cluster ${owner}, and this cluster is ${ctx.clusterId}. Use DROP SNAPSHOT ... FORCE to drop it anyway`
+        : `Snapshot ${label} in repository ${repo.name} does not record which cluster created it, and this cluster is ${ctx.clusterId}. Use DROP SNAPSHOT ... FORCE to drop it anyway`);
+    }
+  }
+  try {
+    for (const key of [...infos, ...files.filter((f) => !infos.includes(f))]) await store.delete(key);
+    return await collectGarbage(store, repo);
+  } catch (e) {
+    throw new AnalysisError(`Failed to delete snapshot ${label} in repository ${repo.name}: ${errorMessage(e)}`);
+  }
+}
+
+async function ownerOf(store: Awaited<ReturnType<typeof openRepository>>, key: string): Promise<string | undefined> {
+  try {
+    return unseal<SnapshotInfo>(await getText(store, key), key, sha256Hex).cluster_id;
+  } catch {
+    return undefined;
+  }
+}
+
+async function refuseIfInUse(ctx: ServiceContext, repo: string, label: string): Promise<void> {
+  for (const db of await ctx.control.databasesWithJobs()) {
+    for (const { jobId } of await ctx.control.jobsOfDatabase(db)) {
+      const job = (await ctx.control.getJob(jobId))?.doc;
+      if (!job || job.repo !== repo || job.label !== label || isTerminal(job.state)) continue;
+      throw new AnalysisError(`Can not drop snapshot ${label}: a ${job.type === 'BACKUP' ? 'backup is writing' : 'restore is reading'} it`);
+    }
+  }
+}
