@@ -5,6 +5,7 @@
 export const ErrorName = {
   Parse: 'ParseError',
   Analysis: 'AnalysisError',
+  BadReplace: 'BadReplaceError',
   NotFound: 'NotFoundError',
   AlreadyExists: 'AlreadyExistsError',
   LockConflict: 'LockConflictError',
@@ -41,6 +42,11 @@ export class ParseError extends StarbackupError {
 /** A statement that parses but is invalid: unknown object, bad property, bad value. */
 export class AnalysisError extends StarbackupError {
   override get name() { return ErrorName.Analysis; }
+}
+
+/** A restore would replace an object of another kind (a table by a view): StarRocks' BAD_REPLACE. */
+export class BadReplaceError extends AnalysisError {
+  override get name() { return ErrorName.BadReplace; }
 }
 
 export class NotFoundError extends StarbackupError {

@@ -50,7 +50,7 @@ function statusOf(job: JobRecord, error: CancelInput['error']): JobStatus {
   if (name === ErrorName.JobCancelled && (message === 'user cancelled' || !message)) {
     return { code: StatusCode.COMMON_ERROR, msg: job.type === JobType.BACKUP ? 'user cancelled' : `user cancelled, current state: ${job.state}` };
   }
-  const code = name === ErrorName.NotFound ? StatusCode.NOT_FOUND : name === ErrorName.Integrity ? StatusCode.BAD_FILE : StatusCode.COMMON_ERROR;
+  const code = name === ErrorName.NotFound ? StatusCode.NOT_FOUND : name === ErrorName.Integrity ? StatusCode.BAD_FILE : name === ErrorName.BadReplace ? StatusCode.BAD_REPLACE : StatusCode.COMMON_ERROR;
   return { code, msg: message || name };
 }
 

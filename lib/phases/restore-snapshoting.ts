@@ -1,7 +1,7 @@
 import { type CatalogDef, TableState } from '../domain/catalog-types.ts';
 import type { JobRecord } from '../domain/control-types.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
-import { AnalysisError, ConditionFailedError } from '../domain/errors.ts';
+import { AnalysisError, BadReplaceError, ConditionFailedError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { JobType, RestoreState } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
@@ -68,7 +68,7 @@ async function planMetadataObjects(ctx: ServiceContext, job: JobRecord, meta: Sn
     const view = meta.views?.find((x) => x.name === v.name);
     if (!view) throw new AnalysisError(`View ${v.name} does not exist in snapshot ${job.label}`);
     const name = v.alias ?? v.name;
-    if (await ctx.catalog.getTable(job.db, name)) throw new AnalysisError(`Table: ${name} has existed and it is not a View`);
+    if (await ctx.catalog.getTable(job.db, name)) throw new BadReplaceError(`Table: ${name} has existed and it is not a View`);
     plan.views.push({ ...view, id: newId(), name });
   }
   plan.functions = [];

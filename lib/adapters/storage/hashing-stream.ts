@@ -10,7 +10,7 @@ import type { PutResult } from '../../ports/object-store.ts';
  */
 export class HashingStream extends Transform {
   private readonly hash = createHash('sha256');
-  private size = 0;
+  private byteCount = 0;
   private digest?: string;
   /**
    * Why the body failed: its source's own error (a dropped connection upstream) or an IntegrityError.
@@ -25,7 +25,7 @@ export class HashingStream extends Transform {
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     this.hash.update(bytes);
-    this.size += bytes.length;
+    this.byteCount += bytes.length;
     callback(null, bytes);
   }
 
@@ -42,7 +42,7 @@ export class HashingStream extends Transform {
   /** What was written; only valid once the stream has ended. */
   result(): PutResult {
     if (this.digest === undefined) throw new Error('HashingStream.result() before the end of the body');
-    return { sha256: this.digest, size: this.size };
+    return { sha256: this.digest, size: this.byteCount };
   }
 }
 

@@ -18,7 +18,7 @@ const httpsAgent = new https.Agent(agentOptions);
 const clients = new Map<string, S3Client>();
 
 export function s3ClientFor(config: S3Config): S3Client {
-  const { location: _location, prefix: _prefix, bucket: _bucket, partSize: _p, queueSize: _q, ...clientPart } = config;
+  const { location: _location, prefix: _prefix, bucket: _bucket, partSize: _p, queueSize: _q, listPageSize: _l, ...clientPart } = config;
   const key = createHash('sha256').update(JSON.stringify(clientPart)).digest('hex');
   let client = clients.get(key);
   if (!client) clients.set(key, (client = createClient(config)));

@@ -23,6 +23,8 @@ export interface S3Config {
   /** Multipart part size and parts in flight per upload: 16 MiB × 4 keeps a stream moving, memory bounded. */
   partSize: number;
   queueSize: number;
+  /** Keys per ListObjectsV2 page (S3's maximum is 1000); small in tests to exercise continuation. */
+  listPageSize: number;
 }
 
 export const S3_PROPERTIES = [
@@ -76,6 +78,7 @@ export function parseS3Location(location: string, props: Properties): S3Config {
       : {}),
     partSize: DEFAULT_PART_SIZE,
     queueSize: DEFAULT_QUEUE_SIZE,
+    listPageSize: 1000,
   };
 }
 

@@ -111,7 +111,7 @@ export class S3ObjectStore implements ObjectStore {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix, ContinuationToken }));
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix, ContinuationToken, MaxKeys: this.config.listPageSize }));
       } catch (err) {
         throw this.fail(err, 'list', prefix);
       }

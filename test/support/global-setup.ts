@@ -1,0 +1,20 @@
+import type { TestProject } from 'vitest/node';
+import { startS3rver } from './s3-server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The s3rver every test file shares: `http://127.0.0.1:<port>`, credentials S3RVER/S3RVER. */
+    s3Endpoint: string;
+  }
+}
+
+/**
+ * One s3rver for the whole run (a child process, about a second to start); tests isolate themselves
+ * by bucket prefix. The GCS and WebHDFS test servers are plain in-process HTTP servers that each test
+ * file starts for itself.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const s3 = await startS3rver();
+  project.provide('s3Endpoint', s3.endpoint);
+  return () => s3.close();
+}
