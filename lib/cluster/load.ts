@@ -1,4 +1,4 @@
-import type { PartitionData, PartitionManifest, SegmentRef, TableRecord } from '../domain/catalog-types.ts';
+import type { PartitionData, PartitionManifest, SegmentRef, SyncIndexDef, TableDef, TableRecord } from '../domain/catalog-types.ts';
 import { TableState } from '../domain/catalog-types.ts';
 import { AnalysisError, ConditionFailedError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -31,45 +31,86 @@ export function refuseWhileRestoring(db: string, rec: TableRecord): void {
 export async function loadRows(ctx: ClusterContext, db: string, table: string, routed: RoutedRows, mode: 'append' | 'replace' = 'append'): Promise<number> {
   const first = await ctx.catalog.requireTable(db, table);
   refuseWhileRestoring(db, first.doc);
-  const written: SegmentRef[] = [];
-  const fresh = new Map<string, Map<number, SegmentRef>>();
-  let rows = 0;
+  const load = new PendingLoad(ctx, first.doc.def.id, routed);
   try {
-    for (const [partitionId, buckets] of routed) {
-      const segs = new Map<number, SegmentRef>();
-      for (const [bucket, bucketRows] of buckets) {
-        const ref = await writeSegment(ctx.data, segmentPath(first.doc.def.id, partitionId, bucket), bucketRows);
-        written.push(ref);
-        segs.set(bucket, ref);
-        rows += bucketRows.length;
-      }
-      fresh.set(partitionId, segs);
-    }
-    await publish(ctx, db, table, fresh, mode);
-    return rows;
+    await load.writeBase();
+    await publish(ctx, db, table, load, mode);
+    return load.rows;
   } catch (e) {
-    await Promise.allSettled(written.map((s) => ctx.data.delete(s.path)));
+    await load.discard();
     throw e;
   }
 }
 
+/**
+ * The segments of one load: the base rows, and for each synchronous MV its projection of them, written
+ * when first needed (an index created while the load runs gets its rows too, at publish time).
+ */
+class PendingLoad {
+  readonly written: SegmentRef[] = [];
+  readonly base = new Map<string, Map<number, SegmentRef>>();
+  private readonly indexes = new Map<string, Map<number, SegmentRef>>();
+  rows = 0;
+
+  constructor(private readonly ctx: ClusterContext, private readonly tableId: string, private readonly routed: RoutedRows) {}
+
+  async writeBase(): Promise<void> {
+    for (const [partitionId, buckets] of this.routed) {
+      const segs = new Map<number, SegmentRef>();
+      for (const [bucket, bucketRows] of buckets) {
+        segs.set(bucket, await this.write(partitionId, bucket, bucketRows));
+        this.rows += bucketRows.length;
+      }
+      this.base.set(partitionId, segs);
+    }
+  }
+
+  async index(def: TableDef, index: SyncIndexDef, partitionId: string): Promise<Map<number, SegmentRef>> {
+    const key = `${index.id}/${partitionId}`;
+    let segs = this.indexes.get(key);
+    if (segs) return segs;
+    segs = new Map();
+    const cols = indexColumns(def, index);
+    for (const [bucket, rows] of this.routed.get(partitionId) ?? []) {
+      segs.set(bucket, await this.write(partitionId, bucket, rows.map((r) => cols.map((i) => r[i] ?? null))));
+    }
+    this.indexes.set(key, segs);
+    return segs;
+  }
+
+  private async write(partitionId: string, bucket: number, rows: Row[]): Promise<SegmentRef> {
+    const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), rows);
+    this.written.push(ref);
+    return ref;
+  }
+
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.written.map((s) => this.ctx.data.delete(s.path)));
+  }
+}
+
 /** `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write. */
-async function publish(ctx: ClusterContext, db: string, table: string, fresh: Map<string, Map<number, SegmentRef>>, mode: 'append' | 'replace'): Promise<void> {
+async function publish(ctx: ClusterContext, db: string, table: string, load: PendingLoad, mode: 'append' | 'replace'): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await ctx.catalog.requireTable(db, table);
     const rec = structuredClone(current.doc);
     refuseWhileRestoring(db, rec);
     const manifests: string[] = [];
-    const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...fresh.keys()];
+    const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
     for (const partitionId of touched) {
-      const segs = fresh.get(partitionId) ?? new Map<number, SegmentRef>();
+      const segs = load.base.get(partitionId) ?? new Map<number, SegmentRef>();
       const old = rec.data[partitionId];
       const base: PartitionManifest = old?.manifest && mode === 'append'
         ? await readManifest(ctx.data, old.manifest)
         : emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets);
       const version = (old?.version ?? 1) + 1;
-      const next: PartitionManifest = { ...base, version, tablets: base.tablets.map((t) => ({ ...t, segments: [...t.segments] })) };
+      const next: PartitionManifest = { ...structuredClone(base), version };
       for (const [bucket, ref] of segs) next.tablets[bucket]!.segments.push(ref);
+      for (const index of rec.def.indexes ?? []) {
+        next.indexes ??= {};
+        const tablets = (next.indexes[index.name] ??= emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets).tablets);
+        for (const [bucket, ref] of await load.index(rec.def, index, partitionId)) tablets[bucket]!.segments.push(ref);
+      }
       const key = manifestPath(rec.def.id, partitionId, version);
       await putJson(ctx.data, key, next);
       manifests.push(key);
@@ -85,8 +126,17 @@ async function publish(ctx: ClusterContext, db: string, table: string, fresh: Ma
   }
 }
 
+/** Positions in base rows of a synchronous MV's columns. */
+export function indexColumns(def: TableDef, index: SyncIndexDef): number[] {
+  return index.columns.map((n) => def.columns.findIndex((c) => c.name.toLowerCase() === n.toLowerCase()));
+}
+
 export function summarize(m: PartitionManifest, key: string, now: number): PartitionData {
   let rows = 0, bytes = 0, segments = 0;
   for (const t of m.tablets) for (const s of t.segments) { rows += s.rows; bytes += s.size; segments++; }
-  return { version: m.version, manifest: key, rows, bytes, segments, versionTime: now };
+  const data: PartitionData = { version: m.version, manifest: key, rows, bytes, segments, versionTime: now };
+  for (const [name, tablets] of Object.entries(m.indexes ?? {})) {
+    (data.indexRows ??= {})[name] = tablets.reduce((n, t) => n + t.segments.reduce((k, s) => k + s.rows, 0), 0);
+  }
+  return data;
 }

@@ -73,6 +73,8 @@ export interface PartitionData {
   bytes: number;
   segments: number;
   versionTime: number;
+  /** Rows of each synchronous MV index in this partition. */
+  indexRows?: Record<string, number>;
 }
 
 export const TableState = { NORMAL: 'NORMAL', RESTORE: 'RESTORE' } as const;

@@ -41,7 +41,7 @@ export class ParseError extends StarbackupError {
 
 /** A statement that parses but is invalid: unknown object, bad property, bad value. */
 export class AnalysisError extends StarbackupError {
-  override get name() { return ErrorName.Analysis; }
+  override get name(): ErrorNameValue { return ErrorName.Analysis; }
 }
 
 /** A restore would replace an object of another kind (a table by a view): StarRocks' BAD_REPLACE. */

@@ -11,6 +11,8 @@ export interface SnapshotPartition {
   name: string;
   version: number;
   tablets: { bucket: number; segments: SnapshotSegment[] }[];
+  /** Tablets of each synchronous MV of the table. */
+  indexes?: Record<string, { bucket: number; segments: SnapshotSegment[] }[]>;
 }
 
 export interface SnapshotTable {

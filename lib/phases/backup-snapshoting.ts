@@ -36,8 +36,8 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
     for (const p of wanted) {
       const data = rec.doc.data[p.id];
       const manifest = data?.manifest ? await readManifest(ctx.data, data.manifest) : undefined;
-      const tablets = Array.from({ length: def.distribution.buckets }, (_, bucket) => {
-        const segs: SegmentRef[] = manifest?.tablets[bucket]?.segments ?? [];
+      const pin = (source: { segments: SegmentRef[] }[] | undefined) => Array.from({ length: def.distribution.buckets }, (_, bucket) => {
+        const segs: SegmentRef[] = source?.[bucket]?.segments ?? [];
         for (const s of segs) {
           files++;
           bytes += s.size;
@@ -45,7 +45,9 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
         }
         return { bucket, segments: segs.map((s) => ({ sha256: s.sha256, size: s.size, rows: s.rows })) };
       });
-      table.partitions.push({ name: p.name, version: data?.version ?? 1, tablets });
+      const part: SnapshotTable['partitions'][number] = { name: p.name, version: data?.version ?? 1, tablets: pin(manifest?.tablets) };
+      for (const index of def.indexes ?? []) (part.indexes ??= {})[index.name] = pin(manifest?.indexes?.[index.name]);
+      table.partitions.push(part);
     }
     tables.push(table);
   }

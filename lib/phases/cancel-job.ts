@@ -80,7 +80,9 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
 async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> {
   const written: string[] = [];
   const download = await readStagingDoc<RestoreDownload>(ctx.data, job.jobId, 'download').catch(() => undefined);
-  for (const t of download?.tables ?? []) for (const p of t.partitions) for (const tablet of p.tablets) for (const s of tablet) written.push(s.path);
+  for (const t of download?.tables ?? []) {
+    for (const p of t.partitions) for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) written.push(s.path);
+  }
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(() => undefined);
   for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);
   for (const key of new Set(written)) await ctx.data.delete(key);

@@ -28,6 +28,8 @@ export function checkOverwrite(local: TableDef, remote: TableDef, alias: string,
   const schema = (step: string) => new AnalysisError(`Table ${alias} already exist but with different schema, errMsg: ${step}`);
   if (local.partitioning.type !== remote.partitioning.type) throw new AnalysisError("Table's partition type is different");
   if (local.type !== remote.type) throw schema('Table type is inconsistent');
+  const indexNames = (d: TableDef) => (d.indexes ?? []).map((i) => i.name).sort().join(',');
+  if (indexNames(local) !== indexNames(remote)) throw schema('indexName is inconsistent');
   if (!sameCols(local.partitioning.columns, remote.partitioning.columns)) throw schema('partition columns is inconsistent');
   const intersect = remote.partitioning.partitions.filter((rp) => local.partitioning.partitions.some((lp) => lp.name.toLowerCase() === rp.name.toLowerCase()));
   if (intersect.length || local.partitioning.type !== 'RANGE') {

@@ -10,6 +10,7 @@ import { analyzeMvQuery, mvColumns, projection } from '../cluster/mv-query.ts';
 import { buildRows } from '../cluster/row-builder.ts';
 import { scanRows } from '../cluster/scan.ts';
 import { findColumn } from '../cluster/table-definition.ts';
+import { addSyncIndex, dropSyncIndex } from '../cluster/sync-index.ts';
 import type { ServiceContext } from './context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
@@ -20,14 +21,14 @@ export async function createMaterializedView(ctx: ServiceContext, s: StatementOf
   const db = dbOf(session, s.name);
   await ctx.catalog.requireDatabase(db);
   const name = checkName('Materialized view', s.name.name);
-  if (!s.refresh && !s.distribution && !s.partitionBy) {
-    throw new AnalysisError(`Synchronous materialized view ${name} is not supported by this version of starbackup; add a REFRESH clause to create an asynchronous one`);
-  }
-  if (await ctx.catalog.nameTaken(db, name)) {
+  const existing = (await ctx.catalog.nameTaken(db, name)) ?? (await findSyncMv(ctx, db, name));
+  if (existing) {
     if (s.ifNotExists) return ok();
     throw new AnalysisError(`Table '${name}' already exists`);
   }
   const q = analyzeMvQuery(s.query, name);
+  // No REFRESH, DISTRIBUTED BY or PARTITION BY: a synchronous MV, an index of its one base table.
+  if (!s.refresh && !s.distribution && !s.partitionBy) return createSyncMv(ctx, db, name, q, s.query);
   const baseDb = q.from.db ?? db;
   const base = (await ctx.catalog.getTable(baseDb, q.from.name))?.doc.def;
   if (!base) throw new NotFoundError(`Unknown table '${baseDb}.${q.from.name}'`);
@@ -50,6 +51,24 @@ export async function createMaterializedView(ctx: ServiceContext, s: StatementOf
 }
 
 const fail = (msg: string): never => { throw new AnalysisError(msg); };
+
+async function createSyncMv(ctx: ServiceContext, db: string, name: string, q: ReturnType<typeof analyzeMvQuery>, query: string): Promise<ResultSet> {
+  if (q.where) throw new AnalysisError(`Synchronous materialized view ${name}: WHERE is not supported; use REFRESH ASYNC for a filtered view`);
+  if (q.from.db && q.from.db !== db) throw new AnalysisError(`Synchronous materialized view ${name} must be in the database of its base table`);
+  const base = (await ctx.catalog.getTable(db, q.from.name))?.doc.def;
+  if (!base || base.mv) throw new NotFoundError(`Unknown table '${db}.${q.from.name}'`);
+  const columns = q.columns === 'star' ? base.columns.map((c) => c.name) : q.columns.map((c) => {
+    if (c.name !== c.base) throw new AnalysisError(`Synchronous materialized view ${name}: column aliases are not supported`);
+    return findColumn(base.columns, c.base)?.name ?? fail(`Unknown column '${c.base}' in table '${base.name}'`);
+  });
+  await addSyncIndex(ctx, db, base.name, { id: newId(), name, columns, query });
+  return ok();
+}
+
+/** The table whose synchronous MV has this name, if any. */
+async function findSyncMv(ctx: ServiceContext, db: string, name: string): Promise<'table' | undefined> {
+  return (await ctx.catalog.listTables(db)).some((t) => t.doc.def.indexes?.some((i) => i.name === name)) ? 'table' : undefined;
+}
 
 /** PARTITION BY a base range column: the MV takes the base table's ranges. */
 function mvPartitioning(cols: string[], base: TableDef, mvCols: string[], map?: { base: string; name: string }[]): TableDef['partitioning'] {
@@ -127,6 +146,11 @@ export async function alterMaterializedViewActive(ctx: ServiceContext, s: Statem
 export async function dropMaterializedView(ctx: ServiceContext, s: StatementOf<'DropMaterializedView'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.name);
   const rec = await ctx.catalog.getTable(db, s.name.name);
+  const owner = (await ctx.catalog.listTables(db)).find((t) => t.doc.def.indexes?.some((i) => i.name === s.name.name));
+  if (!rec && owner) {
+    await dropSyncIndex(ctx, db, owner.doc.def.name, s.name.name);
+    return ok();
+  }
   if (!rec?.doc.def.mv) {
     if (s.ifExists) return ok();
     throw new NotFoundError(`Unknown materialized view '${db}.${s.name.name}'`);
@@ -142,12 +166,21 @@ export async function showMaterializedViews(ctx: ServiceContext, s: StatementOf<
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
   const like = s.like ? new RegExp(`^${s.like.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i') : undefined;
-  const rows = (await ctx.catalog.listTables(db)).map((r) => r.doc).filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
+  const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
+  const rows = tables.filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
     const mv = t.def.mv!;
     const rowCount = Object.values(t.data).reduce((n, d) => n + d.rows, 0);
     return [t.def.id, db, t.def.name, /MANUAL/i.test(mv.refresh) ? 'MANUAL' : 'ASYNC', String(mv.active), mv.inactiveReason ?? '',
       t.def.partitioning.type, timeString(mv.lastRefreshTime), String(rowCount), `CREATE MATERIALIZED VIEW \`${t.def.name}\` ${mv.refresh} AS ${mv.query}`];
   });
+  // Synchronous MVs are listed too, as StarRocks lists them, with refresh type ROLLUP.
+  for (const t of tables) {
+    for (const i of t.def.indexes ?? []) {
+      if (like && !like.test(i.name)) continue;
+      const rowCount = Object.values(t.data).reduce((n, d) => n + (d.indexRows?.[i.name] ?? 0), 0);
+      rows.push([i.id, db, i.name, 'ROLLUP', 'true', '', t.def.partitioning.type, null, String(rowCount), `CREATE MATERIALIZED VIEW \`${i.name}\` AS ${i.query}`]);
+    }
+  }
   const result = table(MV_COLUMNS, rows);
   return s.where ? { ...result, rows: result.rows.filter(whereFilter(MV_COLUMNS, s.where)) } : result;
 }

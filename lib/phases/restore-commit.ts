@@ -24,11 +24,14 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
     const dl = download.tables.find((t) => t.name === tp.name)!;
     const partitions = [];
     for (const p of tp.partitions) {
-      const tablets = dl.partitions.find((x) => x.targetId === p.targetId)!.tablets;
+      const part = dl.partitions.find((x) => x.targetId === p.targetId)!;
       const manifest: PartitionManifest = {
         tableId: tp.def.id, partitionId: p.targetId, version: p.version,
-        tablets: tablets.map((segments, bucket) => ({ bucket, segments })),
+        tablets: part.tablets.map((segments, bucket) => ({ bucket, segments })),
       };
+      for (const [name, tablets] of Object.entries(part.indexes ?? {})) {
+        (manifest.indexes ??= {})[name] = tablets.map((segments, bucket) => ({ bucket, segments }));
+      }
       const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
       await putJson(ctx.data, key, manifest);
       partitions.push({ targetId: p.targetId, manifest: key, version: p.version });

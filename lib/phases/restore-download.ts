@@ -27,7 +27,7 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
     const byBlob = new Map<string, string>();
     const partitions = tp.partitions.map((p) => {
       const sp = snap.partitions.find((x) => x.name === p.name)!;
-      const tablets = sp.tablets.map((t) =>
+      const place = (tablets: NonNullable<typeof sp.indexes>[string]) => tablets.map((t) =>
         t.segments.map((s): SegmentRef => {
           let path = byBlob.get(s.sha256);
           if (!path) {
@@ -40,7 +40,9 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
           return { path, size: s.size, sha256: s.sha256, rows: s.rows };
         }),
       );
-      return { targetId: p.targetId, tablets };
+      const out: RestoreDownload['tables'][number]['partitions'][number] = { targetId: p.targetId, tablets: place(sp.tablets) };
+      for (const [name, tablets] of Object.entries(sp.indexes ?? {})) (out.indexes ??= {})[name] = place(tablets);
+      return out;
     });
     download.tables.push({ name: tp.name, partitions });
   }

@@ -20,7 +20,7 @@ export interface RestorePlan {
 
 /** The new segments of each restored partition, bucket by bucket, under the target table's paths. */
 export interface RestoreDownload {
-  tables: { name: string; partitions: { targetId: string; tablets: SegmentRef[][] }[] }[];
+  tables: { name: string; partitions: { targetId: string; tablets: SegmentRef[][]; indexes?: Record<string, SegmentRef[][]> }[] }[];
 }
 
 /** Manifest objects written in COMMIT, published by COMMITTING. */

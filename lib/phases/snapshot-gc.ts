@@ -25,7 +25,11 @@ async function referencedBlobs(store: ObjectStore, repo: RepositoryRecord): Prom
       // A metadata file that cannot be read might name any blob: collect nothing this time.
       return undefined;
     }
-    for (const t of meta.tables) for (const p of t.partitions) for (const tablet of p.tablets) for (const s of tablet.segments) refs.add(s.sha256);
+    for (const t of meta.tables) {
+      for (const p of t.partitions) {
+        for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet.segments) refs.add(s.sha256);
+      }
+    }
   }
   return refs;
 }

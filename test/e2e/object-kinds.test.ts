@@ -51,6 +51,29 @@ describe('materialized views', () => {
   });
 });
 
+describe('synchronous materialized views', () => {
+  it('are indexes of their base table, filled by loads, and travel with it through BACKUP and RESTORE', async () => {
+    await c.sql(`CREATE TABLE orders (id INT, city VARCHAR(16), amount INT) DISTRIBUTED BY HASH (id) BUCKETS 2;
+      INSERT INTO orders VALUES (1, 'x', 10), (2, 'y', 20);
+      CREATE MATERIALIZED VIEW orders_by_city AS SELECT city, amount FROM orders;
+      INSERT INTO orders VALUES (3, 'x', 30)`);
+    const listed = async (db: string) => (await c.rows(`SHOW MATERIALIZED VIEWS FROM ${db} WHERE name = 'orders_by_city'`)).map((r) => [r[2], r[3], r[8]]);
+    expect(await listed('d')).toEqual([['orders_by_city', 'ROLLUP', '3']]);
+    await c.sql('BACKUP DATABASE d SNAPSHOT with_index TO repo ON (TABLE orders)');
+    await c.sql(await restore('with_index', 'DATABASE d AS d4'));
+    expect(await listed('d4')).toEqual([['orders_by_city', 'ROLLUP', '3']]);
+    expect(await c.count('d4.orders')).toBe(3);
+    await c.sql('CREATE DATABASE d5; CREATE TABLE d5.orders (id INT, city VARCHAR(16), amount INT) DISTRIBUTED BY HASH (id) BUCKETS 2');
+    expect(await c.error(await restore('with_index', 'DATABASE d AS d5'))).toContain('Table orders already exist but with different schema, errMsg: indexName is inconsistent');
+    await c.sql('DROP MATERIALIZED VIEW d4.orders_by_city');
+    expect(await listed('d4')).toEqual([]);
+    expect(await c.error('CREATE MATERIALIZED VIEW orders_by_city AS SELECT city FROM orders')).toBe("Table 'orders_by_city' already exists");
+    expect(await c.error('CREATE MATERIALIZED VIEW x AS SELECT city FROM orders WHERE amount > 1')).toBe(
+      'Synchronous materialized view x: WHERE is not supported; use REFRESH ASYNC for a filtered view',
+    );
+  });
+});
+
 describe('views, functions and catalogs', () => {
   it('restore a view over an existing view, and refuse to replace a table with a view', async () => {
     await c.sql('BACKUP DATABASE d SNAPSHOT views TO repo ON (ALL VIEWS)');

@@ -48,7 +48,7 @@ export function parseS3Location(location: string, props: Properties): S3Config {
   if (authority.includes('@')) {
     throw new AnalysisError('Invalid location: credentials in the URI are not supported; give aws.s3.access_key and aws.s3.secret_key');
   }
-  if (!/^[a-z0-9][a-z0-9._-]{1,254}$/i.test(authority)) {
+  if (!/^[a-z0-9][a-z0-9._-]{2,62}$/i.test(authority)) {
     throw new AnalysisError(`Invalid location '${location}': '${authority}' is not a bucket name`);
   }
   rejectUnknown(props, 'aws.s3.', S3_PROPERTIES);

@@ -1,0 +1,66 @@
+import type { PartitionManifest, SegmentRef, SyncIndexDef } from '../domain/catalog-types.ts';
+import { AlreadyExistsError, ConditionFailedError } from '../domain/errors.ts';
+import { putJson } from '../ports/object-io.ts';
+import { type ClusterContext, indexColumns, refuseWhileRestoring, summarize } from './load.ts';
+import { manifestPath, readManifest, readSegment, segmentPath, writeSegment } from './segments.ts';
+
+/**
+ * Adds a synchronous MV to a table: builds its tablets from the rows already loaded (one index segment per
+ * base tablet), and publishes the index and every rebuilt manifest with one conditional write. Later
+ * loads fill the index as they fill the table.
+ */
+export async function addSyncIndex(ctx: ClusterContext, db: string, table: string, index: SyncIndexDef): Promise<void> {
+  for (;;) {
+    const cur = await ctx.catalog.requireTable(db, table);
+    refuseWhileRestoring(db, cur.doc);
+    if (cur.doc.def.indexes?.some((i) => i.name === index.name)) throw new AlreadyExistsError(`Materialized view ${index.name} already exists on table ${table}`);
+    const rec = structuredClone(cur.doc);
+    rec.def.indexes = [...(rec.def.indexes ?? []), index];
+    const cols = indexColumns(rec.def, index);
+    const written: string[] = [];
+    for (const [partitionId, data] of Object.entries(rec.data)) {
+      if (!data.manifest) continue;
+      const m = await readManifest(ctx.data, data.manifest);
+      const tablets = [];
+      for (const t of m.tablets) {
+        const segments: SegmentRef[] = [];
+        const rows = (await Promise.all(t.segments.map((s) => readSegment(ctx.data, s)))).flat();
+        if (rows.length) {
+          const ref = await writeSegment(ctx.data, segmentPath(rec.def.id, partitionId, t.bucket), rows.map((r) => cols.map((i) => r[i] ?? null)));
+          written.push(ref.path);
+          segments.push(ref);
+        }
+        tablets.push({ bucket: t.bucket, segments });
+      }
+      const next: PartitionManifest = { ...m, version: m.version + 1, indexes: { ...(m.indexes ?? {}), [index.name]: tablets } };
+      const key = manifestPath(rec.def.id, partitionId, next.version);
+      await putJson(ctx.data, key, next);
+      written.push(key);
+      rec.data[partitionId] = summarize(next, key, ctx.clock.now());
+    }
+    try {
+      await ctx.catalog.replaceTable(db, rec, cur.version);
+      return;
+    } catch (e) {
+      await Promise.allSettled(written.map((k) => ctx.data.delete(k)));
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
+  }
+}
+
+/** Removes a synchronous MV from its table's definition; its segments stop being read or backed up. */
+export async function dropSyncIndex(ctx: ClusterContext, db: string, table: string, name: string): Promise<void> {
+  for (;;) {
+    const cur = await ctx.catalog.requireTable(db, table);
+    refuseWhileRestoring(db, cur.doc);
+    const rec = structuredClone(cur.doc);
+    rec.def.indexes = (rec.def.indexes ?? []).filter((i) => i.name !== name);
+    if (!rec.def.indexes.length) delete rec.def.indexes;
+    try {
+      await ctx.catalog.replaceTable(db, rec, cur.version);
+      return;
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
+  }
+}

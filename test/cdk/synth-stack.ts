@@ -1,0 +1,22 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { createApp } from '../../cdk/create-app.ts';
+import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
+
+export const TEST_CONTEXT = {
+  // Tests never bundle: esbuild over 15 entry points takes ~20 s and proves nothing about the template.
+  'aws:cdk:bundling-stacks': [],
+  upload_worker_count: 6,
+  download_worker_count: 12,
+  'starbackup:repositoryBucketArns': ['arn:aws:s3:::team-backups'],
+  'starbackup:schedules': [
+    { name: 'nightly', schedule: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7 },
+  ],
+};
+
+/** The app as `cdk synth` builds it, without bundling and without the nag plugin (tests run the pack themselves). */
+export function synthStack(context: Record<string, unknown> = TEST_CONTEXT): { stack: StarbackupStack; template: Template } {
+  const { stack } = createApp({ context, analyticsReporting: false, stackTraces: false }, { nag: false });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+export type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
