@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: backup, incremental backup and restore of a generated dataset to a file:// and an S3
+ * (s3rver) repository, side by side with `rclone copy` of the same segment files to the same targets.
+ * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openEmbedded } from '../bin/embedded-runtime.ts';
+import { addLoads, createDataset, type DatasetOptions } from './dataset.ts';
+import { ensureRclone, rcloneCopy } from './rclone.ts';
+
+const { values } = parseArgs({ options: {
+  'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
+  tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
+} });
+const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
+const root = mkdtempSync(join(tmpdir(), 'starbackup-bench-'));
+const home = join(root, 'home');
+const MB = 1024 * 1024;
+
+interface Op { seconds: number; maxRssMB: number; error?: string; rows: string[][] }
+function op(sql: string): Op {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure-op.ts'), home, sql], { encoding: 'utf8', maxBuffer: 64 * MB });
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as Op;
+  if (r.error) throw new Error(`${sql}: ${r.error}`);
+  return r;
+}
+
+function jobBytes(kind: 'BACKUP' | 'RESTORE', db: string): number {
+  const row = op(`SHOW ${kind} FROM ${db}`).rows[0]!;
+  const progress = row[kind === 'BACKUP' ? 10 : 14]!;
+  return Number(/bytes: (\d+)\//.exec(progress)![1]);
+}
+
+const results: Record<string, unknown>[] = [];
+try {
+  process.stderr.write(`dataset: ${o.sizeMb} MiB in ${o.files} segment files\n`);
+  const data = await createDataset(home, o);
+  const rclone = ensureRclone();
+  let s3: { endpoint: string; close(): Promise<void> } | undefined;
+  for (const target of values.targets!.split(',')) {
+    let location: string;
+    let props = '';
+    if (target === 's3') {
+      const { startS3rver, S3RVER_KEY } = await import('../test/support/s3-server.ts');
+      s3 ??= await startS3rver();
+      location = `s3a://bucket_s3/bench-${Date.now()}`;
+      props = ` PROPERTIES ("aws.s3.access_key" = "${S3RVER_KEY}", "aws.s3.secret_key" = "${S3RVER_KEY}", "aws.s3.endpoint" = "${s3.endpoint}", "aws.s3.enable_path_style_access" = "true", "aws.s3.region" = "us-east-1")`;
+      void S3RVER_KEY;
+    } else {
+      location = `file://${join(root, 'repo')}`;
+    }
+    const repo = `repo_${target}`;
+    op(`CREATE REPOSITORY ${repo} WITH BROKER ON LOCATION "${location}"${props}`);
+    const full = op(`BACKUP DATABASE bench SNAPSHOT snap_full TO ${repo}`);
+    const fullBytes = jobBytes('BACKUP', 'bench');
+    const embedded = await openEmbedded(home);
+    const extra = Math.max(1, Math.round(o.files / 100));
+    const added = await addLoads(embedded.ctx, o, o.files, o.files + extra);
+    await embedded.close();
+    const incr = op(`BACKUP DATABASE bench SNAPSHOT snap_incr TO ${repo}`);
+    const incrBytes = jobBytes('BACKUP', 'bench');
+    const ts = op(`SHOW SNAPSHOT ON ${repo} WHERE SNAPSHOT = 'snap_full'`).rows[0]![1]!;
+    const restore = op(`RESTORE SNAPSHOT snap_full FROM ${repo} DATABASE bench AS restored_${target} PROPERTIES ("backup_timestamp" = "${ts}")`);
+    const restoreBytes = jobBytes('RESTORE', `restored_${target}`);
+    const empty = op(`BACKUP DATABASE empty_db SNAPSHOT snap_empty TO ${repo}`);
+    let rcloneUp: number | undefined, rcloneDown: number | undefined;
+    if (rclone) {
+      const dest = target === 's3' ? `bench:bucket_s3/rclone-${Date.now()}` : join(root, 'rclone-copy');
+      rcloneUp = rcloneCopy(join(home, 'data', 'data'), dest, s3 ? { endpoint: s3.endpoint, key: 'S3RVER' } : undefined);
+      mkdirSync(join(root, 'rclone-back'), { recursive: true });
+      rcloneDown = rcloneCopy(dest, join(root, `rclone-back-${target}`), s3 ? { endpoint: s3.endpoint, key: 'S3RVER' } : undefined);
+    }
+    const mbps = (bytes: number, s: number) => bytes / MB / s;
+    results.push({
+      target, datasetBytes: data.bytes, segments: data.segments + added.segments,
+      full: { seconds: full.seconds, bytes: fullBytes, mbps: mbps(fullBytes, full.seconds), maxRssMB: full.maxRssMB },
+      incremental: { seconds: incr.seconds, bytes: incrBytes, newBytes: added.bytes, maxRssMB: incr.maxRssMB },
+      restore: { seconds: restore.seconds, bytes: restoreBytes, mbps: mbps(restoreBytes, restore.seconds), maxRssMB: restore.maxRssMB },
+      emptyBackupSeconds: empty.seconds,
+      rclone: rcloneUp === undefined ? null : { uploadSeconds: rcloneUp, downloadSeconds: rcloneDown, uploadRatio: rcloneUp / full.seconds, downloadRatio: rcloneDown! / restore.seconds },
+    });
+  }
+  await s3?.close();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+mkdirSync(join(import.meta.dirname), { recursive: true });
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results }, null, 2)}\n`);
+const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
+process.stdout.write(`\n| target | op | seconds | MB/s | MiB moved | peak RSS MB | rclone s | ours/rclone speed |\n|---|---|---|---|---|---|---|---|\n`);
+for (const r of results as any[]) {
+  process.stdout.write(`| ${r.target} | full backup | ${f(r.full.seconds)} | ${f(r.full.mbps)} | ${f(r.full.bytes / MB)} | ${f(r.full.maxRssMB, 0)} | ${f(r.rclone?.uploadSeconds)} | ${f(r.rclone?.uploadRatio, 2)} |\n`);
+  process.stdout.write(`| ${r.target} | 2nd backup (+1%) | ${f(r.incremental.seconds)} | - | ${f(r.incremental.bytes / MB)} (new: ${f(r.incremental.newBytes / MB)}) | ${f(r.incremental.maxRssMB, 0)} | - | - |\n`);
+  process.stdout.write(`| ${r.target} | restore | ${f(r.restore.seconds)} | ${f(r.restore.mbps)} | ${f(r.restore.bytes / MB)} | ${f(r.restore.maxRssMB, 0)} | ${f(r.rclone?.downloadSeconds)} | ${f(r.rclone?.downloadRatio, 2)} |\n`);
+  process.stdout.write(`| ${r.target} | empty-database backup | ${f(r.emptyBackupSeconds, 2)} | | | | | |\n`);
+}
+process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\n`);
