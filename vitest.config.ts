@@ -6,5 +6,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // s3rver (one child process for the run); see test/support/global-setup.ts.
+    globalSetup: ['test/support/global-setup.ts'],
+    env: {
+      // Tests must never reach beyond 127.0.0.1: the AWS default credential chain would otherwise ask the
+      // EC2 instance metadata service (169.254.169.254) when no other credentials are found.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
   },
 });

@@ -2,7 +2,7 @@
  * Which repository and catalog properties are secrets: never stored in clear, never shown, never logged.
  * Matching by name keeps new backends safe by default (a `*.secret_key` is hidden without a code change).
  */
-const SECRET = /(secret|password|passwd|token|credential|access[._-]?key|private[._-]?key|sas|signature|session)/i;
+const SECRET = /(secret|password|passwd|token|credential|access[._-]?key|private[._-]?key|sas|signature|session|service[._-]?account[._-]?json|json[._-]?key)/i;
 
 export function isSecretProperty(key: string): boolean {
   return SECRET.test(key);
@@ -20,6 +20,11 @@ export function redact(text: string, secrets: Record<string, string>): string {
   let out = text;
   for (const v of Object.values(secrets)) if (v.length >= 4) out = out.split(v).join('******');
   return out;
+}
+
+/** A text with the user info of every URI in it (`s3a://KEY:SECRET@bucket`) replaced with `******`. */
+export function redactLocation(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s'"@]*@/gi, '$1******@');
 }
 
 /** Properties for display: secret values masked. */

@@ -9,7 +9,7 @@ import type { SecretSealer } from '../ports/secret-sealer.ts';
 export interface ServiceContext extends ClusterContext {
   control: ControlStore;
   /** Opens a store for a location URI (adapters' registry); used for repositories and FILES(). */
-  openLocation: (location: string, properties: Record<string, string>) => ObjectStore;
+  openLocation: (location: string, properties: Record<string, string>, options?: { readOnly?: boolean }) => ObjectStore;
   orchestrator: Orchestrator;
   /** Seals repository credentials at rest: KMS in the cloud, a 0600 key file in the embedded home. */
   sealer: SecretSealer;
@@ -26,7 +26,7 @@ export interface ServiceContext extends ClusterContext {
 /** Opens a repository's store with its properties and its unsealed credentials (never stored in clear). */
 export async function openRepository(ctx: ServiceContext, repo: RepositoryRecord): Promise<ObjectStore> {
   const secrets = repo.sealedSecrets ? await ctx.sealer.unseal(repo.sealedSecrets, repo.name) : {};
-  return ctx.openLocation(repo.location, { ...repo.properties, ...secrets });
+  return ctx.openLocation(repo.location, { ...repo.properties, ...secrets }, { readOnly: repo.readOnly });
 }
 
 export const DEFAULT_BATCH = { maxFiles: 256, maxBytes: 512 * 1024 * 1024, maxBatches: 200 } as const;

@@ -2,8 +2,8 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import { AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
-import { redact, splitSecrets } from '../domain/secrets.ts';
-import { FORMAT_VERSION, layout } from '../domain/repository-layout.ts';
+import { redact, redactLocation, splitSecrets } from '../domain/secrets.ts';
+import { FORMAT_VERSION, layout, repoRoot } from '../domain/repository-layout.ts';
 import { isTerminal } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StatementOf } from '../sql/ast.ts';
@@ -13,9 +13,11 @@ import type { ServiceContext } from './context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 
 /**
- * CREATE REPOSITORY checks what it can before answering (the location parses, the store answers a list,
- * and unless READ ONLY a probe can be written and deleted), then adopts an existing `__repo_info`, so a
- * second cluster naming the same repository and location sees every snapshot already there.
+ * CREATE REPOSITORY checks what it can before answering, in the order that gives the clearest error: the
+ * location and properties parse (offline), the store answers a listing (reachable, the bucket exists, the
+ * credentials are accepted and may list), and unless READ ONLY a probe is written and deleted. It then
+ * adopts an existing `__repo_info`, so a second cluster naming the same repository and location sees
+ * every snapshot already there. Every failure names the repository and location, never a secret.
  */
 export async function createRepository(ctx: ServiceContext, s: StatementOf<'CreateRepository'>): Promise<ResultSet> {
   const name = checkName('Repository', s.name);
@@ -26,15 +28,18 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
     throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
   }
   const { plain, secrets } = splitSecrets(s.properties);
-  const fail = (why: string) => new AnalysisError(`Failed to create repository ${name} on ${location}: ${redact(why, secrets)}`);
+  const fail = (why: string) =>
+    new AnalysisError(`Failed to create repository ${name} on ${redactLocation(location)}: ${redactLocation(redact(why, secrets))}`);
   let store: ObjectStore;
   try {
-    store = ctx.openLocation(location, s.properties);
+    store = ctx.openLocation(location, s.properties, { readOnly: s.readOnly });
   } catch (e) {
     throw fail(errorMessage(e));
   }
   let createTime = ctx.clock.now();
   try {
+    // Listing first: a missing bucket or a rejected key says so here, where a head would only say "absent".
+    for await (const _ of store.list(`${repoRoot(name)}/`)) break;
     const info = await store.head(layout.repoInfo(name));
     if (info) {
       const existing = await getJson<{ create_time?: number }>(store, layout.repoInfo(name));

@@ -1,10 +1,14 @@
 import { AnalysisError } from '../../domain/errors.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { fileBackend } from './file/file-backend.ts';
+import { gcsBackend } from './gcs/gcs-backend.ts';
+import { hdfsBackend } from './hdfs/hdfs-backend.ts';
 import { memoryBackend } from './memory/memory-backend.ts';
+import { s3Backend } from './s3/s3-backend.ts';
 import type { StorageBackend } from './storage-backend.ts';
+import { type WrapOptions, wrapObjectStore } from './wrap-object-store.ts';
 
-/** Backends by URI scheme. New backends (s3, gcs, hdfs) register here from their own folder. */
+/** Backends by URI scheme; each registers from its own folder. */
 const backends = new Map<string, StorageBackend<unknown>>();
 
 export function registerStorageBackend<C>(backend: StorageBackend<C>): void {
@@ -13,6 +17,9 @@ export function registerStorageBackend<C>(backend: StorageBackend<C>): void {
 
 registerStorageBackend(fileBackend);
 registerStorageBackend(memoryBackend);
+registerStorageBackend(s3Backend);
+registerStorageBackend(gcsBackend);
+registerStorageBackend(hdfsBackend);
 
 export function supportedSchemes(): string[] {
   return [...backends.keys()].sort();
@@ -23,10 +30,14 @@ export function validateStorageLocation(location: string, properties: Record<str
   backendFor(location).parse(location, properties);
 }
 
-/** Opens the store a repository location points at, e.g. `file:///data/backups` or `memory://demo/repo`. */
-export function openObjectStore(location: string, properties: Record<string, string> = {}): ObjectStore {
+/**
+ * Opens the store a location points at, e.g. `file:///data/backups` or `s3a://bucket/backup`, wrapped
+ * with retries, the concurrency limit and logging (wrap-object-store.ts); `readOnly` refuses writes.
+ * Synchronous and offline: a bad location or property throws AnalysisError before any request.
+ */
+export function openObjectStore(location: string, properties: Record<string, string> = {}, options: WrapOptions = {}): ObjectStore {
   const backend = backendFor(location);
-  return backend.open(backend.parse(location, properties));
+  return wrapObjectStore(backend.open(backend.parse(location, properties)), options);
 }
 
 function backendFor(location: string): StorageBackend<unknown> {

@@ -104,9 +104,9 @@ function credentials(props: Properties): S3Credentials {
 
 /** `http://minio:9000` as given; a bare `storage.googleapis.com` gets https unless SSL is turned off. */
 function endpointUrl(props: Properties): string | undefined {
+  const ssl = pickBoolean(props, 'aws.s3.enable_ssl', 'fs.s3a.connection.ssl.enabled') ?? true;
   const found = pick(props, 'aws.s3.endpoint', 'fs.s3a.endpoint');
   if (!found) return undefined;
-  const ssl = pickBoolean(props, 'aws.s3.enable_ssl', 'fs.s3a.connection.ssl.enabled') ?? true;
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(found.value) ? found.value : `${ssl ? 'https' : 'http'}://${found.value}`;
   let url: URL;
   try {

@@ -48,6 +48,8 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       // The body's own failure (its source went away, or the sha256 did not match) is reported as is.
       if (hashing?.failure) throw hashing.failure;
+      // Release the caller's stream (a download feeding this upload) rather than leave it paused.
+      hashing?.destroy();
       throw this.fail(err, 'write', key);
     }
   }
