@@ -65,7 +65,7 @@ export async function sendSql(server: RunningServer, sql: string, database?: str
       body: JSON.stringify(database === undefined ? { sql } : { sql, database }),
     });
   } catch (e) {
-    throw new Error(`cannot reach the starbackup server of this home (pid ${server.pid}, port ${server.port}): ${(e as Error).message}`);
+    throw new Error(`cannot reach the starbackup server of this home (pid ${server.pid}, port ${server.port}): ${(e as Error).message}; if no server runs there, delete server.json in the home`);
   }
   const text = await response.text();
   try {

@@ -1,10 +1,11 @@
+import type { Context } from 'aws-lambda';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { getContext } from './wiring.ts';
 
-export type Handler<I, O> = (event: I) => Promise<O>;
+export type Handler<I, O> = (event: I, context?: Context) => Promise<O>;
 
 export interface TaskDefinition<I, O> {
-  /** The Lambda entry point: context from the environment, built once per cold start. */
+  /** The Lambda entry point: context from the environment, built once per cold start, instrumented with Powertools. */
   handler: Handler<I, O>;
   /** The same handler over a given context: how the embedded runtime binds it (several homes per process). */
   bind(ctx: ServiceContext): Handler<I, O>;
@@ -13,5 +14,14 @@ export interface TaskDefinition<I, O> {
 /** One workflow phase as a handler: the input is the Task's Parameters, the result its output. */
 export function defineTask<I, O>(phase: (ctx: ServiceContext, input: I) => Promise<O>): TaskDefinition<I, O> {
   const over = (get: () => Promise<ServiceContext>): Handler<I, O> => async (event: I) => phase(await get(), event);
-  return { handler: over(getContext), bind: (ctx) => over(async () => ctx) };
+  const lambda = over(getContext);
+  // Powertools loads on the first invocation only, so the embedded CLI, which binds these same tasks, never pays for it.
+  let instrumented: Promise<Handler<I, O>> | undefined;
+  return {
+    handler: async (event: I, context?: Context) => {
+      instrumented ??= import('./instrument.ts').then(({ instrument }) => instrument(phase.name, lambda) as Handler<I, O>);
+      return (await instrumented)(event, context);
+    },
+    bind: (ctx) => over(async () => ctx),
+  };
 }

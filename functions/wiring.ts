@@ -3,6 +3,7 @@ import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import { DynamoRecordTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
 import { KmsSealer } from '../lib/adapters/secrets/kms-sealer.ts';
+import { SfnOrchestrator, stateMachineArnsFromEnv } from '../lib/adapters/sfn/sfn-orchestrator.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
 import { InternalError } from '../lib/domain/errors.ts';
 import { systemClock } from '../lib/ports/clock.ts';
@@ -11,10 +12,17 @@ import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
 
 /** Builds the service context once per cold start, from the environment the stack sets. */
 let context: Promise<ServiceContext> | undefined;
+let apiContext: Promise<ServiceContext> | undefined;
 
 export function getContext(): Promise<ServiceContext> {
-  context ??= Promise.resolve(contextFromEnv(process.env));
+  context ??= Promise.resolve().then(() => contextFromEnv(process.env));
   return context;
+}
+
+/** The context of the functions that run statements (API, schedules): BACKUP and RESTORE start executions. */
+export function getApiContext(): Promise<ServiceContext> {
+  apiContext ??= Promise.resolve().then(() => contextFromEnv(process.env, new SfnOrchestrator(stateMachineArnsFromEnv(process.env))));
+  return apiContext;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -28,7 +28,13 @@ export type WriteCondition =
 
 export interface PutOptions {
   condition?: WriteCondition;
+  /** Lease end, epoch ms: conditions compare against it (dynalite has no TTL). */
   expiresAt?: number;
+  /**
+   * When the table may forget the record, epoch seconds (DynamoDB TTL's unit). A lease gets one from
+   * `expiresAt`; finished jobs get one so old history ages out. Nothing may depend on the deletion happening.
+   */
+  ttlSeconds?: number;
 }
 
 export interface RecordTable {

@@ -8,6 +8,7 @@ export const TEST_CONTEXT = {
   upload_worker_count: 6,
   download_worker_count: 12,
   'starbackup:repositoryBucketArns': ['arn:aws:s3:::team-backups'],
+  'starbackup:repositoryRoleArns': ['arn:aws:iam::111122223333:role/backup-writer'],
   'starbackup:schedules': [
     { name: 'nightly', schedule: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7 },
   ],
@@ -15,7 +16,7 @@ export const TEST_CONTEXT = {
 
 /** The app as `cdk synth` builds it, without bundling and without the nag plugin (tests run the pack themselves). */
 export function synthStack(context: Record<string, unknown> = TEST_CONTEXT): { stack: StarbackupStack; template: Template } {
-  const { stack } = createApp({ context, analyticsReporting: false, stackTraces: false }, { nag: false });
+  const { stack } = createApp({ context, analyticsReporting: false, stackTraces: false, builtinCloudFormationValidation: false }, { nag: false });
   return { stack, template: Template.fromStack(stack) };
 }
 

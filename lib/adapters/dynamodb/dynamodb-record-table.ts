@@ -33,7 +33,7 @@ const MAX_CAS_ROUNDS = 25;
 
 /**
  * RecordTable over one DynamoDB table: `pk` (S, hash), `sk` (S, range), `doc` (S, JSON), `ver` (N),
- * optional `exp` (N, epoch ms) and counters as numeric attributes `c_<name>`.
+ * optional `exp` (N, epoch ms, for lease conditions), optional `ttl` (N, epoch seconds, DynamoDB TTL) and counters as numeric attributes `c_<name>`.
  *
  * `put` replaces the whole item, so it resets every counter; `add` is for progress counting on a record
  * that is not rewritten meanwhile (or whose writer copies the counters into its document first).
@@ -60,11 +60,14 @@ export class DynamoRecordTable implements RecordTable {
    */
   async put<T>(key: RecordKey, doc: T, options: PutOptions = {}): Promise<number> {
     const condition = options.condition ?? { kind: 'any' };
+    // A lapsed lease may be forgotten a day after it lapsed; the condition on `exp` never relies on that.
+    const ttl = options.ttlSeconds ?? (options.expiresAt === undefined ? undefined : Math.ceil(options.expiresAt / 1000) + 86_400);
     const item = (version: number): Item => ({
       ...keyItem(key),
       doc: { S: JSON.stringify(doc) ?? 'null' },
       ver: num(version),
       ...(options.expiresAt === undefined ? {} : { exp: num(options.expiresAt) }),
+      ...(ttl === undefined ? {} : { ttl: num(ttl) }),
     });
     if (condition.kind === 'absent' || condition.kind === 'version') {
       const next = condition.kind === 'absent' ? 1 : condition.version + 1;

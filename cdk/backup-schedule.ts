@@ -1,0 +1,64 @@
+/**
+ * A recurring BACKUP: an EventBridge Scheduler schedule that invokes the scheduled-backup function with
+ * the database, repository, label prefix and retention. The function issues
+ * `BACKUP DATABASE <db> SNAPSHOT <prefix>_<yyyyMMdd_HHmmss> TO <repo>` and drops the schedule's
+ * snapshots beyond the newest `keepLast`.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+
+export interface BackupScheduleProps {
+  /** `cron(0 2 * * ? *)` or `rate(12 hours)`, as EventBridge Scheduler takes them. */
+  schedule: string;
+  /** IANA time zone of a cron expression; UTC by default. */
+  timezone?: string;
+  database: string;
+  repository: string;
+  labelPrefix: string;
+  keepLast: number;
+  target: lambda.IFunction;
+}
+
+export class BackupSchedule extends Construct {
+  readonly schedule: scheduler.CfnSchedule;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BackupScheduleProps) {
+    super(scope, id);
+    if (!/^(cron|rate)\(.+\)$/.test(props.schedule)) throw new Error(`BackupSchedule ${id}: schedule must be cron(…) or rate(…), not '${props.schedule}'`);
+    if (!Number.isInteger(props.keepLast) || props.keepLast < 1) throw new Error(`BackupSchedule ${id}: keepLast must be an integer of at least 1`);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        // Only schedules of this account may use the role (confused-deputy guard).
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Lets EventBridge Scheduler run the ${id} backup schedule`,
+    });
+    // The function's ARN only, not its versions: the schedule always calls $LATEST.
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.target.functionArn] }));
+    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+      description: `BACKUP DATABASE ${props.database} TO ${props.repository}, keeping the last ${props.keepLast}`,
+      scheduleExpression: props.schedule,
+      scheduleExpressionTimezone: props.timezone ?? 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: props.target.functionArn,
+        roleArn: this.role.roleArn,
+        // The scheduled time makes the label, so a retried invocation asks for the same snapshot.
+        input: JSON.stringify({
+          database: props.database,
+          repository: props.repository,
+          labelPrefix: props.labelPrefix,
+          keepLast: props.keepLast,
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+        }),
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+      },
+    });
+  }
+}
+

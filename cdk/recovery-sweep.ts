@@ -1,0 +1,59 @@
+/**
+ * Crash recovery in the cloud: every few minutes EventBridge Scheduler runs functions/recover-jobs.ts, which
+ * takes over the lock of any job whose lease ran out (its Lambda or execution died without CANCEL) and rolls
+ * the job forward or back exactly as the embedded runtime does after a killed process.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { DataStores } from './data-stores.ts';
+import { type RepositoryTargets, grantRepositories } from './repository-access.ts';
+import { StarbackupFunction, type StarbackupFunctionProps } from './starbackup-function.ts';
+
+export interface RecoverySweepProps {
+  stores: DataStores;
+  environment: Record<string, string>;
+  repositories: RepositoryTargets;
+  removalPolicy: StarbackupFunctionProps['removalPolicy'];
+  /** How often to look for lapsed leases; a lease lasts 30 minutes, so a few minutes is plenty. */
+  rate?: string;
+}
+
+export class RecoverySweep extends Construct {
+  readonly handler: StarbackupFunction;
+  readonly schedule: scheduler.CfnSchedule;
+
+  constructor(scope: Construct, id: string, props: RecoverySweepProps) {
+    super(scope, id);
+    this.handler = new StarbackupFunction(this, 'Handler', {
+      entry: 'recover-jobs',
+      size: 'finish',
+      description: 'Recovery sweep: roll jobs whose lock lease lapsed forward (commit) or back (cancel)',
+      environment: props.environment,
+      removalPolicy: props.removalPolicy,
+    });
+    // It re-runs CANCEL and the commit steps, so it needs what those phases need.
+    props.stores.grantControl(this.handler, 'write');
+    props.stores.grantCatalog(this.handler, 'write');
+    props.stores.grantData(this.handler, 'write');
+    props.stores.grantSealingKey(this.handler, 'unseal');
+    grantRepositories(this.handler, props.repositories, 'write');
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler run the starbackup recovery sweep',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] }));
+    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+      description: 'starbackup recovery sweep: jobs whose lock lease lapsed',
+      scheduleExpression: props.rate ?? 'rate(10 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      // A missed sweep is simply done by the next one.
+      target: { arn: this.handler.functionArn, roleArn: role.roleArn, input: '{}', retryPolicy: { maximumRetryAttempts: 0 } },
+    });
+  }
+}

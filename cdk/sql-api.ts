@@ -1,0 +1,88 @@
+/**
+ * The HTTP API: `POST /v1/sql` with IAM (SigV4) authorization, served by functions/api.ts, which runs
+ * statements with the same executeStatement as the CLI and starts executions for BACKUP and RESTORE.
+ */
+import { CfnOutput, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DataStores } from './data-stores.ts';
+import { type RepositoryTargets, grantRepositories } from './repository-access.ts';
+import { StarbackupFunction } from './starbackup-function.ts';
+
+export interface SqlApiProps {
+  stores: DataStores;
+  environment: Record<string, string>;
+  backup: sfn.IStateMachine;
+  restore: sfn.IStateMachine;
+  repositories: RepositoryTargets;
+  removalPolicy: RemovalPolicy;
+}
+
+export class SqlApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly handler: StarbackupFunction;
+
+  constructor(scope: Construct, id: string, props: SqlApiProps) {
+    super(scope, id);
+    this.handler = new StarbackupFunction(this, 'Handler', {
+      entry: 'api',
+      size: 'api',
+      description: 'POST /v1/sql: runs statements; BACKUP and RESTORE start executions',
+      environment: {
+        ...props.environment,
+        BACKUP_STATE_MACHINE_ARN: props.backup.stateMachineArn,
+        RESTORE_STATE_MACHINE_ARN: props.restore.stateMachineArn,
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    // Every statement runs here: the cluster's DDL/DML, CREATE REPOSITORY (seals), and the synchronous
+    // part of BACKUP/RESTORE, so this one function gets the union of what the phases get.
+    props.stores.grantCatalog(this.handler, 'write');
+    props.stores.grantControl(this.handler, 'write');
+    props.stores.grantData(this.handler, 'write');
+    props.stores.grantSealingKey(this.handler, 'seal');
+    grantRepositories(this.handler, props.repositories, 'write');
+    props.backup.grantStartExecution(this.handler);
+    props.restore.grantStartExecution(this.handler);
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-sql`,
+      description: 'starbackup: StarRocks BACKUP/RESTORE SQL over HTTP',
+      createDefaultStage: false,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 20, burstLimit: 40 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // Who called and how it went; never the body, which may hold repository credentials.
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          caller: '$context.identity.userArn',
+          sourceIp: '$context.identity.sourceIp',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          latencyMs: '$context.responseLatency',
+          integrationError: '$context.integrationErrorMessage',
+        })),
+      },
+    });
+    this.api.addRoutes({
+      path: '/v1/sql',
+      methods: [apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Sql', this.handler, { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 }),
+      authorizer: new HttpIamAuthorizer(),
+    });
+    new CfnOutput(this, 'SqlUrl', { value: `${this.api.apiEndpoint}/v1/sql`, description: 'POST {"sql": "…"} here, signed with SigV4 (service execute-api)' });
+  }
+}

@@ -1,0 +1,149 @@
+import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Embedded, openEmbedded } from '../../bin/embedded-runtime.ts';
+import { apiHandler } from '../../functions/api.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+
+// The 500 case logs through Powertools; keep the test output clean.
+vi.hoisted(() => { process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT'; process.env['POWERTOOLS_METRICS_DISABLED'] = 'true'; });
+
+const temp = useTempDirs('api');
+let embedded: Embedded;
+let handle: ReturnType<typeof apiHandler>;
+
+beforeAll(async () => {
+  embedded = await openEmbedded(await temp.make());
+  handle = apiHandler(async () => embedded.ctx);
+});
+afterAll(async () => {
+  await embedded?.close();
+});
+
+/** An event as API Gateway (HTTP API, payload 2.0, IAM authorizer) delivers it for a signed `awscurl` call. */
+function event(body: string | undefined, overrides: Partial<APIGatewayProxyEventV2WithIAMAuthorizer> = {}): APIGatewayProxyEventV2WithIAMAuthorizer {
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/sql',
+    rawPath: '/v1/sql',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      host: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
+      'user-agent': 'awscurl/0.36',
+      'x-amz-date': '20261124T110000Z',
+      'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'x-forwarded-for': '203.0.113.7',
+      'x-forwarded-proto': 'https',
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'a1b2c3d4e5',
+      authorizer: {
+        iam: {
+          accessKey: 'AKIAIOSFODNN7EXAMPLE',
+          accountId: '123456789012',
+          callerId: 'AIDACKCEVSQ6C2EXAMPLE',
+          cognitoIdentity: null as never,
+          principalOrgId: 'o-example',
+          userArn: 'arn:aws:iam::123456789012:user/dba',
+          userId: 'AIDACKCEVSQ6C2EXAMPLE',
+        },
+      },
+      domainName: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'a1b2c3d4e5',
+      http: { method: 'POST', path: '/v1/sql', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'awscurl/0.36' },
+      requestId: 'Jx3a1gJ5FiAEMbQ=',
+      routeKey: 'POST /v1/sql',
+      stage: '$default',
+      time: '24/Nov/2026:11:00:00 +0000',
+      timeEpoch: 1795518000000,
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+    ...overrides,
+  };
+}
+
+async function call(e: APIGatewayProxyEventV2WithIAMAuthorizer) {
+  const r = await handle(e);
+  expect(r.headers?.['content-type']).toBe('application/json');
+  return { status: r.statusCode, body: JSON.parse(r.body!) };
+}
+
+describe('POST /v1/sql through API Gateway', () => {
+  it('runs statements in order and answers with StarRocks-shaped results', async () => {
+    const r = await call(event(JSON.stringify({ sql: "CREATE DATABASE shop; CREATE TABLE items (id INT, name STRING); INSERT INTO items VALUES (1, 'pen'); SELECT * FROM items", database: 'shop' })));
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: { statement: string }) => x.statement)).toEqual([
+      'CREATE DATABASE shop', 'CREATE TABLE items (id INT, name STRING)', "INSERT INTO items VALUES (1, 'pen')", 'SELECT * FROM items',
+    ]);
+    expect(r.body.results[3]).toMatchObject({ columns: ['id', 'name'], rows: [['1', 'pen']] });
+    expect(r.body.error).toBeUndefined();
+  });
+
+  it('accepts a base64-encoded body', async () => {
+    const body = Buffer.from(JSON.stringify({ sql: 'SHOW DATABASES' })).toString('base64');
+    const r = await call(event(body, { isBase64Encoded: true }));
+    expect(r.status).toBe(200);
+    expect(r.body.results[0].rows).toContainEqual(['shop']);
+  });
+
+  it('starts BACKUP and answers at once with the job, as the cloud does', async () => {
+    const r = await call(event(JSON.stringify({ sql: `CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${await temp.make()}"; BACKUP DATABASE shop SNAPSHOT s1 TO r` })));
+    expect(r.status).toBe(200);
+    const [, backup] = r.body.results;
+    expect(backup.columns).toEqual(['JobId', 'Label', 'State', 'Timestamp']);
+    expect(backup.rows[0][1]).toBe('s1');
+    expect(backup.rows[0][3]).toMatch(/^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-\d{3}$/);
+  });
+
+  it('rejects a body that is not JSON, without quoting it', async () => {
+    const r = await call(event('{"sql": "CREATE REPOSITORY r ... secret_key=abc'));
+    expect(r).toEqual({ status: 400, body: { error: { code: 'InvalidRequestError', message: expect.stringContaining('not valid JSON') } } });
+    expect(JSON.stringify(r.body)).not.toContain('secret');
+  });
+
+  it('rejects a missing body, a wrong shape and unknown fields', async () => {
+    expect((await call(event(undefined))).body.error).toEqual({ code: 'InvalidRequestError', message: expect.stringContaining('missing') });
+    expect((await call(event('[1]'))).status).toBe(400);
+    expect((await call(event('{"sql": 1}'))).body.error.message).toContain('"sql" must be a string');
+    expect((await call(event('{"sql": "SHOW DATABASES", "db": "x"}'))).body.error.message).toContain('Unknown field "db"');
+    expect((await call(event('{"sql": " ; "}'))).body.error.message).toBe('No query specified');
+  });
+
+  it('answers an unknown statement with a 400 parse error naming line and column', async () => {
+    const r = await call(event(JSON.stringify({ sql: 'SHOW DATABASES;\nFROBNICATE everything' })));
+    expect(r.status).toBe(400);
+    expect(r.body.results).toHaveLength(1);
+    expect(r.body.error).toMatchObject({ code: 'ParseError', statement: 'FROBNICATE everything', message: expect.stringMatching(/^Getting syntax error at line 2, column 1\./) });
+  });
+
+  it('maps user errors to 4xx by their stable names', async () => {
+    const notFound = await call(event(JSON.stringify({ sql: 'SELECT COUNT(*) FROM shop.nope' })));
+    expect(notFound).toMatchObject({ status: 404, body: { error: { code: 'NotFoundError', statement: 'SELECT COUNT(*) FROM shop.nope' } } });
+    const exists = await call(event(JSON.stringify({ sql: 'CREATE DATABASE shop' })));
+    expect(exists.status).toBe(409);
+    expect(exists.body.error.code).toBe('AlreadyExistsError');
+    const analysis = await call(event(JSON.stringify({ sql: 'SELECT COUNT(*) FROM items' })));
+    expect(analysis).toMatchObject({ status: 400, body: { error: { code: 'AnalysisError', message: 'No database selected' } } });
+  });
+
+  it('refuses a body over 1 MiB with 413', async () => {
+    const r = await call(event(JSON.stringify({ sql: `SELECT 1 -- ${'x'.repeat(1024 * 1024)}` })));
+    expect(r).toEqual({ status: 413, body: { error: { code: 'PayloadTooLargeError', message: expect.stringContaining('larger than 1048576 bytes') } } });
+  });
+
+  it('refuses an event without IAM authorization context (a route left without the authorizer)', async () => {
+    const e = event(JSON.stringify({ sql: 'SHOW DATABASES' }));
+    const { authorizer: _unused, ...requestContext } = e.requestContext;
+    const r = await call({ ...e, requestContext: requestContext as typeof e.requestContext });
+    expect(r).toEqual({ status: 403, body: { error: { code: 'ForbiddenError', message: expect.stringContaining('IAM') } } });
+  });
+
+  it('answers 500 with the error shape when the service cannot start', async () => {
+    const broken = apiHandler(() => Promise.reject(new Error('environment variable CATALOG_TABLE is not set')));
+    const r = await broken(event(JSON.stringify({ sql: 'SHOW DATABASES' })));
+    expect(r.statusCode).toBe(500);
+    expect(JSON.parse(r.body!)).toEqual({ error: { code: 'InternalError', message: 'environment variable CATALOG_TABLE is not set' } });
+  });
+});

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalExecution } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
+import type { ExecutionInput } from '../../lib/domain/workflow.ts';
+import type { JobTypeValue } from '../../lib/domain/states.ts';
+import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+
+/**
+ * A state machine started by hand from the Step Functions console: the input is `{"statement": "…"}`, and it
+ * goes through the same analysis as the SQL API. These run the synthesized ASL with the real handlers.
+ */
+const temp = useTempDirs('console');
+let c: TestCluster;
+let n = 0;
+
+beforeAll(async () => {
+  const dir = await temp.make();
+  c = await openTestCluster(dir);
+  await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1), (2);
+    CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"`);
+});
+afterAll(async () => {
+  await c?.close();
+});
+
+async function startByHand(workflow: JobTypeValue, input: unknown) {
+  const execution = (await c.ctx.orchestrator.start(workflow, input as ExecutionInput, `console-${++n}`)) as LocalExecution;
+  return execution.outcome;
+}
+
+async function expectNoJob() {
+  expect(await c.ctx.control.databasesWithJobs()).toEqual([]);
+  expect(await c.ctx.control.jobsOfDatabase('d')).toEqual([]);
+  expect(await c.ctx.control.getLock('d')).toBeUndefined();
+}
+
+describe('console executions with malformed input fail fast, with a clear error and no job record', () => {
+  it.each([
+    ['an empty object', 'BACKUP', {}, 'AnalysisError', 'Execution input must be {"jobId": "…"} or {"statement": "BACKUP …"}'],
+    ['a statement that is not a string', 'BACKUP', { statement: 42 }, 'AnalysisError', 'Execution input must be'],
+    ['a statement that does not parse', 'BACKUP', { statement: 'BACKUP DATABSE d SNAPSHOT s TO r' }, 'ParseError', 'Getting syntax error at line 1'],
+    ['another kind of statement', 'BACKUP', { statement: 'DROP DATABASE d' }, 'AnalysisError', 'The backup workflow runs BACKUP statements, not DropDatabase'],
+    ['a RESTORE sent to the backup machine', 'BACKUP', { statement: "RESTORE SNAPSHOT s FROM r DATABASE d PROPERTIES ('backup_timestamp' = 'x')" }, 'AnalysisError', 'runs BACKUP statements, not Restore'],
+    ['a BACKUP of a database that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE nope SNAPSHOT s TO r' }, 'NotFoundError', "Unknown database 'nope'"],
+    ['a BACKUP to a repository that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO missing' }, 'NotFoundError', 'missing'],
+    ['a RESTORE of a snapshot that does not exist', 'RESTORE', { statement: "RESTORE SNAPSHOT nope FROM r DATABASE d PROPERTIES ('backup_timestamp' = '2026-01-01-00-00-00-000')" }, 'AnalysisError', "Failed to get info of snapshot 'nope'"],
+  ] as const)('%s', async (_what, workflow, input, code, message) => {
+    const outcome = await startByHand(workflow, input);
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.states).toEqual(['PENDING', 'REJECTED']);
+    expect(outcome.error).toBe(code);
+    expect(JSON.parse(outcome.cause!).errorMessage).toContain(message);
+    await expectNoJob();
+  });
+});
+
+describe('console executions with a valid statement', () => {
+  it('run the job through the same analysis and workflow as the API', async () => {
+    const outcome = await startByHand('BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT by_hand TO r' });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.states.at(-1)).toBe('FINISHED');
+    const rows = await c.rows('SHOW SNAPSHOT ON r');
+    expect(rows.map((r) => r[0])).toContain('by_hand');
+  });
+});

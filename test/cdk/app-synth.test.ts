@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readStackConfig } from '../../cdk/stack-config.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+
+const temp = useTempDirs('cdk-synth');
+const ROOT = join(import.meta.dirname, '../..');
+
+describe('npx cdk synth', () => {
+  it('synthesizes the cdk.json app with no AWS credentials and no network, cdk-nag clean', async () => {
+    const out = await temp.make();
+    // No credentials, no profile, no instance metadata: exactly a fresh clone on a laptop without AWS.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_')));
+    const started = performance.now();
+    const r = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 50_000,
+      env: { ...env, HOME: out, AWS_EC2_METADATA_DISABLED: 'true', STARBACKUP_SKIP_BUNDLING: '1' },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    expect(r.status, r.stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(out, 'Starbackup.template.json'), 'utf8'));
+    expect(Object.values(template.Resources).filter((x: any) => x.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.filter((p: { conclusion?: string }) => p.conclusion !== 'success')).toEqual([]);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+    expect(seconds).toBeLessThan(45);
+  }, 60_000);
+});
+
+describe('stack configuration from context', () => {
+  const config = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
+
+  it('has defaults for everything', () => {
+    expect(config({})).toEqual({
+      stackName: 'Starbackup', uploadWorkers: 8, downloadWorkers: 8, schedules: [], repositoryBucketArns: [], repositoryRoleArns: [], removalPolicy: 'retain',
+    });
+  });
+
+  it('takes -c values, which arrive as strings', () => {
+    const c = config({ upload_worker_count: '4', 'starbackup:repositoryBucketArns': '["arn:aws:s3:::bk1"]' });
+    expect(c.uploadWorkers).toBe(4);
+    expect(c.repositoryBucketArns).toEqual(['arn:aws:s3:::bk1']);
+  });
+
+  it('names the key and the problem of a bad value', () => {
+    expect(() => config({ upload_worker_count: 0 })).toThrow('CDK context upload_worker_count must be an integer from 1 to 10000');
+    expect(() => config({ 'starbackup:repositoryBucketArns': ['my-bucket'] })).toThrow(/starbackup:repositoryBucketArns\[0\] must be a bucket ARN/);
+    const schedule = { name: 'n', schedule: 'cron(0 2 * * ? *)', database: 'd', repository: 'r', labelPrefix: 'p', keepLast: 3 };
+    expect(() => config({ 'starbackup:schedules': [{ ...schedule, keepLast: 0 }] })).toThrow(/schedules\[0\]\.keepLast must be an integer of at least 1/);
+    expect(() => config({ 'starbackup:schedules': [{ ...schedule, database: 'a; DROP' }] })).toThrow(/schedules\[0\]\.database/);
+    expect(() => config({ 'starbackup:schedules': [{ ...schedule, schedule: 'daily' }] })).toThrow(/must be cron\(…\) or rate\(N unit\)/);
+    expect(() => config({ 'starbackup:repositoryRoleArns': ['backup-writer'] })).toThrow(/repositoryRoleArns\[0\] must be an IAM role ARN/);
+    expect(() => config({ 'starbackup:removalPolicy': 'keep' })).toThrow(/removalPolicy must be "retain" or "destroy"/);
+  });
+});

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DYNAMODB_ACTIONS } from '../../cdk/data-stores.ts';
+import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
+import { type Resource, synthStack } from './synth-stack.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+let stack: StarbackupStack;
+let template: Template;
+beforeAll(() => {
+  ({ stack, template } = synthStack());
+});
+
+const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+const arnOf = (c: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [id(c), 'Arn'] });
+const bucketObjects = () => ({ 'Fn::Join': ['', [arnOf(stack.stores.dataBucket), '/cluster/*']] });
+
+/** Every statement of a function's role, with Action and Resource as arrays. */
+function statementsOf(fn: { role?: { node: { defaultChild?: unknown } } }): { actions: string[]; resources: unknown[]; condition?: unknown }[] {
+  const role = id(fn.role!);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+    .filter((p) => p.Properties['Roles'].some((r: { Ref: string }) => r.Ref === role));
+  return policies.flatMap((p) => (p.Properties['PolicyDocument']['Statement'] as Statement[]).map((s) => {
+    expect(s.Effect).toBe('Allow');
+    return { actions: [s.Action].flat(), resources: [s.Resource].flat(), ...(s.Condition ? { condition: s.Condition } : {}) };
+  }));
+}
+
+const actionsOn = (fn: Parameters<typeof statementsOf>[0], resource: unknown) =>
+  statementsOf(fn).filter((s) => s.resources.some((r) => JSON.stringify(r) === JSON.stringify(resource))).flatMap((s) => s.actions).sort();
+
+describe('least privilege', () => {
+  it('grants every DynamoDB command the record table sends, and nothing else', () => {
+    const source = readFileSync(new URL('../../lib/adapters/dynamodb/dynamodb-record-table.ts', import.meta.url), 'utf8');
+    const used = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`))].sort();
+    expect([...DYNAMODB_ACTIONS.read, ...DYNAMODB_ACTIONS.write].sort()).toEqual(used);
+    expect(actionsOn(stack.api.handler, arnOf(stack.stores.catalogTable))).toEqual(used);
+  });
+
+  it('gives PENDING read-only catalog access and no access to the data bucket', () => {
+    const pending = stack.phases.functions.backupPending;
+    expect(actionsOn(pending, arnOf(stack.stores.catalogTable))).toEqual([...DYNAMODB_ACTIONS.read].sort());
+    expect(actionsOn(pending, bucketObjects())).toEqual([]);
+    expect(JSON.stringify(statementsOf(pending))).not.toContain(id(stack.stores.dataBucket));
+  });
+
+  it('lets the upload batch read the data prefix, write the repository bucket, and never touch the catalog', () => {
+    const upload = stack.phases.functions.uploadBatch;
+    expect(actionsOn(upload, bucketObjects())).toEqual(['s3:GetObject']);
+    expect(actionsOn(upload, 'arn:aws:s3:::team-backups/*')).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+    expect(actionsOn(upload, arnOf(stack.stores.catalogTable))).toEqual([]);
+    const list = statementsOf(upload).find((s) => s.actions.includes('s3:ListBucket') && JSON.stringify(s.resources).includes(id(stack.stores.dataBucket)))!;
+    expect(list.condition).toEqual({ StringLike: { 's3:prefix': ['cluster', 'cluster/*'] } });
+  });
+
+  it('covers every S3 command the S3 storage adapter sends', () => {
+    const source = readFileSync(new URL('../../lib/adapters/storage/s3/s3-object-store.ts', import.meta.url), 'utf8');
+    const needs: Record<string, string[]> = {
+      GetObject: ['s3:GetObject'], HeadObject: ['s3:GetObject'], PutObject: ['s3:PutObject'], DeleteObject: ['s3:DeleteObject'],
+      DeleteObjects: ['s3:DeleteObject'], ListObjectsV2: ['s3:ListBucket'], AbortMultipartUpload: ['s3:AbortMultipartUpload'],
+      CreateMultipartUpload: ['s3:PutObject'], UploadPart: ['s3:PutObject'], CompleteMultipartUpload: ['s3:PutObject'],
+      CopyObject: ['s3:GetObject', 's3:PutObject'],
+    };
+    const used = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!);
+    if (/new Upload\(/.test(source)) used.push('CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload');
+    for (const command of used) expect(needs[command], `an IAM mapping for ${command}`).toBeDefined();
+    const granted = [...actionsOn(stack.api.handler, 'arn:aws:s3:::team-backups/*'), ...actionsOn(stack.api.handler, 'arn:aws:s3:::team-backups')];
+    for (const action of used.flatMap((c) => needs[c]!)) expect(granted).toContain(action);
+  });
+
+  it('lets functions that open repositories assume the listed repository roles', () => {
+    const role = 'arn:aws:iam::111122223333:role/backup-writer';
+    for (const fn of [stack.phases.functions.uploadBatch, stack.phases.functions.downloadBatch, stack.api.handler, stack.scheduledBackup]) {
+      expect(actionsOn(fn, role)).toEqual(['sts:AssumeRole']);
+    }
+    expect(actionsOn(stack.phases.functions.restoreCommit, role)).toEqual([]);
+  });
+
+  it('lets the restore download read but never write repositories', () => {
+    expect(actionsOn(stack.phases.functions.downloadBatch, 'arn:aws:s3:::team-backups/*')).toEqual(['s3:GetObject']);
+    expect(actionsOn(stack.phases.functions.restoreSnapshoting, 'arn:aws:s3:::team-backups/*')).toEqual(['s3:GetObject']);
+  });
+
+  it('lets only the API seal credentials; phases that open repositories may unseal; COMMIT needs no key', () => {
+    const key = arnOf(stack.stores.sealingKey);
+    expect(actionsOn(stack.api.handler, key)).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    expect(actionsOn(stack.phases.functions.uploadBatch, key)).toEqual(['kms:Decrypt']);
+    expect(actionsOn(stack.scheduledBackup, key)).toEqual(['kms:Decrypt']);
+    expect(actionsOn(stack.phases.functions.restoreCommit, key)).toEqual([]);
+    const unseal = statementsOf(stack.phases.functions.uploadBatch).find((s) => s.actions.includes('kms:Decrypt'))!;
+    expect(unseal.condition).toEqual({ Null: { 'kms:EncryptionContext:repository': 'false' } });
+  });
+
+  it('lets the API start both workflows, the schedule only backups, and no phase any', () => {
+    const backup = { Ref: id(stack.backup.stateMachine) };
+    const restore = { Ref: id(stack.restore.stateMachine) };
+    expect(actionsOn(stack.api.handler, backup)).toEqual(['states:StartExecution']);
+    expect(actionsOn(stack.api.handler, restore)).toEqual(['states:StartExecution']);
+    expect(actionsOn(stack.scheduledBackup, backup)).toEqual(['states:StartExecution']);
+    expect(actionsOn(stack.scheduledBackup, restore)).toEqual([]);
+    for (const fn of Object.values(stack.phases.functions)) {
+      expect(statementsOf(fn).flatMap((s) => s.actions).filter((a) => a.startsWith('states:'))).toEqual([]);
+    }
+  });
+
+  it('uses a wildcard resource only for X-Ray', () => {
+    for (const fn of [...Object.values(stack.phases.functions), stack.api.handler, stack.scheduledBackup]) {
+      const star = statementsOf(fn).filter((s) => s.resources.includes('*'));
+      expect(star.flatMap((s) => s.actions).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutionsChecks finds no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('gives every acknowledgement a specific reason', () => {
+    const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acks.length).toBeGreaterThan(10);
+    for (const [rule, reason] of acks) {
+      expect(rule).toMatch(/^(Annotation::)?AwsSolutions-[A-Z0-9]+(\[.+\])?$/);
+      expect(reason.length, rule).toBeGreaterThan(40);
+    }
+  });
+});
