@@ -4,37 +4,54 @@ import { join, resolve } from 'node:path';
 import { DynamoRecordTable, ensureTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
 import { LocalKeySealer } from '../lib/adapters/secrets/local-key-sealer.ts';
-import { LocalOrchestrator } from '../lib/adapters/local-sfn/local-orchestrator.ts';
+import { type LocalHandlers, LocalOrchestrator } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import { FileObjectStore } from '../lib/adapters/storage/file/file-object-store.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
 import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
+import { lapsed } from '../lib/control/lock-store.ts';
 import { newId } from '../lib/domain/ids.ts';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
 import { systemClock } from '../lib/ports/clock.ts';
 import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
-import { taskBindings } from './task-bindings.ts';
+import { watchJob } from '../lib/phases/job-watch.ts';
+import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/phases/recover-jobs.ts';
+import { pauseAfterTask } from './test-hooks.ts';
+import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
 
 /**
  * The embedded runtime: dynalite on disk under the home, segment files under the home, and the state
  * machines synthesized from cdk/ run in-process by aws-local-stepfunctions with the functions/ handlers.
- * One process owns a home at a time (LevelDB takes a lock).
+ * One process owns a home at a time (LevelDB takes a lock). Opening a home first recovers the jobs a
+ * killed process left behind (see lib/phases/recover-jobs.ts), before any statement runs.
  */
 export interface Embedded {
   ctx: ServiceContext;
   home: string;
+  orchestrator: LocalOrchestrator;
+  /** What the recovery at open found and did. */
+  recovered: RecoveredJob[];
   /** Waits for running executions, then closes the store so another process can open the home. */
   close(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
   workers?: WorkerCounts;
+  /** Lock lease; the heartbeat of a running job renews it every third of it. */
   leaseMs?: number;
   batch?: ServiceContext['batch'];
+  /** The fault-injection seam of the tests: wraps each Task handler, by workflow and state name. */
+  wrapHandlers?: HandlerWrapper;
+  /** Overrides every Task's TimeoutSeconds (tests of timeouts). */
+  taskTimeoutSeconds?: number;
+  /** Which held locks belong to a runner that is gone; the default is `orphanedHere`. */
+  orphaned?: OrphanTest;
 }
 
 export const CATALOG_TABLE = 'starbackup-catalog';
 export const CONTROL_TABLE = 'starbackup-control';
+/** One process runs the jobs of a home and renews their leases while it lives, so the lease can be short. */
+export const EMBEDDED_LEASE_MS = 60_000;
 
 export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const home = resolve(homeDir);
@@ -58,23 +75,67 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     clock: systemClock,
     clusterId: clusterId(home),
     owner: `${hostname()}:${process.pid}`,
-    leaseMs: options.leaseMs ?? 15 * 60_000,
+    leaseMs: options.leaseMs ?? EMBEDDED_LEASE_MS,
     batch: options.batch ?? DEFAULT_BATCH,
   };
+  let handlers: LocalHandlers = taskBindings(ctx);
+  const pause = pauseAfterTask(process.env);
+  if (pause) handlers = wrapBindings(handlers, pause);
+  if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
   // Handlers capture the context object, and the context holds the orchestrator that calls them.
   const orchestrator = new LocalOrchestrator({
     definitions: async () => (await import('../cdk/synth-definitions.ts')).synthesizeDefinitions({ workers }),
-    handlers: taskBindings(ctx),
+    handlers,
+    watch: (_workflow, input) => watchJob(ctx, input),
+    ...(options.taskTimeoutSeconds === undefined ? {} : { taskTimeoutSeconds: options.taskTimeoutSeconds }),
   });
   ctx.orchestrator = orchestrator;
+  let recovered: RecoveredJob[];
+  try {
+    recovered = await recoverOrphans(ctx, options.orphaned ?? orphanedHere(hostname()));
+  } catch (e) {
+    await dynamo.close();
+    throw e;
+  }
   return {
     ctx,
     home,
+    orchestrator,
+    recovered,
     close: async () => {
       await orchestrator.idle();
       await dynamo.close();
     },
   };
+}
+
+/**
+ * The embedded orphan test: a lock whose owner process on this host is no longer alive, or whose lease
+ * ran out (its owner is on another host, or stopped renewing). This process's own locks are never orphans.
+ */
+export function orphanedHere(host: string, alive: (pid: number) => boolean = pidAlive): OrphanTest {
+  return (lock, now) => {
+    const [ownerHost, pidText] = splitOwner(lock.doc.owner);
+    const pid = Number(pidText);
+    if (ownerHost === host && pid === process.pid) return undefined;
+    if (ownerHost === host && Number.isInteger(pid) && pid > 0 && !alive(pid)) return RecoveryReason.OWNER_GONE;
+    return lapsed(lock, now) ? RecoveryReason.LEASE_LAPSED : undefined;
+  };
+}
+
+function splitOwner(owner: string): [string, string] {
+  const i = owner.lastIndexOf(':');
+  return i < 0 ? [owner, ''] : [owner.slice(0, i), owner.slice(i + 1)];
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A home is one cluster; its id goes into every snapshot it writes. */

@@ -1,5 +1,6 @@
 import { JobCounter } from '../lib/domain/control-types.ts';
 import { JobFailedError, errorCode, errorMessage } from '../lib/domain/errors.ts';
+import { checkScriptLength } from '../lib/domain/limits.ts';
 import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
@@ -38,6 +39,12 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   await expireSnapshots(ctx).catch(() => undefined);
   // Statements before a syntax error still run, as the mysql client would run them.
   const { statements, failure } = parseScript(sql);
+  try {
+    checkScriptLength(statements.length + (failure ? 1 : 0));
+  } catch (e) {
+    emit({ statement: `${sql.slice(0, 60)}…`, error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
+    return outcomes;
+  }
   let failed = false;
   for (const stmt of statements) {
     const started = performance.now();

@@ -1,4 +1,5 @@
 import type { LocalHandlers, TaskHandler } from '../lib/adapters/local-sfn/local-orchestrator.ts';
+import type { JobTypeValue } from '../lib/domain/states.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { task as backupPending } from '../functions/backup-pending.ts';
 import { task as backupSnapshoting } from '../functions/backup-snapshoting.ts';
@@ -14,6 +15,15 @@ import { task as uploadBatch } from '../functions/upload-batch.ts';
 import { task as uploadInfo } from '../functions/upload-info.ts';
 import { task as uploadSnapshot } from '../functions/upload-snapshot.ts';
 import type { TaskDefinition } from '../functions/task-handler.ts';
+
+/** Wraps one Task handler; the embedded runtime's fault-injection seam (tests) and its test hooks use it. */
+export type HandlerWrapper = (workflow: JobTypeValue, state: string, handler: TaskHandler) => TaskHandler;
+
+export function wrapBindings(bindings: LocalHandlers, wrap: HandlerWrapper): LocalHandlers {
+  const each = <T extends string>(workflow: JobTypeValue, handlers: Readonly<Record<T, TaskHandler>>) =>
+    Object.fromEntries(Object.entries<TaskHandler>(handlers).map(([state, h]) => [state, wrap(workflow, state, h)])) as Record<T, TaskHandler>;
+  return { BACKUP: each('BACKUP', bindings.BACKUP), RESTORE: each('RESTORE', bindings.RESTORE) };
+}
 
 /** Each Task state bound, by state name, to the same handler Lambda runs in the cloud. */
 export function taskBindings(ctx: ServiceContext): LocalHandlers {

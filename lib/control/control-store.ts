@@ -1,5 +1,8 @@
 import { type ExpiryRecord, type JobRecord, type LockRecord, type RepositoryRecord, jobScope } from '../domain/control-types.ts';
-import { AlreadyExistsError, ConditionFailedError, LockConflictError, NotFoundError } from '../domain/errors.ts';
+import { AlreadyExistsError, ConditionFailedError, NotFoundError } from '../domain/errors.ts';
+import { LockStore } from './lock-store.ts';
+
+export { CATALOG_LOCK_CONFLICT, LOCK_CONFLICT } from './lock-store.ts';
 import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
 
 /**
@@ -8,14 +11,15 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
  */
 const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
 const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
-const lockKey = (db: string): RecordKey => ({ pk: 'LOCKS', sk: `DB#${jobScope(db)}` });
 
-export const LOCK_CONFLICT = 'Can only run one backup or restore job of a database at same time';
-export const CATALOG_LOCK_CONFLICT = 'Can only run one backup or restore job of external catalog';
 const JOB_UPDATE_ATTEMPTS = 10;
 
+
 export class ControlStore {
-  constructor(readonly table: RecordTable) {}
+  readonly locks: LockStore;
+  constructor(readonly table: RecordTable) {
+    this.locks = new LockStore(table);
+  }
 
   async listRepositories(): Promise<RepositoryRecord[]> {
     return (await this.table.query<RepositoryRecord>('REPOS')).map((r) => r.doc);
@@ -46,36 +50,9 @@ export class ControlStore {
     await this.table.delete(repoKey(name));
   }
 
-  /** Takes the database lock: a conditional put that succeeds when there is no lock or its lease lapsed. */
-  async lockDatabase(db: string, lock: LockRecord, leaseMs: number, now: number): Promise<void> {
-    try {
-      await this.table.put(lockKey(db), lock, { condition: { kind: 'absentOrExpired', now }, expiresAt: now + leaseMs });
-    } catch (e) {
-      if (e instanceof ConditionFailedError) throw new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
-      throw e;
-    }
-  }
-
-  async getLock(db: string): Promise<StoredRecord<LockRecord> | undefined> {
-    return this.table.get<LockRecord>(lockKey(db));
-  }
-
-  /** Extends the lease; fails when the lock is no longer this job's (the fencing check). */
-  async renewLock(db: string, jobId: string, leaseMs: number, now: number): Promise<void> {
-    const cur = await this.getLock(db);
-    if (!cur || cur.doc.jobId !== jobId) throw new LockConflictError(`Job ${jobId} no longer holds the lock of database ${db}`);
-    await this.table.put(lockKey(db), cur.doc, { condition: { kind: 'version', version: cur.version }, expiresAt: now + leaseMs });
-  }
-
-  /** Releases the lock if this job holds it; releasing twice is fine. */
-  async unlockDatabase(db: string, jobId: string): Promise<void> {
-    const cur = await this.getLock(db);
-    if (!cur || cur.doc.jobId !== jobId) return;
-    try {
-      await this.table.delete(lockKey(db), { kind: 'version', version: cur.version });
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
+  /** The held lock of a scope, or undefined when it is free. */
+  getLock(db: string): Promise<StoredRecord<LockRecord> | undefined> {
+    return this.locks.get(db);
   }
 
   async createJob(job: JobRecord): Promise<void> {

@@ -41,7 +41,14 @@ export interface JobRecord {
   timeoutSec: number;
   status: JobStatus;
   cancelRequested?: boolean;
+  /** Why the cancel path was taken, recorded when it starts, so a concurrent second cancel keeps the first reason. */
+  cancelStatus?: JobStatus;
   executionId?: string;
+  /**
+   * The fencing token of the lock this job holds (see LockRecord.token). Every invocation reads it once and
+   * conditions its publishing writes on the lock still holding it; a takeover by recovery writes a new one.
+   */
+  lockToken?: number;
   /** Times of StarRocks' SHOW columns, epoch ms. */
   times: Partial<Record<'snapshotFinished' | 'uploadFinished' | 'metaPrepared' | 'downloadFinished' | 'finished', number>>;
   totals: { files: number; bytes: number };
@@ -82,10 +89,19 @@ export function jobScope(db: string): string {
   return db || CATALOG_JOBS;
 }
 
+/**
+ * The per-database lock. It is never deleted, only released (`jobId` empty), so `token` grows by one with
+ * every acquisition or takeover of the scope: the fencing token a job's writes are checked against.
+ */
 export interface LockRecord {
+  /** The holding job; empty when the lock is free. */
   jobId: string;
+  /** `host:pid` of the process (or the Lambda function) that last took or renewed it. */
   owner: string;
   acquiredAt: number;
+  token: number;
+  /** Last renewal; the lease runs out `leaseMs` after it. */
+  heartbeatAt: number;
 }
 
 /** Counter names kept with `RecordTable.add` on the job record (progress of the fan-out). */

@@ -9,6 +9,7 @@ export const ErrorName = {
   NotFound: 'NotFoundError',
   AlreadyExists: 'AlreadyExistsError',
   LockConflict: 'LockConflictError',
+  LockLost: 'LockLostError',
   ConditionFailed: 'ConditionFailedError',
   Storage: 'StorageError',
   RetryableStorage: 'RetryableStorageError',
@@ -16,6 +17,7 @@ export const ErrorName = {
   JobCancelled: 'JobCancelledError',
   JobFailed: 'JobFailedError',
   JobTimeout: 'JobTimeoutError',
+  JobOrphaned: 'JobOrphanedError',
   Internal: 'InternalError',
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
@@ -62,6 +64,18 @@ export class LockConflictError extends StarbackupError {
   override get name() { return ErrorName.LockConflict; }
 }
 
+/**
+ * The job no longer holds its lock under the fencing token it started with: another process took the
+ * lapsed lease over. The holder of the new token owns the job's fate, so this error must touch nothing.
+ */
+export class LockLostError extends StarbackupError {
+  override readonly userError: boolean = false;
+  constructor(message: string, readonly jobId: string, readonly token: number | undefined) {
+    super(message);
+  }
+  override get name() { return ErrorName.LockLost; }
+}
+
 /** A conditional write lost a race: the record changed, exists, or is missing. */
 export class ConditionFailedError extends StarbackupError {
   override readonly userError: boolean = false;
@@ -93,6 +107,12 @@ export class JobTimeoutError extends StarbackupError {
   override get name() { return ErrorName.JobTimeout; }
 }
 
+/** The process running a job stopped (crash, kill, lapsed lease); recovery rolls the job back or forward. */
+export class JobOrphanedError extends StarbackupError {
+  override readonly userError: boolean = false;
+  override get name() { return ErrorName.JobOrphaned; }
+}
+
 /** A job ended CANCELLED because of an error; carries the job's status text. */
 export class JobFailedError extends StarbackupError {
   override get name() { return ErrorName.JobFailed; }
@@ -100,6 +120,16 @@ export class JobFailedError extends StarbackupError {
 
 export class InternalError extends StarbackupError {
   override readonly userError: boolean = false;
+}
+
+/**
+ * Errors a Task's Retry policy tries again (cdk/workflows/job-workflow.ts TRANSIENT_ERRORS): a handler
+ * must not treat them as final, since the same invocation input will run again.
+ */
+export const TRANSIENT_ERROR_NAMES: readonly string[] = [ErrorName.RetryableStorage, ErrorName.ConditionFailed];
+
+export function isTransient(err: unknown): boolean {
+  return TRANSIENT_ERROR_NAMES.includes(errorCode(err));
 }
 
 /** The stable name of any thrown value, for routing and for `{"error": {"code"}}`. */

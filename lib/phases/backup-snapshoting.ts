@@ -62,7 +62,7 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
   const meta: SnapshotMeta = { database: job.db, tables, views, functions, catalogs };
   const doc: BackupSnapshotDoc = { meta, uploads: [...uploads.values()] };
   await writeStagingDoc(ctx.data, jobId, 'snapshot', doc);
-  await advance(ctx, jobId, BackupState.UPLOAD_SNAPSHOT, (j) => {
+  await advance(ctx, job, BackupState.UPLOAD_SNAPSHOT, (j) => {
     j.times.snapshotFinished = ctx.clock.now();
     j.totals = { files, bytes };
   });

@@ -1,43 +1,71 @@
-import { TableState } from '../domain/catalog-types.ts';
 import type { JobRecord } from '../domain/control-types.ts';
-import { ConditionFailedError, ErrorName } from '../domain/errors.ts';
+import { ErrorName, LockLostError } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { type JobStatus, JobType, StatusCode, isTerminal } from '../domain/states.ts';
 import type { CancelInput, JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
+import { fence } from './job-guard.ts';
+import { releaseTable } from './release-table.ts';
 import { restoreCommitting } from './restore-commit.ts';
 import type { RestoreCommit, RestoreDownload } from './restore-plan.ts';
 import { clearStaging, readStagingDoc } from './staging.ts';
 
 /**
- * CANCEL: the Catch path of both workflows, and the end of a user's CANCEL. It stops the fan-out (cancel
- * flag), removes what the job wrote, gives held tables back, marks the job CANCELLED and frees the lock, in
- * that order, so running it again after a crash finishes the same work. A restore already in COMMITTING
- * is rolled forward instead: its commit may be partly visible, and finishing it is the only way to avoid a mix.
+ * CANCEL: the Catch path of both workflows, the end of a user's CANCEL, and the roll-back of crash
+ * recovery. It stops the fan-out (cancel flag), removes what the job wrote, gives held tables back, marks
+ * the job CANCELLED and frees the lock, in that order, so running it again after a crash finishes the same
+ * work. A restore already in COMMITTING is rolled forward instead: its commit may be partly visible, and
+ * finishing it is the only way to avoid a mix. A run that lost its lock to a takeover touches nothing:
+ * the process that took the lock over owns the job's fate.
  */
 export async function cancelJob(ctx: ServiceContext, input: CancelInput): Promise<JobRef | null> {
   if (!input?.jobId) return null;
   const jobId = input.jobId;
-  const { doc: job } = await ctx.control.requireJob(jobId);
+  const stored = await ctx.control.getJob(jobId);
+  if (!stored) return null;
+  const job = stored.doc;
   if (isTerminal(job.state)) {
-    await ctx.control.unlockDatabase(job.db, jobId);
+    await ctx.control.locks.release(job.db, jobId, job.lockToken);
     await clearStaging(ctx.data, jobId);
     return { jobId };
   }
+  if (input.error?.Error === ErrorName.LockLost) return { jobId };
   if (job.type === JobType.RESTORE && job.state === 'COMMITTING') return restoreCommitting(ctx, { jobId });
   const status = statusOf(job, input.error);
-  await ctx.control.updateJob(jobId, (j) => (j.cancelRequested ? undefined : ((j.cancelRequested = true), j)));
+  if (!(await holdsLock(ctx, job))) return { jobId };
+  // The flag goes first: a phase still running sees it before its next write, and the tables it held by
+  // then are in the job record read back here.
+  const flagged = await ctx.control.updateJob(jobId, (j) => (j.cancelRequested && j.cancelStatus ? undefined : ((j.cancelRequested = true), (j.cancelStatus ??= status), j)));
   if (job.type === JobType.BACKUP) await cleanBackup(ctx, job);
-  else await cleanRestore(ctx, job);
+  else await cleanRestore(ctx, { ...job, restore: { ...job.restore!, held: flagged.restore?.held ?? [] } });
   await ctx.control.updateJob(jobId, (j) => {
     if (isTerminal(j.state)) return undefined;
+    if (j.lockToken !== job.lockToken) throw new LockLostError(`Job ${jobId} was taken over while it was being cancelled`, jobId, job.lockToken);
     j.state = 'CANCELLED';
-    j.status = status;
+    j.status = j.cancelStatus ?? status;
     j.times.finished = ctx.clock.now();
     return j;
   });
-  await ctx.control.unlockDatabase(job.db, jobId);
+  await ctx.control.locks.release(job.db, jobId, job.lockToken);
   return { jobId };
+}
+
+/**
+ * Whether this run may clean up: the lock still holds the job's token (renewed), or nobody holds it and
+ * the job takes it back. When another token or job holds it, the holder is responsible for this job.
+ */
+async function holdsLock(ctx: ServiceContext, job: JobRecord): Promise<boolean> {
+  try {
+    await fence(ctx, job);
+    return true;
+  } catch (e) {
+    if (!(e instanceof LockLostError)) throw e;
+  }
+  if (await ctx.control.locks.get(job.db)) return false;
+  const token = await ctx.control.locks.take(job.db, job.jobId, ctx.owner, ctx.leaseMs, ctx.clock.now());
+  await ctx.control.updateJob(job.jobId, (j) => ((j.lockToken = token), j));
+  job.lockToken = token;
+  return true;
 }
 
 /** StarRocks' status text for each way a job can end early. */
@@ -69,7 +97,7 @@ export function causeMessage(cause: unknown): string {
 async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
   const repo = await ctx.control.getRepository(job.repo);
   if (repo) {
-    // Only this job's files: the label stays usable, and another snapshot's files are never touched.
+    // Only this job's files, `__info` first so the snapshot stops existing at once; the label stays usable.
     const store = await openRepository(ctx, repo);
     await store.delete(layout.info(repo.name, job.label, job.timestamp));
     await store.delete(layout.meta(repo.name, job.label, job.timestamp));
@@ -86,20 +114,9 @@ async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> 
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(() => undefined);
   for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);
   for (const key of new Set(written)) await ctx.data.delete(key);
-  for (const table of job.restore!.held) await release(ctx, job, table);
-  await clearStaging(ctx.data, job.jobId);
-}
-
-async function release(ctx: ServiceContext, job: JobRecord, table: string): Promise<void> {
-  for (;;) {
-    const cur = await ctx.catalog.getTable(job.db, table);
-    if (!cur || cur.doc.state !== TableState.RESTORE || cur.doc.restoreJobId !== job.jobId) return;
-    const { restoreJobId: _held, ...rest } = cur.doc;
-    try {
-      await ctx.catalog.replaceTable(job.db, { ...rest, state: TableState.NORMAL }, cur.version);
-      return;
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
+  for (const table of job.restore!.held) {
+    await fence(ctx, job);
+    await releaseTable(ctx, job.db, table, job.jobId);
   }
+  await clearStaging(ctx.data, job.jobId);
 }

@@ -6,6 +6,7 @@ import { describeRange, partitionColumnTypes } from '../domain/partitioning.ts';
 import type { Literal, StatementOf } from '../sql/ast.ts';
 import { csvOptions, parseCsv } from '../cluster/csv.ts';
 import { loadRows, refuseWhileRestoring } from '../cluster/load.ts';
+import { recoverIfLapsed } from './job-lock.ts';
 import { buildRows } from '../cluster/row-builder.ts';
 import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
@@ -33,8 +34,9 @@ export async function dropDatabase(ctx: ServiceContext, s: StatementOf<'DropData
     if (s.ifExists) return ok();
     throw new NotFoundError(`Can't drop database '${s.name}'; database doesn't exist`);
   }
-  const lock = await ctx.control.getLock(s.name);
-  if (lock && (lock.expiresAt ?? 0) > ctx.clock.now()) throw new AnalysisError(`Can't drop database '${s.name}': backup or restore job ${lock.doc.jobId} is running on it`);
+  // A lapsed lock's job is recovered first: a restore half-way through COMMITTING must not be dropped under.
+  const lock = await recoverIfLapsed(ctx, s.name);
+  if (lock) throw new AnalysisError(`Can't drop database '${s.name}': backup or restore job ${lock.doc.jobId} is running on it`);
   await ctx.catalog.dropDatabase(s.name);
   return ok();
 }

@@ -1,4 +1,5 @@
 import { AnalysisError } from '../domain/errors.ts';
+import { checkPropertyValues } from '../domain/limits.ts';
 import type { Statement } from '../sql/ast.ts';
 import * as cluster from './cluster-statements.ts';
 import type { ServiceContext } from './context.ts';
@@ -10,9 +11,11 @@ import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
 import { showSnapshot } from './snapshot-statements.ts';
 import { dropSnapshot } from './drop-snapshot.ts';
+import { verifySnapshot } from './verify-snapshot.ts';
 
 /** Runs one parsed statement. Every runtime (CLI, local server, API handler) comes through here. */
 export async function executeStatement(ctx: ServiceContext, stmt: Statement, session: Session): Promise<ResultSet> {
+  checkProperties(stmt);
   switch (stmt.kind) {
     case 'CreateDatabase': return cluster.createDatabase(ctx, stmt);
     case 'DropDatabase': return cluster.dropDatabase(ctx, stmt);
@@ -49,7 +52,17 @@ export async function executeStatement(ctx: ServiceContext, stmt: Statement, ses
     case 'CancelRestore': return jobs.cancel(ctx, stmt, session);
     case 'ShowSnapshot': return showSnapshot(ctx, stmt);
     case 'DropSnapshot': return dropSnapshot(ctx, stmt);
+    case 'AdminVerifySnapshot': return verifySnapshot(ctx, stmt);
     default:
-      throw new AnalysisError(`${stmt.text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
+      throw new AnalysisError(`${(stmt as Statement).text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
+  }
+}
+
+/** Every PROPERTIES list of a statement (FILES() options included) passes the property value cap. */
+function checkProperties(node: object, depth = 0): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    if (key === 'properties') checkPropertyValues(value as Record<string, string>);
+    else if (depth < 2) checkProperties(value, depth + 1);
   }
 }

@@ -1,12 +1,17 @@
 import type { JobRecord } from '../domain/control-types.ts';
-import { InternalError, JobCancelledError, JobTimeoutError } from '../domain/errors.ts';
+import { InternalError, JobCancelledError, JobTimeoutError, LockLostError } from '../domain/errors.ts';
 import { isTerminal, type JobTypeValue, stateRank } from '../domain/states.ts';
 import type { ServiceContext } from './context.ts';
 
 /**
  * Every phase starts here. It makes a handler safe to run twice: a phase whose state the job has already
- * left is skipped. It also enforces cancel requests, the job timeout and the lock (renewing its lease, and
- * failing if another job took it over).
+ * left is skipped. It also enforces cancel requests, the job timeout and the lock.
+ *
+ * Fencing: an invocation reads the job once, here, and keeps `job.lockToken`. Every write that publishes
+ * something (a state advance, a table hold or commit, a snapshot file, the unlock) is preceded by `fence`,
+ * which renews the lease only if the lock still holds that token; a state advance is in addition
+ * conditioned on the job record itself still carrying it. A process that stalled past its lease and was
+ * taken over therefore fails its next publishing write with LockLostError and changes nothing.
  */
 export interface PhaseEntry {
   job: JobRecord;
@@ -20,30 +25,62 @@ export async function enterPhase(ctx: ServiceContext, jobId: string, type: JobTy
   if (job.state === 'CANCELLED') throw new JobCancelledError(`Job ${job.label} is already cancelled`);
   if (isTerminal(job.state) || stateRank(type, job.state) > stateRank(type, phase)) return { job, done: true };
   // Past COMMITTING a restore can only go forward: neither a cancel nor the timeout may stop it half-way.
-  if (job.state === 'COMMITTING') await ctx.control.renewLock(job.db, job.jobId, ctx.leaseMs, ctx.clock.now());
+  if (job.state === 'COMMITTING') await fence(ctx, job);
   else await checkAlive(ctx, job);
   return { job, done: false };
 }
 
-/** Raises when the job must stop; renews the lock otherwise. Called before each phase and between files. */
+/** Raises when the job must stop; renews the lock otherwise. */
 export async function checkAlive(ctx: ServiceContext, job: JobRecord): Promise<void> {
-  const now = ctx.clock.now();
   if (job.cancelRequested) throw new JobCancelledError('user cancelled');
-  if (now - job.createTime > job.timeoutSec * 1000) throw new JobTimeoutError('');
-  await ctx.control.renewLock(job.db, job.jobId, ctx.leaseMs, now);
+  if (ctx.clock.now() - job.createTime > job.timeoutSec * 1000) throw new JobTimeoutError('');
+  await fence(ctx, job);
 }
 
-/** Re-reads the cancel flag during long phases (a CANCEL may arrive from another process). */
-export async function checkCancel(ctx: ServiceContext, jobId: string): Promise<void> {
-  const { doc } = await ctx.control.requireJob(jobId);
-  if (doc.cancelRequested) throw new JobCancelledError('user cancelled');
+/** The fencing check before a publishing write: renews the lease iff the lock still holds this invocation's token. */
+export async function fence(ctx: ServiceContext, job: JobRecord): Promise<void> {
+  await ctx.control.locks.renew(job.db, job.jobId, job.lockToken, ctx.owner, ctx.leaseMs, ctx.clock.now());
+}
+
+/** Re-reads the cancel flag during long phases (a CANCEL may arrive from another process) and renews the lease. */
+export async function checkCancel(ctx: ServiceContext, job: JobRecord): Promise<void> {
+  const { doc } = await ctx.control.requireJob(job.jobId);
   if (doc.state === 'CANCELLED') throw new JobCancelledError(`Job ${doc.label} is already cancelled`);
+  if (doc.cancelRequested && doc.state !== 'COMMITTING') throw new JobCancelledError('user cancelled');
+  await fence(ctx, job);
 }
 
-/** Moves the job to `state` (only forward), applying extra changes in the same conditional write. */
-export async function advance(ctx: ServiceContext, jobId: string, state: JobRecord['state'], change?: (j: JobRecord) => void): Promise<JobRecord> {
-  return ctx.control.updateJob(jobId, (j) => {
+/**
+ * The heartbeat of a long loop inside one invocation (a batch, a re-upload): `tick` re-checks the cancel
+ * flag and renews the lease once a third of the lease has passed since the last check, so a long phase
+ * keeps its lock without a read per file.
+ */
+export function leaseKeeper(ctx: ServiceContext, job: JobRecord): { tick: () => Promise<void> } {
+  let last = ctx.clock.now();
+  return {
+    tick: async () => {
+      const now = ctx.clock.now();
+      if (now - last < ctx.leaseMs / 3) return;
+      last = now;
+      await checkCancel(ctx, job);
+    },
+  };
+}
+
+/**
+ * Moves the job to `state` (only forward), applying extra changes in the same conditional write. The write
+ * is refused when a cancel was requested (so a cancelled job never moves on, and the cancel names the
+ * state it stopped in) and when the job's token changed (a takeover happened since this invocation began).
+ */
+export async function advance(ctx: ServiceContext, job: JobRecord, state: JobRecord['state'], change?: (j: JobRecord) => void): Promise<JobRecord> {
+  await fence(ctx, job);
+  return ctx.control.updateJob(job.jobId, (j) => {
     if (isTerminal(j.state) || stateRank(j.type, j.state) >= stateRank(j.type, state)) return undefined;
+    if (job.lockToken !== undefined && j.lockToken !== job.lockToken) {
+      throw new LockLostError(`Job ${j.jobId} was taken over (token ${j.lockToken}, this run holds ${job.lockToken})`, j.jobId, job.lockToken);
+    }
+    // A restore in COMMITTING is past the point of no return; before it, a requested cancel wins the race.
+    if (j.cancelRequested && j.state !== 'COMMITTING') throw new JobCancelledError('user cancelled');
     j.state = state;
     change?.(j);
     return j;

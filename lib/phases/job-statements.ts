@@ -65,10 +65,12 @@ export async function cancel(ctx: ServiceContext, s: StatementOf<'CancelBackup' 
   if (db === undefined) throw new AnalysisError('No database selected');
   const job = await lastJob(ctx, db, type);
   if (!job) throw new AnalysisError(type === JobType.BACKUP ? 'No backup job is currently running' : 'No restore is currently running');
-  const j = job.doc;
-  if (isTerminal(j.state) || j.state === 'COMMITTING') {
-    throw new AnalysisError(`Failed to cancel job: Job with label ${j.label} can not be cancelled. state: ${j.state}`);
-  }
-  await ctx.control.updateJob(j.jobId, (x) => (isTerminal(x.state) || x.cancelRequested ? undefined : ((x.cancelRequested = true), x)));
+  const refuse = (state: string) => new AnalysisError(`Failed to cancel job: Job with label ${job.doc.label} can not be cancelled. state: ${state}`);
+  // Checked inside the conditional write: a restore that reached COMMITTING meanwhile is refused, never
+  // flagged, because it can only go forward (and its own advance refuses once the flag is set).
+  await ctx.control.updateJob(job.doc.jobId, (x) => {
+    if (isTerminal(x.state) || x.state === 'COMMITTING') throw refuse(x.state);
+    return x.cancelRequested ? undefined : ((x.cancelRequested = true), x);
+  });
   return ok();
 }

@@ -1,7 +1,8 @@
-import { AnalysisError } from '../domain/errors.ts';
+import { AnalysisError, errorCode, errorMessage, isTransient } from '../domain/errors.ts';
 import { BackupState, JobType, type JobTypeValue, RestoreState } from '../domain/states.ts';
 import type { ExecutionInput, JobRef } from '../domain/workflow.ts';
 import { parseStatement } from '../sql/parse.ts';
+import { cancelJob } from './cancel-job.ts';
 import type { ServiceContext } from './context.ts';
 import { advance, enterPhase } from './job-guard.ts';
 import { submitBackup } from './submit-backup.ts';
@@ -32,7 +33,16 @@ async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobType
   } else {
     throw new AnalysisError(`Execution input must be {"jobId": "…"} or {"statement": "${word} …"}`);
   }
-  const { done } = await enterPhase(ctx, jobId, type, BackupState.PENDING);
-  if (!done) await advance(ctx, jobId, type === JobType.BACKUP ? BackupState.SNAPSHOTING : RestoreState.SNAPSHOTING);
+  try {
+    const { job, done } = await enterPhase(ctx, jobId, type, BackupState.PENDING);
+    if (!done) await advance(ctx, job, type === JobType.BACKUP ? BackupState.SNAPSHOTING : RestoreState.SNAPSHOTING);
+  } catch (e) {
+    // The workflow routes a failed PENDING to REJECTED, not to CANCEL (a console input may have no job yet),
+    // so a job that exists is cancelled here: it must not keep its lock until its lease runs out. A
+    // transient error is left to the Task's Retry, which runs this again.
+    if (isTransient(e)) throw e;
+    await cancelJob(ctx, { jobId, error: { Error: errorCode(e), Cause: errorMessage(e) } });
+    throw e;
+  }
   return { jobId };
 }

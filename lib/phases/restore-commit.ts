@@ -1,4 +1,5 @@
 import type { PartitionManifest, TableRecord } from '../domain/catalog-types.ts';
+import type { JobRecord } from '../domain/control-types.ts';
 import { TableState } from '../domain/catalog-types.ts';
 import { AlreadyExistsError, AnalysisError, ConditionFailedError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
@@ -8,18 +9,19 @@ import { summarize } from '../cluster/load.ts';
 import { manifestPath, readManifest } from '../cluster/segments.ts';
 import { putJson } from '../ports/object-io.ts';
 import type { ServiceContext } from './context.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import { advance, enterPhase, fence } from './job-guard.ts';
 import type { RestoreCommit, RestoreDownload, RestorePlan } from './restore-plan.ts';
 import { clearStaging, readStagingDoc, writeStagingDoc } from './staging.ts';
 
 /** COMMIT: writes the immutable manifests of every restored partition. Still nothing visible changes. */
 export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
-  const { done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMIT);
+  const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMIT);
   if (done) return { jobId };
-  await advance(ctx, jobId, RestoreState.COMMIT, (j) => { j.times.downloadFinished = ctx.clock.now(); });
+  await advance(ctx, job, RestoreState.COMMIT, (j) => { j.times.downloadFinished = ctx.clock.now(); });
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
   const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
   const commit: RestoreCommit = { tables: [] };
+  const manifests: { key: string; manifest: PartitionManifest }[] = [];
   for (const tp of plan.tables) {
     const dl = download.tables.find((t) => t.name === tp.name)!;
     const partitions = [];
@@ -33,13 +35,15 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
         (manifest.indexes ??= {})[name] = tablets.map((segments, bucket) => ({ bucket, segments }));
       }
       const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
-      await putJson(ctx.data, key, manifest);
+      manifests.push({ key, manifest });
       partitions.push({ targetId: p.targetId, manifest: key, version: p.version });
     }
     commit.tables.push({ name: tp.name, partitions });
   }
+  // The list goes to staging before the manifests, so a roll-back after a crash in between finds them all.
   await writeStagingDoc(ctx.data, jobId, 'commit', commit);
-  await advance(ctx, jobId, RestoreState.COMMITTING);
+  for (const { key, manifest } of manifests) await putJson(ctx.data, key, manifest);
+  await advance(ctx, job, RestoreState.COMMITTING);
   return { jobId };
 }
 
@@ -51,18 +55,22 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
 export async function restoreCommitting(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
   const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMITTING);
   if (done) return { jobId };
-  await publishRestore(ctx, jobId, job.db);
-  await advance(ctx, jobId, RestoreState.FINISHED, (j) => { j.times.finished = ctx.clock.now(); });
-  await ctx.control.unlockDatabase(job.db, jobId);
+  await publishRestore(ctx, job);
+  await advance(ctx, job, RestoreState.FINISHED, (j) => { j.times.finished = ctx.clock.now(); });
+  await ctx.control.locks.release(job.db, jobId, job.lockToken);
   await clearStaging(ctx.data, jobId);
   return { jobId };
 }
 
-export async function publishRestore(ctx: ServiceContext, jobId: string, db: string): Promise<void> {
+/** Each catalog write is preceded by the fencing check, so a run that was taken over stops before its next one. */
+export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promise<void> {
+  const { jobId, db } = job;
+  await fence(ctx, job);
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, jobId, 'commit');
   const now = ctx.clock.now();
   if (db && (plan.tables.some((t) => t.mode === 'create') || plan.views?.length || plan.functions?.length)) {
+    await fence(ctx, job);
     await ctx.catalog.createDatabase({ id: newId(now), name: db, createTime: now });
   }
   await activateRestoredMvs(ctx, db, plan);
@@ -70,6 +78,7 @@ export async function publishRestore(ctx: ServiceContext, jobId: string, db: str
     const c = commit.tables.find((t) => t.name === tp.name)!;
     const data: TableRecord['data'] = {};
     for (const p of c.partitions) data[p.targetId] = summarize(await readManifest(ctx.data, p.manifest), p.manifest, now);
+    await fence(ctx, job);
     if (tp.mode === 'create') {
       try {
         await ctx.catalog.createTable(db, { def: tp.def, state: TableState.NORMAL, data });
@@ -92,6 +101,7 @@ export async function publishRestore(ctx: ServiceContext, jobId: string, db: str
       }
     }
   }
+  if (plan.views?.length || plan.functions?.length || plan.catalogs?.length) await fence(ctx, job);
   for (const v of plan.views ?? []) await ctx.catalog.putView(db, v, true);
   for (const f of plan.functions ?? []) await ctx.catalog.createFunction(db, f, true);
   for (const c of plan.catalogs ?? []) {

@@ -49,6 +49,6 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
   await writeStagingDoc(ctx.data, jobId, 'download', download);
   const batches = await writeBatches(ctx.data, jobId, items, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
-  await advance(ctx, jobId, RestoreState.DOWNLOADING, (j) => { j.totals = { files, bytes }; });
+  await advance(ctx, job, RestoreState.DOWNLOADING, (j) => { j.totals = { files, bytes }; });
   return { jobId, batches };
 }

@@ -1,13 +1,14 @@
 import { type CatalogDef, TableState } from '../domain/catalog-types.ts';
 import type { JobRecord } from '../domain/control-types.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
-import { AnalysisError, BadReplaceError, ConditionFailedError } from '../domain/errors.ts';
+import { AnalysisError, BadReplaceError, ConditionFailedError, JobCancelledError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { JobType, RestoreState } from '../domain/states.ts';
+import { JobType, RestoreState, isTerminal } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import { checkOverwrite } from './check-overwrite.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import { releaseTable } from './release-table.ts';
+import { advance, enterPhase, fence } from './job-guard.ts';
 import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
 import { readInfo, readMeta } from './snapshot-reader.ts';
 import { writeStagingDoc } from './staging.ts';
@@ -49,14 +50,14 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
       const ow = checkOverwrite(rec.def, snap.def, name, parts.map((p) => p.name));
       const version = (id: string) => (rec.data[id]?.version ?? 1) + 1;
       tp = { name, sourceName: obj.table, mode: 'overwrite', def: ow.def, partitions: ow.partitions.map((p) => ({ ...p, version: version(p.targetId) })) };
-      await hold(ctx, jobId, job.db, name);
+      await hold(ctx, job, name);
     }
     plan.tables.push(tp);
   }
   await planMetadataObjects(ctx, job, meta, plan);
   await writeStagingDoc(ctx.data, jobId, 'plan', plan);
   const now = ctx.clock.now();
-  await advance(ctx, jobId, RestoreState.DOWNLOAD, (j) => { j.times.metaPrepared = now; j.times.snapshotFinished = now; });
+  await advance(ctx, job, RestoreState.DOWNLOAD, (j) => { j.times.metaPrepared = now; j.times.snapshotFinished = now; });
   return { jobId };
 }
 
@@ -91,18 +92,31 @@ async function planMetadataObjects(ctx: ServiceContext, job: JobRecord, meta: Sn
   }
 }
 
-/** Records the intent in the job first, so a cancel always knows which tables to give back. */
-async function hold(ctx: ServiceContext, jobId: string, db: string, table: string): Promise<void> {
-  await ctx.control.updateJob(jobId, (j) => (j.restore!.held.includes(table) ? undefined : (j.restore!.held.push(table), j)));
+/**
+ * Records the intent in the job first, so a cancel always knows which tables to give back. A cancel that
+ * raced the hold is seen right after it (the cancel sets its flag before it reads the list), and undone.
+ */
+async function hold(ctx: ServiceContext, job: JobRecord, table: string): Promise<void> {
+  const { jobId, db } = job;
+  await fence(ctx, job);
+  await ctx.control.updateJob(jobId, (j) => {
+    if (j.cancelRequested || isTerminal(j.state)) throw new JobCancelledError('user cancelled');
+    return j.restore!.held.includes(table) ? undefined : (j.restore!.held.push(table), j);
+  });
   for (;;) {
     const cur = await ctx.catalog.requireTable(db, table);
-    if (cur.doc.state === TableState.RESTORE && cur.doc.restoreJobId === jobId) return;
+    if (cur.doc.state === TableState.RESTORE && cur.doc.restoreJobId === jobId) break;
     if (cur.doc.state !== TableState.NORMAL) throw new AnalysisError(`Table ${table}'s state is not NORMAL: ${cur.doc.state}`);
     try {
       await ctx.catalog.replaceTable(db, { ...cur.doc, state: TableState.RESTORE, restoreJobId: jobId }, cur.version);
-      return;
+      break;
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e;
     }
+  }
+  const latest = (await ctx.control.requireJob(jobId)).doc;
+  if (latest.cancelRequested || isTerminal(latest.state)) {
+    await releaseTable(ctx, db, table, jobId);
+    throw new JobCancelledError('user cancelled');
   }
 }

@@ -3,7 +3,7 @@ import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import { advance, enterPhase, leaseKeeper } from './job-guard.ts';
 import { readStagingDoc } from './staging.ts';
 import { transferItems } from './transfer.ts';
 
@@ -15,7 +15,7 @@ import { transferItems } from './transfer.ts';
 export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.SAVE_META);
   if (done) return { jobId };
-  await advance(ctx, jobId, BackupState.SAVE_META, (j) => { j.times.uploadFinished = ctx.clock.now(); });
+  await advance(ctx, job, BackupState.SAVE_META, (j) => { j.times.uploadFinished = ctx.clock.now(); });
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
@@ -25,7 +25,8 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
     if (sha) present.set(sha, o.size);
   }
   const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
-  await transferItems(ctx.data, store, missing, { beforeEach: async () => undefined, progress: async () => undefined });
-  await advance(ctx, jobId, BackupState.UPLOAD_INFO);
+  const lease = leaseKeeper(ctx, job);
+  await transferItems(ctx.data, store, missing, { beforeEach: lease.tick, progress: async () => undefined });
+  await advance(ctx, job, BackupState.UPLOAD_INFO);
   return { jobId };
 }

@@ -8,6 +8,7 @@ import { BackupState, JobType, StatusCode } from '../domain/states.ts';
 import { snapshotTimestamp } from '../domain/time-format.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { type ServiceContext, openRepository } from './context.ts';
+import { lockAndCreateJob } from './job-lock.ts';
 import { backupProperties } from './job-properties.ts';
 
 /**
@@ -48,12 +49,6 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
     backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl, ttlMs: props.ttlMs! } : {}) },
   };
-  await ctx.control.lockDatabase(db, { jobId: job.jobId, owner: ctx.owner, acquiredAt: now }, ctx.leaseMs, now);
-  try {
-    await ctx.control.createJob(job);
-  } catch (e) {
-    await ctx.control.unlockDatabase(db, job.jobId);
-    throw e;
-  }
+  await lockAndCreateJob(ctx, job);
   return job;
 }

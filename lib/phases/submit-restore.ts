@@ -6,6 +6,7 @@ import { checkName } from '../domain/names.ts';
 import { JobType, RestoreState, StatusCode } from '../domain/states.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { type ServiceContext, openRepository } from './context.ts';
+import { lockAndCreateJob } from './job-lock.ts';
 import { restoreProperties } from './job-properties.ts';
 import { readInfo } from './snapshot-reader.ts';
 
@@ -40,12 +41,6 @@ export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Rest
   };
   if (props.metaVersion !== undefined) job.restore!.metaVersion = props.metaVersion;
   if (props.starrocksMetaVersion !== undefined) job.restore!.starrocksMetaVersion = props.starrocksMetaVersion;
-  await ctx.control.lockDatabase(target, { jobId: job.jobId, owner: ctx.owner, acquiredAt: now }, ctx.leaseMs, now);
-  try {
-    await ctx.control.createJob(job);
-  } catch (e) {
-    await ctx.control.unlockDatabase(target, job.jobId);
-    throw e;
-  }
+  await lockAndCreateJob(ctx, job);
   return job;
 }

@@ -1,6 +1,13 @@
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { TransferItem } from './staging.ts';
 
+/** Which item an error escaping transferItems was about, so callers can name the file in their own terms. */
+const failures = new WeakMap<object, TransferItem>();
+
+export function failedItem(err: unknown): TransferItem | undefined {
+  return typeof err === 'object' && err !== null ? failures.get(err) : undefined;
+}
+
 /**
  * Copies items from one store to another, streaming, each verified against its sha256 by the target's put.
  * An item already present with the right size is skipped, which makes a re-run batch cheap and idempotent
@@ -18,7 +25,12 @@ export async function transferItems(
       await hooks.beforeEach();
       const have = await dst.head(item.to);
       if (!have || have.size !== item.size) {
-        await dst.put(item.to, await src.get(item.from), { sha256: item.sha256, size: item.size });
+        try {
+          await dst.put(item.to, await src.get(item.from), { sha256: item.sha256, size: item.size });
+        } catch (e) {
+          if (typeof e === 'object' && e !== null) failures.set(e, item);
+          throw e;
+        }
       }
       await hooks.progress(1, item.size);
     }

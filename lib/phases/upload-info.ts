@@ -6,7 +6,7 @@ import type { JobRef } from '../domain/workflow.ts';
 import { sha256Hex } from '../ports/object-io.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import { advance, enterPhase, fence } from './job-guard.ts';
 import { clearStaging, readStagingDoc } from './staging.ts';
 
 /**
@@ -43,9 +43,11 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     // Indexed before the commit point: an expiry entry for a snapshot that never appears is harmless.
     await ctx.control.putExpiry({ repo: repo.name, label: job.label, expireTime: info.expire_time, failures: 0 });
   }
+  // The commit point: checked against the lock just before, so a run that was taken over never commits.
+  await fence(ctx, job);
   await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
-  await advance(ctx, jobId, BackupState.FINISHED, (j) => { j.times.finished = now; });
-  await ctx.control.unlockDatabase(job.db, jobId);
+  await advance(ctx, job, BackupState.FINISHED, (j) => { j.times.finished = now; });
+  await ctx.control.locks.release(job.db, jobId, job.lockToken);
   await clearStaging(ctx.data, jobId);
   return { jobId };
 }

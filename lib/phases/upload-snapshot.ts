@@ -5,7 +5,7 @@ import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import { advance, enterPhase, fence } from './job-guard.ts';
 import { readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
 
 /**
@@ -20,6 +20,7 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
   // The metadata goes first: from now on it names every blob this snapshot needs, so a DROP SNAPSHOT
   // collecting garbage meanwhile keeps the blobs found present below.
+  await fence(ctx, job);
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), seal(doc.meta, sha256Hex));
   const present = new Map<string, number>();
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
@@ -29,6 +30,6 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
   const batches = await writeBatches(ctx.data, jobId, missing, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
-  await advance(ctx, jobId, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
+  await advance(ctx, job, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
   return { jobId, batches };
 }

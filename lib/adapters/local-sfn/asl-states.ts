@@ -31,3 +31,21 @@ export function taskStateNames(definition: AslDefinition): string[] {
 function isDefinition(value: unknown): value is AslDefinition {
   return typeof value === 'object' && value !== null && 'States' in value && 'StartAt' in value;
 }
+
+/** A copy of the definition with every Task state's TimeoutSeconds set to `seconds` (unchanged when undefined). */
+export function withTaskTimeout(definition: AslDefinition, seconds: number | undefined): AslDefinition {
+  const copy = structuredClone(definition);
+  if (seconds === undefined) return copy;
+  const visit = (def: AslDefinition): void => {
+    for (const raw of Object.values(def.States)) {
+      const state = raw as State;
+      if (state['Type'] === 'Task') state['TimeoutSeconds'] = seconds;
+      const processor = state['ItemProcessor'] ?? state['Iterator'];
+      if (isDefinition(processor)) visit(processor);
+      const branches = state['Branches'];
+      if (Array.isArray(branches)) branches.filter(isDefinition).forEach(visit);
+    }
+  };
+  visit(copy);
+  return copy;
+}

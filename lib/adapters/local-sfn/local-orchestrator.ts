@@ -9,7 +9,7 @@ import { ErrorName } from '../../domain/errors.ts';
 import type { JobTypeValue } from '../../domain/states.ts';
 import type { BackupTaskName, ExecutionInput, RestoreTaskName } from '../../domain/workflow.ts';
 import type { Execution, Orchestrator } from '../../ports/orchestrator.ts';
-import { stateNamesWhere, taskStateNames, type AslDefinition } from './asl-states.ts';
+import { stateNamesWhere, taskStateNames, withTaskTimeout, type AslDefinition } from './asl-states.ts';
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
@@ -29,10 +29,22 @@ export interface LocalOrchestratorOptions {
    * at every process start, and the synthesized definitions are validated by the test suite.
    */
   validate?: boolean;
+  /**
+   * Overrides every Task state's TimeoutSeconds (tests use a short one to inject timeouts). A timed-out
+   * handler keeps running in the background, as a Lambda invocation outlives its Task's timeout.
+   */
+  taskTimeoutSeconds?: number;
+  /**
+   * Called when an execution starts; the function it returns is awaited when the execution ends, before
+   * `done` resolves (the embedded runtime keeps a job's heartbeat and checks the job ended). For an
+   * abandoned execution it gets status ABORTED and must only let go of its resources, as a killed process would.
+   */
+  watch?: (workflow: JobTypeValue, input: ExecutionInput) => ((outcome: LocalOutcome) => Promise<void>) | undefined;
 }
 
 export interface LocalOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: abandoned with `abandon`, as a killed process leaves it. */
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** Top-level states entered, in order; Map iterations are not listed. */
   states: string[];
   output?: unknown;
@@ -55,7 +67,7 @@ interface Prepared {
 
 export class LocalOrchestrator implements Orchestrator {
   private prepared?: Promise<Record<JobTypeValue, Prepared>>;
-  private readonly running = new Map<string, { input: string; execution: LocalExecution }>();
+  private readonly running = new Map<string, { input: string; execution: LocalExecution; abort: () => void }>();
 
   constructor(private readonly options: LocalOrchestratorOptions) {}
 
@@ -75,14 +87,28 @@ export class LocalOrchestrator implements Orchestrator {
       context: { Execution: { Id: executionId, Name: name } },
     });
     const states: string[] = [];
+    let abandoned = false;
+    const settled = this.options.watch?.(workflow, input);
     const outcome = Promise.all([run.result.then(succeeded(states), failed(states)), recordStates(run.eventLogs, states)])
-      .then(([result]) => {
-        this.running.delete(key);
-        return result;
-      });
+      .then(async ([result]) => {
+        const end: LocalOutcome = abandoned ? { status: 'ABORTED', states } : result;
+        await settled?.(end).catch(() => undefined);
+        return end;
+      })
+      .finally(() => this.running.delete(key));
     const execution: LocalExecution = { executionId, outcome, done: outcome.then(() => undefined) };
-    this.running.set(key, { input: inputJson, execution });
+    this.running.set(key, { input: inputJson, execution, abort: () => ((abandoned = true), run.abort()) });
     return execution;
+  }
+
+  /**
+   * Stops an execution where it stands, without running any Catch or cancel path: what a killed process
+   * leaves behind. A handler already running is not interrupted (it cannot be), but its result is ignored.
+   */
+  abandon(workflow: JobTypeValue, name: string): boolean {
+    const entry = this.running.get(`${workflow}:${name}`);
+    entry?.abort();
+    return entry !== undefined;
   }
 
   /** Resolves once no execution is running, e.g. before the process exits. */
@@ -112,7 +138,7 @@ export class LocalOrchestrator implements Orchestrator {
     if (missing.length > 0) throw new Error(`no local handler for Task state(s) ${missing.join(', ')}`);
     const delay = this.options.retryDelayMs ?? 100;
     return {
-      machine: new StateMachine(definition as unknown as StateMachineDefinition, {
+      machine: new StateMachine(withTaskTimeout(definition, this.options.taskTimeoutSeconds) as unknown as StateMachineDefinition, {
         validationOptions: { noValidate: !this.options.validate },
       }),
       overrides: {

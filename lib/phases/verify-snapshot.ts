@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { unseal } from '../domain/envelope.ts';
+import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
+import type { RepositoryRecord } from '../domain/control-types.ts';
+import { checkName } from '../domain/names.ts';
+import { blobSha, layout } from '../domain/repository-layout.ts';
+import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
+import type { StatementOf } from '../sql/ast.ts';
+import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { type ServiceContext, openRepository } from './context.ts';
+import { type ResultSet, table } from './result-set.ts';
+import { type Finding, compareMetaWithInfo, segmentsOf } from './snapshot-checks.ts';
+import { repoPath } from './snapshot-reader.ts';
+
+export const VERIFY_COLUMNS = ['Snapshot', 'Timestamp', 'Object', 'File', 'Problem'];
+type Row = (string | null)[];
+
+/**
+ * ADMIN VERIFY SNAPSHOT s ON r [PROPERTIES ("backup_timestamp" = "…", "read_data" = "true")]: checks each
+ * timestamp of the snapshot (or the one given): `__info` and `__meta` exist and pass their checksums, the
+ * metadata matches the info, and every blob it names exists with the right size; with read_data, every
+ * blob is read back and its sha256 checked. One row per problem, or one OK row per sound timestamp.
+ */
+export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminVerifySnapshot'>): Promise<ResultSet> {
+  const { timestamp, readData } = verifyProperties(s.properties);
+  const repo = await ctx.control.requireRepository(s.repo);
+  const label = checkName('Snapshot', s.snapshot);
+  const store = await openRepository(ctx, repo);
+  const dir = layout.snapshotDir(repo.name, label);
+  const stamps = new Set<string>();
+  for (const key of await listAll(store, dir)) {
+    const m = /^__(?:info|meta)_(.+)$/.exec(key.slice(dir.length));
+    if (m) stamps.add(m[1]!);
+  }
+  if (!stamps.size) throw new NotFoundError(`Snapshot does not exist in repository ${repo.name}: ${label}`);
+  if (timestamp !== undefined && !stamps.has(timestamp)) {
+    throw new NotFoundError(`Snapshot ${label} in repository ${repo.name} has no timestamp ${timestamp}; it has ${[...stamps].sort().join(', ')}`);
+  }
+  const blobs = new Map<string, number>();
+  for await (const o of store.list(layout.blobsPrefix(repo.name))) {
+    const sha = blobSha(o.key);
+    if (sha) blobs.set(sha, o.size);
+  }
+  const rows: Row[] = [];
+  for (const ts of timestamp !== undefined ? [timestamp] : [...stamps].sort()) {
+    const findings = await verifyTimestamp(store, repo, label, ts, blobs, readData);
+    rows.push(...(findings.length ? findings.map((f) => [label, ts, f.object, f.file, f.problem]) : [[label, ts, null, null, 'OK']]));
+  }
+  return table(VERIFY_COLUMNS, rows);
+}
+
+function verifyProperties(props: Record<string, string>): { timestamp?: string; readData: boolean } {
+  const extra = Object.keys(props).filter((k) => k !== 'backup_timestamp' && k !== 'read_data');
+  if (extra.length) throw new AnalysisError(`Unknown verify snapshot properties: [${extra.join(', ')}]`);
+  const read = props.read_data?.toLowerCase();
+  if (read !== undefined && read !== 'true' && read !== 'false') throw new AnalysisError(`Invalid read_data value: ${props.read_data}. It must be true or false`);
+  return { ...(props.backup_timestamp === undefined ? {} : { timestamp: props.backup_timestamp }), readData: read === 'true' };
+}
+
+type FileFinding = Finding & { file: string | null };
+
+async function verifyTimestamp(
+  store: ObjectStore, repo: RepositoryRecord, label: string, ts: string, blobs: Map<string, number>, readData: boolean,
+): Promise<FileFinding[]> {
+  const found: FileFinding[] = [];
+  const infoFile = repoPath(repo, layout.info(repo.name, label, ts));
+  const metaFile = repoPath(repo, layout.meta(repo.name, label, ts));
+  const info = await readEnvelope<SnapshotInfo>(store, layout.info(repo.name, label, ts), infoFile, found,
+    'missing: the snapshot was never committed (a backup that did not finish, or one still running)');
+  const metaText = await readText(store, layout.meta(repo.name, label, ts), metaFile, found);
+  let meta: SnapshotMeta | undefined;
+  if (metaText !== undefined) {
+    try {
+      meta = unseal<SnapshotMeta>(metaText, `file ${metaFile}`, sha256Hex);
+    } catch (e) {
+      found.push({ object: null, file: metaFile, problem: errorMessage(e) });
+    }
+  }
+  if (info) {
+    if (info.name !== label || info.timestamp !== ts) found.push({ object: null, file: infoFile, problem: `describes snapshot ${info.name} at ${info.timestamp}` });
+    if (metaText !== undefined) {
+      const actual = { sha256: sha256Hex(metaText), size: Buffer.byteLength(metaText) };
+      if (actual.sha256 !== info.meta.sha256 || actual.size !== info.meta.size) {
+        found.push({ object: null, file: metaFile, problem: `sha256 ${actual.sha256} and size ${actual.size}, but __info records ${info.meta.sha256} and ${info.meta.size}` });
+      }
+    }
+    if (meta) for (const f of compareMetaWithInfo(meta, info)) found.push({ ...f, file: metaFile });
+  }
+  if (meta) found.push(...(await verifyBlobs(store, repo, meta, blobs, readData)));
+  return found;
+}
+
+async function verifyBlobs(store: ObjectStore, repo: RepositoryRecord, meta: SnapshotMeta, blobs: Map<string, number>, readData: boolean): Promise<FileFinding[]> {
+  const found: FileFinding[] = [];
+  const seen = new Set<string>();
+  for (const { object, segment } of segmentsOf(meta)) {
+    if (seen.has(segment.sha256)) continue;
+    seen.add(segment.sha256);
+    const key = layout.blob(repo.name, segment.sha256);
+    const file = repoPath(repo, key);
+    const size = blobs.get(segment.sha256);
+    if (size === undefined) found.push({ object, file, problem: 'missing' });
+    else if (size !== segment.size) found.push({ object, file, problem: `size ${size}, expected ${segment.size}` });
+    else if (readData) {
+      const actual = await hashObject(store, key).catch((e: unknown) => `unreadable: ${errorMessage(e)}`);
+      if (actual !== segment.sha256) found.push({ object, file, problem: actual.startsWith('unreadable') ? actual : `sha256 ${actual}, expected ${segment.sha256}` });
+    }
+  }
+  return found;
+}
+
+async function readText(store: ObjectStore, key: string, file: string, found: FileFinding[], missing = 'missing'): Promise<string | undefined> {
+  try {
+    return await getText(store, key);
+  } catch (e) {
+    found.push({ object: null, file, problem: e instanceof NotFoundError ? missing : `unreadable: ${errorMessage(e)}` });
+    return undefined;
+  }
+}
+
+async function readEnvelope<T>(store: ObjectStore, key: string, file: string, found: FileFinding[], missing: string): Promise<T | undefined> {
+  const text = await readText(store, key, file, found, missing);
+  if (text === undefined) return undefined;
+  try {
+    return unseal<T>(text, `file ${file}`, sha256Hex);
+  } catch (e) {
+    found.push({ object: null, file, problem: errorMessage(e) });
+    return undefined;
+  }
+}
+
+async function hashObject(store: ObjectStore, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await store.get(key)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

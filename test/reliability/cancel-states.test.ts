@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDirs } from '../support/temp-dirs.ts';
+import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
+import { FaultInjector } from './fault-injector.ts';
+import { expectBackupInvariants, expectRestoreInvariants, prepareRestore, setUpSource, startBackup, startRestore } from './job-scenarios.ts';
+
+/**
+ * CANCEL BACKUP / CANCEL RESTORE issued the moment the job enters each state: the job ends CANCELLED with
+ * StarRocks' status, the lock is free, no snapshot shows, staging is empty and existing tables are exactly
+ * as they were. COMMITTING and finished jobs refuse with StarRocks' message.
+ */
+const temp = useTempDirs('cancel-states');
+let c: TestCluster;
+let faults: FaultInjector;
+let ts = '';
+
+beforeAll(async () => {
+  const dir = await temp.make();
+  c = await openTestCluster(dir, {
+    batch: { maxFiles: 1, maxBytes: 1 << 20, maxBatches: 10 },
+    wrapHandlers: (w, s, h) => (input) => faults.wrap(w, s, h)(input),
+  });
+  faults = new FaultInjector(c.ctx);
+  ts = await setUpSource(c, join(dir, 'repo'));
+});
+afterAll(async () => c?.close());
+
+describe.concurrent('CANCEL in every state', () => {
+  it.each(['PENDING', 'SNAPSHOTING', 'UPLOAD_SNAPSHOT', 'UPLOADING', 'SAVE_META', 'UPLOAD_INFO'])('CANCEL BACKUP in %s', async (state) => {
+    const db = `cb_${state.toLowerCase()}`;
+    const hit = faults.arm(db, state, 'cancel');
+    const job = await startBackup(c, db);
+    await hit;
+    await job.done;
+    expect(faults.cancelAnswer(db)).toBe('OK');
+    const end = await expectBackupInvariants(c, job.jobId);
+    expect([end.state, end.status]).toEqual(['CANCELLED', { code: 'COMMON_ERROR', msg: 'user cancelled' }]);
+    const [row] = await c.rows(`SHOW BACKUP FROM ${db}`);
+    expect([row![3], row![12]]).toEqual(['CANCELLED', '[COMMON_ERROR, msg: user cancelled]']);
+  });
+
+  it.each(['PENDING', 'SNAPSHOTING', 'DOWNLOAD', 'DOWNLOADING', 'COMMIT'])('CANCEL RESTORE in %s', async (state) => {
+    const db = `cr_${state.toLowerCase()}`;
+    const before = await prepareRestore(c, db);
+    const hit = faults.arm(db, state, 'cancel');
+    const job = await startRestore(c, db, ts);
+    await hit;
+    await job.done;
+    expect(faults.cancelAnswer(db)).toBe('OK');
+    const end = await expectRestoreInvariants(c, job.jobId, before);
+    expect([end.state, end.status]).toEqual(['CANCELLED', { code: 'COMMON_ERROR', msg: `user cancelled, current state: ${state}` }]);
+    const [row] = await c.rows(`SHOW RESTORE FROM ${db}`);
+    expect(row![16]).toBe(`[COMMON_ERROR, msg: user cancelled, current state: ${state}]`);
+  });
+
+  it('CANCEL RESTORE in COMMITTING is refused, and the restore finishes', async () => {
+    const db = 'cr_committing';
+    const before = await prepareRestore(c, db);
+    const hit = faults.arm(db, 'COMMITTING', 'cancel');
+    const job = await startRestore(c, db, ts);
+    await hit;
+    await job.done;
+    expect(faults.cancelAnswer(db)).toBe('Failed to cancel job: Job with label base can not be cancelled. state: COMMITTING');
+    expect((await expectRestoreInvariants(c, job.jobId, before)).state).toBe('FINISHED');
+  });
+
+  it('CANCEL of a finished or cancelled job gives StarRocks message', async () => {
+    const db = 'c_done';
+    const job = await startBackup(c, db);
+    await job.done;
+    expect(await c.error(`CANCEL BACKUP FROM ${db}`)).toBe(`Failed to cancel job: Job with label ${db} can not be cancelled. state: FINISHED`);
+    expect(await c.error(`CANCEL RESTORE FROM ${db}`)).toBe('No restore is currently running');
+    const hit = faults.arm('c_cancelled', 'PENDING', 'cancel');
+    const cancelled = await startBackup(c, 'c_cancelled');
+    await hit;
+    await cancelled.done;
+    expect(await c.error('CANCEL BACKUP FROM c_cancelled')).toBe('Failed to cancel job: Job with label c_cancelled can not be cancelled. state: CANCELLED');
+  });
+});
