@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { errorMessage } from '../lib/domain/errors.ts';
-import { openEmbedded } from './embedded-runtime.ts';
+import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
 import { formatResult } from './format-table.ts';
 import { type Outcome, runScript } from './run-script.ts';
 import { type RunningServer, runningServer, sendSql } from './server-client.ts';
@@ -32,6 +32,7 @@ return as soon as the job is accepted: follow it with SHOW BACKUP / SHOW RESTORE
       if (print) outcomes.forEach(print);
     } else {
       const embedded = await openEmbedded(opts.home);
+      for (const line of describeRecovered(embedded.recovered)) process.stderr.write(`${line}\n`);
       try {
         outcomes = await runScript(embedded.ctx, sql, { progress: (line) => process.stderr.write(`${line}\n`), onOutcome: print });
       } finally {

@@ -149,3 +149,8 @@ function clusterId(home: string): string {
     return id;
   }
 }
+
+/** One line per job recovered when the home was opened, for stderr: the user should know a job was undone. */
+export function describeRecovered(recovered: RecoveredJob[]): string[] {
+  return recovered.map((r) => `recovered job ${r.jobId}${r.db ? ` on database ${r.db}` : ''}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`);
+}

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
 import { type ApiResponse, ApiErrorCode, checkRoute, errorResponse, handleSqlRequest, tooLarge } from '../lib/phases/api-request.ts';
-import { openEmbedded } from './embedded-runtime.ts';
+import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
 import { runningServer, serverFiles } from './server-client.ts';
 
 export interface ServeOptions {
@@ -37,6 +37,7 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   const other = runningServer(home);
   if (other) throw new Error(`home ${home} is already served by process ${other.pid} on port ${other.port}`);
   const embedded = await openEmbedded(home);
+  for (const line of describeRecovered(embedded.recovered)) process.stderr.write(`${line}\n`);
   const token = ensureToken(files.token);
   const maxBytes = options.maxBodyBytes ?? LOCAL_MAX_BODY_BYTES;
   const server = createServer((req, res) => {

@@ -9,7 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ErrorName } from '../../lib/domain/errors.ts';
+import { ErrorName, TRANSIENT_ERROR_NAMES } from '../../lib/domain/errors.ts';
 import { FlowState } from '../../lib/domain/workflow.ts';
 
 export type MapMode = 'INLINE' | 'DISTRIBUTED';
@@ -52,7 +52,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 ] as const;
 
 /** Handler errors worth another attempt; everything else (analysis, integrity, cancel) is final. */
-export const TRANSIENT_ERRORS = [ErrorName.RetryableStorage, ErrorName.ConditionFailed] as const;
+export const TRANSIENT_ERRORS = TRANSIENT_ERROR_NAMES;
 
 const jobRef = { jobId: sfn.JsonPath.stringAt('$.jobId') };
 const toCancel: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };

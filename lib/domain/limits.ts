@@ -9,7 +9,7 @@ export const MAX_SCRIPT_STATEMENTS = 10_000;
 
 export function checkPropertyValues(props: Record<string, string>): void {
   for (const [key, value] of Object.entries(props)) {
-    const bytes = Buffer.byteLength(value, 'utf8');
+    const bytes = new TextEncoder().encode(value).length;
     if (bytes > MAX_PROPERTY_VALUE_BYTES) {
       throw new AnalysisError(`The value of property '${key.slice(0, 64)}' is ${bytes} bytes long; a property value may be at most ${MAX_PROPERTY_VALUE_BYTES} bytes`);
     }

@@ -4,6 +4,7 @@
  */
 import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
 import { parseScript } from '../sql/parse.ts';
+import { checkScriptLength } from '../domain/limits.ts';
 import type { ServiceContext } from './context.ts';
 import { executeStatement } from './execute-statement.ts';
 import { type ResultSet, table } from './result-set.ts';
@@ -115,6 +116,11 @@ export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest
   const session: Session = request.database === undefined ? {} : { db: request.database };
   const script = parseScript(request.sql);
   if (script.statements.length === 0 && !script.failure) return errorResponse(400, ApiErrorCode.InvalidRequest, 'No query specified');
+  try {
+    checkScriptLength(script.statements.length);
+  } catch (e) {
+    return errorResponse(400, ApiErrorCode.InvalidRequest, errorMessage(e));
+  }
   const results: StatementResult[] = [];
   for (const stmt of script.statements) {
     const started = performance.now();

@@ -128,6 +128,12 @@ describe('POST /v1/sql through API Gateway', () => {
     expect(analysis).toMatchObject({ status: 400, body: { error: { code: 'AnalysisError', message: 'No database selected' } } });
   });
 
+  it('refuses a script of more statements than the limit, running none of them', async () => {
+    const r = await call(event(JSON.stringify({ sql: 'CREATE DATABASE never_made;'.repeat(10_001) })));
+    expect(r).toEqual({ status: 400, body: { error: { code: 'InvalidRequestError', message: 'A script may hold at most 10000 statements; this one holds 10001' } } });
+    expect(JSON.stringify((await call(event(JSON.stringify({ sql: 'SHOW DATABASES' })))).body)).not.toContain('never_made');
+  });
+
   it('refuses a body over 1 MiB with 413', async () => {
     const r = await call(event(JSON.stringify({ sql: `SELECT 1 -- ${'x'.repeat(1024 * 1024)}` })));
     expect(r).toEqual({ status: 413, body: { error: { code: 'PayloadTooLargeError', message: expect.stringContaining('larger than 1048576 bytes') } } });
