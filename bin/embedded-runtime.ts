@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DynamoRecordTable, ensureTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
 import { LocalKeySealer } from '../lib/adapters/secrets/local-key-sealer.ts';
+import { cachedDefinitions } from './definitions-cache.ts';
 import { type LocalHandlers, LocalOrchestrator } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import { FileObjectStore } from '../lib/adapters/storage/file/file-object-store.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
@@ -84,7 +85,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
   // Handlers capture the context object, and the context holds the orchestrator that calls them.
   const orchestrator = new LocalOrchestrator({
-    definitions: async () => (await import('../cdk/synth-definitions.ts')).synthesizeDefinitions({ workers }),
+    definitions: () => cachedDefinitions(home, workers),
     handlers,
     watch: (_workflow, input) => watchJob(ctx, input),
     ...(options.taskTimeoutSeconds === undefined ? {} : { taskTimeoutSeconds: options.taskTimeoutSeconds }),
