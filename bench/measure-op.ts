@@ -14,6 +14,8 @@ const seconds = (performance.now() - started) / 1000;
 const failed = outcomes.find((o) => o.error);
 process.stdout.write(`${JSON.stringify({
   seconds,
+  // The statement alone: the job, without process start and opening the home.
+  statementSeconds: outcomes.at(-1)?.seconds ?? seconds,
   maxRssMB: process.resourceUsage().maxRSS / 1024,
   error: failed?.error?.message,
   rows: outcomes.at(-1)?.result?.rows ?? [],
