@@ -15,7 +15,7 @@ export function rcloneCopy(from: string, to: string, s3?: { endpoint: string; ke
   if (s3) {
     Object.assign(env, {
       RCLONE_CONFIG_BENCH_TYPE: 's3', RCLONE_CONFIG_BENCH_PROVIDER: 'Other', RCLONE_CONFIG_BENCH_ENDPOINT: s3.endpoint,
-      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.key, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.key, RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.key, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.key, RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true', RCLONE_CONFIG_BENCH_LIST_VERSION: '1',
     });
   }
   const started = performance.now();

@@ -4,7 +4,7 @@
  * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ const MB = 1024 * 1024;
 
 function folderBytes(dir: string): number {
   let n = 0;
+  if (!existsSync(dir)) return 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n += statSync(join(e.parentPath, e.name)).size;
   return n;
 }
