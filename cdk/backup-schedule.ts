@@ -9,16 +9,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import type { ScheduleConfig } from './stack-config.ts';
 
-export interface BackupScheduleProps {
-  /** `cron(0 2 * * ? *)` or `rate(12 hours)`, as EventBridge Scheduler takes them. */
-  schedule: string;
-  /** IANA time zone of a cron expression; UTC by default. */
-  timezone?: string;
-  database: string;
-  repository: string;
-  labelPrefix: string;
-  keepLast: number;
+/** A schedule of cdk.json (`starbackup:schedules`) and the function it invokes. */
+export interface BackupScheduleProps extends Omit<ScheduleConfig, 'name'> {
   target: lambda.IFunction;
 }
 
