@@ -13,6 +13,8 @@ const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
 const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
 const JOB_UPDATE_ATTEMPTS = 10;
+/** StarRocks' history_job_keep_max_second. */
+export const JOB_HISTORY_SECONDS = 7 * 24 * 3600;
 
 
 export class ControlStore {
@@ -82,7 +84,10 @@ export class ControlStore {
       for (const [k, v] of Object.entries(cur.counters)) progress[k] = (progress[k] ?? 0) + v;
       next.progress = progress;
       try {
-        await this.table.put(jobKey(jobId), next, { condition: { kind: 'version', version: cur.version } });
+        // A finished job is history: the cloud table forgets it a week later, as StarRocks drops old jobs.
+        const ended = next.state === 'FINISHED' || next.state === 'CANCELLED' ? next.times.finished : undefined;
+        const ttl = ended === undefined ? {} : { ttlSeconds: Math.ceil(ended / 1000) + JOB_HISTORY_SECONDS };
+        await this.table.put(jobKey(jobId), next, { condition: { kind: 'version', version: cur.version }, ...ttl });
         return next;
       } catch (e) {
         if (!(e instanceof ConditionFailedError) || attempt >= JOB_UPDATE_ATTEMPTS) throw e;

@@ -1,0 +1,35 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlStore, JOB_HISTORY_SECONDS } from '../../lib/control/control-store.ts';
+import type { JobRecord } from '../../lib/domain/control-types.ts';
+import { startTestDynamo, type TestDynamo } from '../support/test-dynamo.ts';
+
+/** DynamoDB TTL reads epoch seconds from `ttl`: finished jobs age out after a week, lapsed leases a day later. */
+let db: TestDynamo;
+beforeAll(async () => { db = await startTestDynamo(); });
+afterAll(async () => db?.close());
+
+const ttlOf = async (pk: string, sk: string) => {
+  const out = await db.dynamo.client.send(new GetItemCommand({ TableName: db.tableName, Key: { pk: { S: pk }, sk: { S: sk } } }));
+  return out.Item?.ttl?.N === undefined ? undefined : Number(out.Item.ttl.N);
+};
+
+describe('TTL of control records', () => {
+  it('is set on a job once it ends, a week after it finished', async () => {
+    const control = new ControlStore(db.table);
+    const job = { jobId: 'j1', type: 'BACKUP', label: 's', db: 'd', repo: 'r', state: 'PENDING', timestamp: 't', createTime: 1, timeoutSec: 600,
+      status: { code: 'OK', msg: '' }, times: {}, totals: { files: 0, bytes: 0 }, backup: { objects: [], type: 'FULL' } } as unknown as JobRecord;
+    await control.createJob(job);
+    expect(await ttlOf('JOB#j1', 'JOB')).toBeUndefined();
+    await control.updateJob('j1', (j) => ({ ...j, state: 'UPLOADING' }));
+    expect(await ttlOf('JOB#j1', 'JOB')).toBeUndefined();
+    const finished = 1_700_000_000_123;
+    await control.updateJob('j1', (j) => ({ ...j, state: 'FINISHED', times: { finished } }));
+    expect(await ttlOf('JOB#j1', 'JOB')).toBe(Math.ceil(finished / 1000) + JOB_HISTORY_SECONDS);
+  });
+
+  it('is set on a lease a day after it lapses', async () => {
+    await db.table.put({ pk: 'LOCKS', sk: 'x' }, { a: 1 }, { expiresAt: 2_000_000_000_500 });
+    expect(await ttlOf('LOCKS', 'x')).toBe(2_000_000_001 + 86_400);
+  });
+});
