@@ -87,6 +87,24 @@ export class CatalogStore {
     return this.table.put(tableKey(db, record.def.name), record, { condition: { kind: 'version', version } });
   }
 
+  /**
+   * Read-modify-write of a table record, retried while another writer wins the race. `change` gets a copy
+   * and may throw to refuse.
+   */
+  async updateTable(db: string, name: string, change: (rec: TableRecord) => void): Promise<void> {
+    for (;;) {
+      const cur = await this.requireTable(db, name);
+      const next = structuredClone(cur.doc);
+      change(next);
+      try {
+        await this.replaceTable(db, next, cur.version);
+        return;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
+  }
+
   async dropTable(db: string, name: string): Promise<void> {
     await this.table.delete(tableKey(db, name));
   }

@@ -49,18 +49,10 @@ export async function addSyncIndex(ctx: ClusterContext, db: string, table: strin
 }
 
 /** Removes a synchronous MV from its table's definition; its segments stop being read or backed up. */
-export async function dropSyncIndex(ctx: ClusterContext, db: string, table: string, name: string): Promise<void> {
-  for (;;) {
-    const cur = await ctx.catalog.requireTable(db, table);
-    refuseWhileRestoring(db, cur.doc);
-    const rec = structuredClone(cur.doc);
+export function dropSyncIndex(ctx: ClusterContext, db: string, table: string, name: string): Promise<void> {
+  return ctx.catalog.updateTable(db, table, (rec) => {
+    refuseWhileRestoring(db, rec);
     rec.def.indexes = (rec.def.indexes ?? []).filter((i) => i.name !== name);
     if (!rec.def.indexes.length) delete rec.def.indexes;
-    try {
-      await ctx.catalog.replaceTable(db, rec, cur.version);
-      return;
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
-  }
+  });
 }

@@ -1,3 +1,4 @@
+import { isTerminal } from '../domain/states.ts';
 import { type ExpiryRecord, type JobRecord, type LockRecord, type RepositoryRecord, jobScope } from '../domain/control-types.ts';
 import { AlreadyExistsError, ConditionFailedError, NotFoundError } from '../domain/errors.ts';
 import { LockStore } from './lock-store.ts';
@@ -107,6 +108,18 @@ export class ControlStore {
   /** Job ids of a database, oldest first (ids sort by creation time). */
   async jobsOfDatabase(db: string): Promise<{ jobId: string; type: string }[]> {
     return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${jobScope(db)}`)).map((r) => r.doc);
+  }
+
+  /** Every job that has not ended, in any database (DROP REPOSITORY and DROP SNAPSHOT refuse while one uses theirs). */
+  async unfinishedJobs(): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    for (const db of await this.databasesWithJobs()) {
+      for (const { jobId } of await this.jobsOfDatabase(db)) {
+        const job = (await this.getJob(jobId))?.doc;
+        if (job && !isTerminal(job.state)) out.push(job);
+      }
+    }
+    return out;
   }
 
   async databasesWithJobs(): Promise<string[]> {

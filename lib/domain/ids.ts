@@ -7,8 +7,3 @@ export function newId(now: number = Date.now()): string {
   const rand = globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12);
   return `${time}${rand}`;
 }
-
-/** StarRocks shows numeric ids; ours are opaque strings shown as-is. */
-export function shortId(id: string): string {
-  return id;
-}

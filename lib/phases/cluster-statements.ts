@@ -135,7 +135,7 @@ async function selectFromView(ctx: ServiceContext, s: StatementOf<'Select'>, vie
     throw new AnalysisError(`View ${view.name} is kept as SQL text; its query is beyond what this cluster can run`);
   }
   if (inner.kind !== 'Select' || s.partitions) throw new AnalysisError(`View ${view.name} can not be read with PARTITION`);
-  const result = await select(ctx, { ...inner, projection: inner.projection.type === 'count' ? inner.projection : inner.projection }, { db }, depth + 1);
+  const result = await select(ctx, inner, { db }, depth + 1);
   const names = view.columns ?? result.columns;
   const rows = result.rows.filter(whereFilter(names, s.where));
   return project(s, names, rows);

@@ -3,7 +3,6 @@ import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts'
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
-import { isTerminal } from '../domain/states.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
 import { type ServiceContext, openRepository } from './context.ts';
@@ -55,11 +54,6 @@ async function ownerOf(store: Awaited<ReturnType<typeof openRepository>>, key: s
 }
 
 async function refuseIfInUse(ctx: ServiceContext, repo: string, label: string): Promise<void> {
-  for (const db of await ctx.control.databasesWithJobs()) {
-    for (const { jobId } of await ctx.control.jobsOfDatabase(db)) {
-      const job = (await ctx.control.getJob(jobId))?.doc;
-      if (!job || job.repo !== repo || job.label !== label || isTerminal(job.state)) continue;
-      throw new AnalysisError(`Can not drop snapshot ${label}: a ${job.type === 'BACKUP' ? 'backup is writing' : 'restore is reading'} it`);
-    }
-  }
+  const job = (await ctx.control.unfinishedJobs()).find((j) => j.repo === repo && j.label === label);
+  if (job) throw new AnalysisError(`Can not drop snapshot ${label}: a ${job.type === 'BACKUP' ? 'backup is writing' : 'restore is reading'} it`);
 }

@@ -1,4 +1,4 @@
-import type { PartitionSpec, TableDef, TableRecord } from '../domain/catalog-types.ts';
+import type { PartitionSpec, TableDef } from '../domain/catalog-types.ts';
 import { KeysType, TableState } from '../domain/catalog-types.ts';
 import { AnalysisError, NotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
@@ -14,7 +14,7 @@ import { addSyncIndex, dropSyncIndex } from '../cluster/sync-index.ts';
 import type { ServiceContext } from './context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
-import { whereFilter } from './where-filter.ts';
+import { likeRegExp, whereFilter } from './where-filter.ts';
 
 /** Asynchronous materialized views: tables with a defining query, filled by REFRESH. */
 export async function createMaterializedView(ctx: ServiceContext, s: StatementOf<'CreateMaterializedView'>, session: Session): Promise<ResultSet> {
@@ -96,18 +96,8 @@ export async function refresh(ctx: ServiceContext, db: string, name: string): Pr
   return n;
 }
 
-async function setMv(ctx: ServiceContext, db: string, name: string, change: (d: TableDef) => void): Promise<void> {
-  for (;;) {
-    const cur = await ctx.catalog.requireTable(db, name);
-    const next: TableRecord = structuredClone(cur.doc);
-    change(next.def);
-    try {
-      await ctx.catalog.replaceTable(db, next, cur.version);
-      return;
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionFailedError') throw e;
-    }
-  }
+function setMv(ctx: ServiceContext, db: string, name: string, change: (d: TableDef) => void): Promise<void> {
+  return ctx.catalog.updateTable(db, name, (rec) => change(rec.def));
 }
 
 async function requireMv(ctx: ServiceContext, db: string, name: string): Promise<TableDef> {
@@ -165,7 +155,7 @@ export const MV_COLUMNS = ['id', 'database_name', 'name', 'refresh_type', 'is_ac
 export async function showMaterializedViews(ctx: ServiceContext, s: StatementOf<'ShowMaterializedViews'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
-  const like = s.like ? new RegExp(`^${s.like.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i') : undefined;
+  const like = s.like ? likeRegExp(s.like) : undefined;
   const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
   const rows = tables.filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
     const mv = t.def.mv!;

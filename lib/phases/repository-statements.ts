@@ -4,7 +4,6 @@ import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
 import { redact, redactLocation, splitSecrets } from '../domain/secrets.ts';
 import { FORMAT_VERSION, layout, repoRoot } from '../domain/repository-layout.ts';
-import { isTerminal } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { getJson, putJson } from '../ports/object-io.ts';
@@ -65,13 +64,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
 export async function dropRepository(ctx: ServiceContext, s: StatementOf<'DropRepository'>): Promise<ResultSet> {
   const repo = await ctx.control.getRepository(s.name);
   if (!repo) throw new AnalysisError(`Repository ${s.name} does not exist`);
-  for (const db of await ctx.control.databasesWithJobs()) {
-    for (const { jobId } of await ctx.control.jobsOfDatabase(db)) {
-      const job = await ctx.control.getJob(jobId);
-      if (job && job.doc.repo === repo.name && !isTerminal(job.doc.state)) {
-        throw new AnalysisError('Backup or restore job is running on this repository. Can not drop it');
-      }
-    }
+  if ((await ctx.control.unfinishedJobs()).some((j) => j.repo === repo.name)) {
+    throw new AnalysisError('Backup or restore job is running on this repository. Can not drop it');
   }
   // As in StarRocks, only the registration goes: the snapshots stay in storage for another cluster to adopt.
   await ctx.control.deleteRepository(repo.name);

@@ -1,4 +1,4 @@
-import { blobSha, layout } from '../domain/repository-layout.ts';
+import { presentBlobs } from './snapshot-gc.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
@@ -19,11 +19,7 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
-  const present = new Map<string, number>();
-  for await (const o of store.list(layout.blobsPrefix(repo.name))) {
-    const sha = blobSha(o.key);
-    if (sha) present.set(sha, o.size);
-  }
+  const present = await presentBlobs(store, repo);
   const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
   const lease = leaseKeeper(ctx, job);
   await transferItems(ctx.data, store, missing, { beforeEach: lease.tick, progress: async () => undefined });

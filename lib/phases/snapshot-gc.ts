@@ -34,6 +34,16 @@ async function referencedBlobs(store: ObjectStore, repo: RepositoryRecord): Prom
   return refs;
 }
 
+/** Size of every blob in the repository, by sha256: one listing of `__blobs/`. */
+export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): Promise<Map<string, number>> {
+  const present = new Map<string, number>();
+  for await (const o of store.list(layout.blobsPrefix(repo.name))) {
+    const sha = blobSha(o.key);
+    if (sha) present.set(sha, o.size);
+  }
+  return present;
+}
+
 /** Returns how many blobs were deleted. */
 export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord): Promise<number> {
   const blobs: { key: string; sha: string }[] = [];

@@ -1,5 +1,6 @@
 import { seal } from '../domain/envelope.ts';
-import { blobSha, layout } from '../domain/repository-layout.ts';
+import { layout } from '../domain/repository-layout.ts';
+import { presentBlobs } from './snapshot-gc.ts';
 import { sha256Hex } from '../ports/object-io.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
@@ -22,11 +23,7 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   // collecting garbage meanwhile keeps the blobs found present below.
   await fence(ctx, job);
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), seal(doc.meta, sha256Hex));
-  const present = new Map<string, number>();
-  for await (const o of store.list(layout.blobsPrefix(repo.name))) {
-    const sha = blobSha(o.key);
-    if (sha) present.set(sha, o.size);
-  }
+  const present = await presentBlobs(store, repo);
   const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
   const batches = await writeBatches(ctx.data, jobId, missing, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);

@@ -1,6 +1,11 @@
 import { AnalysisError } from '../domain/errors.ts';
 import type { Expr } from '../sql/ast.ts';
 
+/** SQL LIKE (`%` any run, `_` one character), case-insensitive as MySQL's default collation. */
+export function likeRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'is');
+}
+
 /** Evaluates a SHOW … WHERE over a result row, columns matched case-insensitively by title. */
 export function whereFilter(columns: string[], where: Expr | undefined): (row: (string | null)[]) => boolean {
   if (!where) return () => true;
@@ -27,8 +32,7 @@ export function whereFilter(columns: string[], where: Expr | undefined): (row: (
       case 'like': {
         const v = value(e.operand, row), p = value(e.pattern, row);
         if (v === null || p === null) return false;
-        const re = new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'is');
-        return re.test(v) !== e.negated;
+        return likeRegExp(p).test(v) !== e.negated;
       }
       case 'compare': {
         const a = value(e.left, row), b = value(e.right, row);
