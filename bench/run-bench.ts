@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: backup, incremental backup and restore of a generated dataset to a file:// and an S3
  * (s3rver) repository, side by side with `rclone copy` of the same segment files to the same targets.
- * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3
+ * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3, and --plan-segments N
+ * to also plan a backup of N synthetic segments (bench/plan-scale.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,16 +11,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { addLoads, createDataset, type DatasetOptions } from './dataset.ts';
+import type { PlanResult } from './plan-scale.ts';
 import { ensureRclone, rcloneCopy } from './rclone.ts';
 
 const { values } = parseArgs({ options: {
   'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
+  'plan-segments': { type: 'string', default: '0' },
 } });
 const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
 const root = mkdtempSync(join(tmpdir(), 'starbackup-bench-'));
 const home = join(root, 'home');
 const MB = 1024 * 1024;
+const PLAN_HEAP_MB = 256;
 
 function folderBytes(dir: string): number {
   let n = 0;
@@ -43,12 +47,23 @@ function jobBytes(kind: 'BACKUP' | 'RESTORE', db: string): number {
 }
 
 const results: Record<string, unknown>[] = [];
+let planning: PlanResult | undefined;
 try {
-  process.stderr.write(`dataset: ${o.sizeMb} MiB in ${o.files} segment files\n`);
-  const data = await createDataset(home, o);
-  const rclone = ensureRclone();
+  const planSegments = Number(values['plan-segments']);
+  if (planSegments > 0) {
+    process.stderr.write(`planning a backup of ${planSegments} synthetic segments\n`);
+    mkdirSync(join(root, 'plan'));
+    // A 256 MB heap: planning must fit it whatever the number of segments, not just use what is free.
+    const out = execFileSync(process.execPath, [`--max-old-space-size=${PLAN_HEAP_MB}`, '--import', 'tsx', join(import.meta.dirname, 'plan-scale.ts'), join(root, 'plan'), String(planSegments)],
+      { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
+    planning = JSON.parse(out.trim().split('\n').at(-1)!) as PlanResult;
+  }
+  const targets = values.targets!.split(',').filter(Boolean);
+  if (targets.length) process.stderr.write(`dataset: ${o.sizeMb} MiB in ${o.files} segment files\n`);
+  const data = targets.length ? await createDataset(home, o) : { bytes: 0, segments: 0 };
+  const rclone = targets.length > 0 && ensureRclone();
   let s3: { endpoint: string; close(): Promise<void> } | undefined;
-  for (const target of values.targets!.split(',')) {
+  for (const target of targets) {
     let location: string;
     let props = '';
     if (target === 's3') {
@@ -104,13 +119,17 @@ try {
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 mkdirSync(join(import.meta.dirname), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results }, null, 2)}\n`);
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB } }, null, 2)}\n`);
 const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
-process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
+if (results.length) process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
 for (const r of results as any[]) {
   process.stdout.write(`| ${r.target} | full backup | ${f(r.full.seconds)} | ${f(r.full.jobSeconds)} | ${f(r.full.mbps)} | ${f(r.full.bytes / MB)} | ${f(r.full.maxRssMB, 0)} | ${f(r.rclone?.uploadSeconds)} | ${f(r.rclone?.uploadRatio, 2)} |\n`);
   process.stdout.write(`| ${r.target} | 2nd backup (+1%) | ${f(r.incremental.seconds)} | ${f(r.incremental.jobSeconds, 2)} | - | ${f(r.incremental.bytes / MB)} (new: ${f(r.incremental.newBytes / MB)}) | ${f(r.incremental.maxRssMB, 0)} | - | - |\n`);
   process.stdout.write(`| ${r.target} | restore | ${f(r.restore.seconds)} | ${f(r.restore.jobSeconds)} | ${f(r.restore.mbps)} | ${f(r.restore.bytes / MB)} | ${f(r.restore.maxRssMB, 0)} | ${f(r.rclone?.downloadSeconds ?? undefined)} | ${f(r.rclone?.downloadRatio ?? undefined, 2)} |\n`);
   process.stdout.write(`| ${r.target} | empty-database backup | ${f(r.emptyBackupSeconds, 2)} | ${f(r.emptyBackupJobSeconds, 2)} | | | | | |\n`);
+}
+if (planning) {
+  process.stdout.write(`\n| planning | segments | SNAPSHOTING s | UPLOAD_SNAPSHOT s | plan s | batches | largest state payload | peak RSS MB (heap cap ${PLAN_HEAP_MB} MB) |\n|---|---|---|---|---|---|---|---|\n`);
+  process.stdout.write(`| backup | ${planning.segments} | ${f(planning.snapshotingSeconds)} | ${f(planning.uploadSnapshotSeconds)} | ${f(planning.planSeconds)} | ${planning.batches} | ${(planning.maxPayloadBytes / 1024).toFixed(1)} KiB (${planning.maxPayloadState}) | ${f(planning.maxRssMB, 0)} |\n`);
 }
 process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\n`);

@@ -64,6 +64,8 @@ export interface JobRecord {
     ttl?: string;
     ttlMs?: number;
     meta?: { sha256: string; size: number };
+    /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
+    blobs?: { count: number; bytes: number };
   };
   restore?: {
     sourceDb: string;

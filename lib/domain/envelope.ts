@@ -13,7 +13,13 @@ export type Hasher = (text: string) => string;
 
 export function seal<T>(body: T, sha256: Hasher): string {
   const text = JSON.stringify(body);
-  return `{"sha256":"${sha256(text)}","body":${text}}`;
+  const [head, tail] = envelopeAround(sha256(text));
+  return `${head}${text}${tail}`;
+}
+
+/** What goes before and after a body's JSON text, for writers that stream a body too large for one string. */
+export function envelopeAround(bodySha256: string): [string, string] {
+  return [`{"sha256":"${bodySha256}","body":`, '}'];
 }
 
 export function unseal<T>(text: string, what: string, sha256: Hasher): T {

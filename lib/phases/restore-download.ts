@@ -47,7 +47,7 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
     download.tables.push({ name: tp.name, partitions });
   }
   await writeStagingDoc(ctx.data, jobId, 'download', download);
-  const batches = await writeBatches(ctx.data, jobId, items, ctx.batch);
+  const batches = await writeBatches(ctx.data, jobId, items, { files, bytes }, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, RestoreState.DOWNLOADING, (j) => { j.totals = { files, bytes }; });
   return { jobId, batches };

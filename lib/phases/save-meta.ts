@@ -2,10 +2,13 @@ import { presentBlobs } from './snapshot-gc.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
-import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
+import { uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, leaseKeeper } from './job-guard.ts';
-import { readStagingDoc } from './staging.ts';
+import type { TransferItem } from './staging.ts';
+import { filterMissing } from './upload-snapshot.ts';
 import { transferItems } from './transfer.ts';
+
+const RECOPY_CHUNK = 256;
 
 /**
  * SAVE_META: `__meta` was written before the upload; this checks that every blob it names is in the
@@ -18,11 +21,19 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
   await advance(ctx, job, BackupState.SAVE_META, (j) => { j.times.uploadFinished = ctx.clock.now(); });
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
-  const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
   const present = await presentBlobs(store, repo);
-  const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
   const lease = leaseKeeper(ctx, job);
-  await transferItems(ctx.data, store, missing, { beforeEach: lease.tick, progress: async () => undefined });
+  // Usually nothing is missing; when a collection took much, the copies go a chunk at a time.
+  let chunk: TransferItem[] = [];
+  const copy = async () => {
+    await transferItems(ctx.data, store, chunk, { beforeEach: lease.tick, progress: async () => undefined });
+    chunk = [];
+  };
+  for await (const item of filterMissing(uploadItems(ctx.data, jobId, repo.name), present)) {
+    chunk.push(item);
+    if (chunk.length >= RECOPY_CHUNK) await copy();
+  }
+  await copy();
   await advance(ctx, job, BackupState.UPLOAD_INFO);
   return { jobId };
 }

@@ -29,34 +29,33 @@ export async function readStagingDoc<T>(store: ObjectStore, jobId: string, name:
 }
 
 /**
- * Splits transfers into at most `maxBatches` batches of about `maxFiles` files or `maxBytes` bytes, so the
- * state payload (one small reference per batch) stays bounded whatever the number of files.
+ * Splits transfers into batches of about `maxFiles` files or `maxBytes` bytes, written as they fill, so the
+ * state payload (one small reference per batch) and the memory stay bounded whatever the number of files.
+ * `bound` is at least what `items` holds (all of it, before filtering): scaling the batch size by it keeps
+ * the count near `maxBatches`.
  */
 export async function writeBatches(
-  store: ObjectStore, jobId: string, items: TransferItem[], limits: { maxFiles: number; maxBytes: number; maxBatches: number },
+  store: ObjectStore, jobId: string, items: Iterable<TransferItem> | AsyncIterable<TransferItem>,
+  bound: { files: number; bytes: number }, limits: { maxFiles: number; maxBytes: number; maxBatches: number },
 ): Promise<BatchRef[]> {
-  const totalBytes = items.reduce((n, i) => n + i.size, 0);
-  const maxFiles = Math.max(limits.maxFiles, Math.ceil(items.length / limits.maxBatches));
-  const maxBytes = Math.max(limits.maxBytes, Math.ceil(totalBytes / limits.maxBatches));
-  const groups: TransferItem[][] = [];
+  const maxFiles = Math.max(limits.maxFiles, Math.ceil(bound.files / limits.maxBatches));
+  const maxBytes = Math.max(limits.maxBytes, Math.ceil(bound.bytes / limits.maxBatches));
+  const refs: BatchRef[] = [];
   let cur: TransferItem[] = [];
   let bytes = 0;
-  for (const item of items) {
-    if (cur.length && (cur.length >= maxFiles || bytes + item.size > maxBytes)) {
-      groups.push(cur);
-      cur = [];
-      bytes = 0;
-    }
+  const flush = async () => {
+    const ref = staging.batch(jobId, refs.length);
+    await putJson(store, ref, cur);
+    refs.push({ ref, files: cur.length, bytes });
+    cur = [];
+    bytes = 0;
+  };
+  for await (const item of items) {
+    if (cur.length && (cur.length >= maxFiles || bytes + item.size > maxBytes)) await flush();
     cur.push(item);
     bytes += item.size;
   }
-  if (cur.length) groups.push(cur);
-  const refs: BatchRef[] = [];
-  for (const [i, g] of groups.entries()) {
-    const ref = staging.batch(jobId, i);
-    await putJson(store, ref, g);
-    refs.push({ ref, files: g.length, bytes: g.reduce((n, x) => n + x.size, 0) });
-  }
+  if (cur.length) await flush();
   return refs;
 }
 
@@ -68,4 +67,9 @@ export async function readBatch(store: ObjectStore, jobId: string, ref: BatchRef
 
 export async function clearStaging(store: ObjectStore, jobId: string): Promise<void> {
   for (const key of await listAll(store, staging.dir(jobId))) await store.delete(key);
+}
+
+/** A line-per-item staging document (see staging-lines.ts). */
+export function stagingLines(jobId: string, name: string): string {
+  return `${staging.dir(jobId)}${name}.ndjson`;
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { TransferItem } from './staging.ts';
 
@@ -25,11 +26,16 @@ export async function transferItems(
       await hooks.beforeEach();
       const have = await dst.head(item.to);
       if (!have || have.size !== item.size) {
+        let body: Readable | undefined;
         try {
-          await dst.put(item.to, await src.get(item.from), { sha256: item.sha256, size: item.size });
+          body = await src.get(item.from);
+          await dst.put(item.to, body, { sha256: item.sha256, size: item.size });
         } catch (e) {
           if (typeof e === 'object' && e !== null) failures.set(e, item);
           throw e;
+        } finally {
+          // A put that failed half-way leaves its source unread: close it rather than wait for GC.
+          body?.destroy();
         }
       }
       await hooks.progress(1, item.size);

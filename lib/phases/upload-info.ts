@@ -5,9 +5,9 @@ import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { sha256Hex } from '../ports/object-io.ts';
 import { type ServiceContext, openRepository } from './context.ts';
-import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
+import { metaTables, readMetaHeader } from './backup-staging.ts';
 import { advance, enterPhase, fence } from './job-guard.ts';
-import { clearStaging, readStagingDoc } from './staging.ts';
+import { clearStaging } from './staging.ts';
 
 /**
  * UPLOAD_INFO: writes `__info_<ts>`, the commit point: until it exists the snapshot does not, and once it
@@ -17,10 +17,12 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.UPLOAD_INFO);
   if (done) return { jobId };
   const repo = await ctx.control.requireRepository(job.repo);
-  const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
+  const header = await readMetaHeader(ctx.data, jobId);
   const now = ctx.clock.now();
   const objects: SnapshotInfo['backup_objects'] = {};
-  for (const t of doc.meta.tables) {
+  const materializedViews: string[] = [];
+  for await (const t of metaTables(ctx.data, jobId)) {
+    if (t.def.type === 'MATERIALIZED_VIEW') materializedViews.push(t.def.name);
     const partitions: SnapshotInfo['backup_objects'][string]['partitions'] = {};
     for (const p of t.partitions) {
       const segs = p.tablets.flatMap((x) => x.segments);
@@ -31,11 +33,11 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   const info: SnapshotInfo = {
     name: job.label, database: job.db, timestamp: job.timestamp, backup_time: job.createTime, finish_time: now,
     cluster_id: ctx.clusterId, format_version: FORMAT_VERSION, meta: job.backup!.meta!, backup_objects: objects,
-    totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: doc.uploads.length }, backup_result: 'succeed',
-    materialized_views: doc.meta.tables.filter((t) => t.def.type === 'MATERIALIZED_VIEW').map((t) => t.def.name),
-    views: (doc.meta.views ?? []).map((v) => v.name),
-    functions: [...new Set((doc.meta.functions ?? []).map((f) => f.name))],
-    catalogs: (doc.meta.catalogs ?? []).map((c) => c.name),
+    totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: job.backup!.blobs?.count ?? 0 }, backup_result: 'succeed',
+    materialized_views: materializedViews,
+    views: header.views.map((v) => v.name),
+    functions: [...new Set(header.functions.map((f) => f.name))],
+    catalogs: header.catalogs.map((c) => c.name),
   };
   if (job.backup!.ttl) {
     info.ttl = job.backup!.ttl;

@@ -1,11 +1,11 @@
-import { seal } from '../domain/envelope.ts';
+import { Readable } from 'node:stream';
+import { envelopeAround } from '../domain/envelope.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { presentBlobs } from './snapshot-gc.ts';
-import { sha256Hex } from '../ports/object-io.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
-import type { BackupSnapshotDoc } from './backup-snapshoting.ts';
+import { metaText, metaTextSha256, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from './job-guard.ts';
 import { readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
 
@@ -18,15 +18,28 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   if (done) return { jobId, batches: job.state === BackupState.UPLOADING ? await readStagingDoc(ctx.data, jobId, 'batches') : [] };
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
-  const doc = await readStagingDoc<BackupSnapshotDoc>(ctx.data, jobId, 'snapshot');
   // The metadata goes first: from now on it names every blob this snapshot needs, so a DROP SNAPSHOT
-  // collecting garbage meanwhile keeps the blobs found present below.
+  // collecting garbage meanwhile keeps the blobs found present below. It is streamed from staging in
+  // its checksum envelope (a first pass computes the checksum), never held whole.
+  const [head, tail] = envelopeAround(await metaTextSha256(ctx.data, jobId));
   await fence(ctx, job);
-  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), seal(doc.meta, sha256Hex));
+  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(enveloped(head, metaText(ctx.data, jobId), tail)));
   const present = await presentBlobs(store, repo);
-  const missing = doc.uploads.filter((u) => present.get(u.sha256) !== u.size);
-  const batches = await writeBatches(ctx.data, jobId, missing, ctx.batch);
+  const missing = filterMissing(uploadItems(ctx.data, jobId, repo.name), present);
+  const blobs = job.backup!.blobs;
+  const batches = await writeBatches(ctx.data, jobId, missing, blobs ? { files: blobs.count, bytes: blobs.bytes } : job.totals, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
   return { jobId, batches };
+}
+
+async function* enveloped(head: string, body: AsyncIterable<string>, tail: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(head);
+  for await (const piece of body) yield Buffer.from(piece);
+  yield Buffer.from(tail);
+}
+
+/** The items whose blob the repository lacks, or holds with another size (a damaged upload). */
+export async function* filterMissing<T extends { sha256: string; size: number }>(items: AsyncIterable<T>, present: Map<string, number>): AsyncGenerator<T> {
+  for await (const item of items) if (present.get(item.sha256) !== item.size) yield item;
 }

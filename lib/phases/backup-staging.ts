@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { SnapshotMeta, SnapshotTable } from '../domain/snapshot-types.ts';
+import { layout } from '../domain/repository-layout.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { readLines } from './staging-lines.ts';
+import { type TransferItem, stagingLines } from './staging.ts';
+
+/**
+ * What SNAPSHOTING stages for the later backup phases, one line per item: `meta` is a header line (the
+ * snapshot's small parts) followed by one SnapshotTable per line; `uploads` holds one `[path, sha256, size]`
+ * line per distinct segment. Every reader streams them, so planning memory does not grow with the segments.
+ */
+export type MetaHeader = Required<Omit<SnapshotMeta, 'tables'>>;
+export type UploadLine = [path: string, sha256: string, size: number];
+
+export const backupStaging = {
+  meta: (jobId: string) => stagingLines(jobId, 'meta'),
+  uploads: (jobId: string) => stagingLines(jobId, 'uploads'),
+} as const;
+
+export async function readMetaHeader(store: ObjectStore, jobId: string): Promise<MetaHeader> {
+  for await (const line of readLines(store, backupStaging.meta(jobId))) return JSON.parse(line) as MetaHeader;
+  throw new Error(`staging document ${backupStaging.meta(jobId)} is empty`);
+}
+
+export async function* metaTables(store: ObjectStore, jobId: string): AsyncGenerator<SnapshotTable> {
+  let first = true;
+  for await (const line of readLines(store, backupStaging.meta(jobId))) {
+    if (!first) yield JSON.parse(line) as SnapshotTable;
+    first = false;
+  }
+}
+
+/**
+ * The text of `JSON.stringify(meta)` in pieces, for the whole SnapshotMeta: same keys in the same order as
+ * the object SNAPSHOTING would have built, so a reader's checksum of the parsed body matches.
+ */
+export async function* metaText(store: ObjectStore, jobId: string): AsyncGenerator<string> {
+  let header: MetaHeader | undefined;
+  let tables = 0;
+  for await (const line of readLines(store, backupStaging.meta(jobId))) {
+    if (!header) {
+      header = JSON.parse(line) as MetaHeader;
+      yield `{"database":${JSON.stringify(header.database)},"tables":[`;
+    } else {
+      yield tables++ ? `,${line}` : line;
+    }
+  }
+  if (!header) throw new Error(`staging document ${backupStaging.meta(jobId)} is empty`);
+  const { views, functions, catalogs } = header;
+  yield `],"views":${JSON.stringify(views)},"functions":${JSON.stringify(functions)},"catalogs":${JSON.stringify(catalogs)}}`;
+}
+
+/** The sha256 of the text `metaText` yields, read in a first pass so the envelope can lead the stream. */
+export async function metaTextSha256(store: ObjectStore, jobId: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of metaText(store, jobId)) hash.update(piece);
+  return hash.digest('hex');
+}
+
+/** The distinct segment files of the snapshot as transfers into the repository's blobs. */
+export async function* uploadItems(store: ObjectStore, jobId: string, repo: string): AsyncGenerator<TransferItem> {
+  for await (const line of readLines(store, backupStaging.uploads(jobId))) {
+    const [from, sha256, size] = JSON.parse(line) as UploadLine;
+    yield { from, to: layout.blob(repo, sha256), sha256, size };
+  }
+}
