@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { runScript } from '../bin/run-script.ts';
+import { listAll } from '../lib/ports/object-io.ts';
 import { createSyntheticCatalog } from './synthetic-catalog.ts';
 
 export interface PlanResult {
@@ -19,6 +20,8 @@ export interface PlanResult {
   maxPayloadBytes: number;
   maxPayloadState: string;
   jobState: string;
+  /** Objects left in the cluster's staging area once the cancelled job ended: 0 when it cleaned up. */
+  stagingLeft: number;
   maxRssMB: number;
 }
 
@@ -56,7 +59,8 @@ export async function measurePlanning(dir: string, wanted: number): Promise<Plan
     const snapshotingSeconds = seconds.SNAPSHOTING ?? 0, uploadSnapshotSeconds = seconds.UPLOAD_SNAPSHOT ?? 0;
     return {
       ...made, snapshotingSeconds, uploadSnapshotSeconds, planSeconds: snapshotingSeconds + uploadSnapshotSeconds,
-      batches, maxPayloadBytes, maxPayloadState, jobState, maxRssMB: process.resourceUsage().maxRSS / 1024,
+      batches, maxPayloadBytes, maxPayloadState, jobState,
+      stagingLeft: (await listAll(embedded.ctx.data, 'staging/')).length, maxRssMB: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
     await embedded.close();

@@ -21,8 +21,9 @@ export class LineWriter {
       this.failed = e;
       throw e;
     });
-    // Surfaced by write() or close(); this keeps an early failure from being reported as unhandled.
+    // Failures surface from write(), close() and the store's put, not as unhandled events.
     this.written.catch(() => undefined);
+    this.stream.on('error', () => undefined);
   }
 
   /** Writes one line: `value` as JSON, or a string that already is JSON. */
@@ -46,7 +47,10 @@ export class LineWriter {
     const chunk = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), this.written]);
+    if (this.stream.write(chunk)) return;
+    // Whichever comes first: room to write, or the store's failure. A destroyed stream rejects the wait.
+    await Promise.race([once(this.stream, 'drain').catch(() => undefined), this.written]);
+    if (this.failed) throw this.failed;
   }
 
   /** Abandons the document: the store's all-or-nothing put leaves nothing of it. */
