@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoRecordTable, ensureTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
@@ -11,6 +11,7 @@ import { openObjectStore } from '../lib/adapters/storage/registry.ts';
 import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import { lapsed } from '../lib/control/lock-store.ts';
+import { HOME_CONFIG_FILE, type HomeConfig, parseHomeConfig } from '../lib/domain/home-config.ts';
 import { newId } from '../lib/domain/ids.ts';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
 import { systemClock } from '../lib/ports/clock.ts';
@@ -37,6 +38,7 @@ export interface Embedded {
 }
 
 export interface EmbeddedOptions {
+  /** Overrides `<home>/starbackup.conf`'s upload_worker_count / download_worker_count. */
   workers?: WorkerCounts;
   /** Lock lease; the heartbeat of a running job renews it every third of it. */
   leaseMs?: number;
@@ -56,6 +58,8 @@ export const EMBEDDED_LEASE_MS = 60_000;
 
 export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const home = resolve(homeDir);
+  // Read before anything opens, so a bad file is reported without touching the home.
+  const workers = resolveWorkers(options.workers ?? readHomeConfig(home).workers);
   mkdirSync(join(home, 'data'), { recursive: true });
   const dynamo = await startEmbeddedDynamo({ path: join(home, 'dynamodb') });
   try {
@@ -65,7 +69,6 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     await dynamo.close();
     throw e;
   }
-  const workers = options.workers ?? { upload: 0, download: 0 };
   const ctx: ServiceContext = {
     catalog: new CatalogStore(new DynamoRecordTable(dynamo.client, CATALOG_TABLE)),
     control: new ControlStore(new DynamoRecordTable(dynamo.client, CONTROL_TABLE)),
@@ -108,6 +111,25 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
       await dynamo.close();
     },
   };
+}
+
+/** `<home>/starbackup.conf`, or the defaults when there is none. */
+export function readHomeConfig(home: string): HomeConfig {
+  const file = join(home, HOME_CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return parseHomeConfig('', file);
+    throw e;
+  }
+  return parseHomeConfig(text, file);
+}
+
+/** 0 is one worker per core of this machine, resolved here so a home moved to another machine follows it. */
+function resolveWorkers(w: WorkerCounts): WorkerCounts {
+  const cores = availableParallelism();
+  return { upload: w.upload || cores, download: w.download || cores };
 }
 
 /**

@@ -3,10 +3,11 @@
  * without code. A bad value fails the synth with a message naming the key.
  */
 import type { Node } from 'constructs';
+import { HomeConfigKey } from '../lib/domain/home-config.ts';
 
 export const ContextKey = {
-  uploadWorkers: 'upload_worker_count',
-  downloadWorkers: 'download_worker_count',
+  uploadWorkers: HomeConfigKey.uploadWorkers,
+  downloadWorkers: HomeConfigKey.downloadWorkers,
   schedules: 'starbackup:schedules',
   repositoryBuckets: 'starbackup:repositoryBucketArns',
   repositoryRoles: 'starbackup:repositoryRoleArns',

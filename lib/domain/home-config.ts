@@ -1,0 +1,45 @@
+import { AnalysisError } from './errors.ts';
+import type { WorkerCounts } from './workflow.ts';
+
+/**
+ * `<home>/starbackup.conf`, the embedded runtime's counterpart of StarRocks' be.conf: `key = value` lines,
+ * `#` comments. It holds the knobs StarRocks sets per BE; the cloud stack takes the same keys as CDK context.
+ */
+export const HomeConfigKey = {
+  uploadWorkers: 'upload_worker_count',
+  downloadWorkers: 'download_worker_count',
+} as const;
+
+export const HOME_CONFIG_FILE = 'starbackup.conf';
+
+export interface HomeConfig {
+  /** 0 means one per core, as in StarRocks. */
+  workers: WorkerCounts;
+}
+
+export function parseHomeConfig(text: string, source: string): HomeConfig {
+  const config: HomeConfig = { workers: { upload: 0, download: 0 } };
+  const known: string[] = Object.values(HomeConfigKey);
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) continue;
+    const where = `${source} line ${i + 1}`;
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new AnalysisError(`Invalid line in ${where}: '${line}' is not key = value`);
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (!known.includes(key)) throw new AnalysisError(`Unknown config item '${key}' in ${where}; known items: ${known.join(', ')}`);
+    config.workers[key === HomeConfigKey.uploadWorkers ? 'upload' : 'download'] = workerCount(key, value, where);
+  }
+  return config;
+}
+
+/** A worker count: a whole number, 0 (one per core) up to 1024. */
+export function workerCount(key: string, value: string, where: string): number {
+  if (!/^\d{1,4}$/.test(value) || Number(value) > MAX_WORKERS) {
+    throw new AnalysisError(`Invalid value '${value}' for ${key} in ${where}: a whole number from 0 (one per core) to ${MAX_WORKERS}`);
+  }
+  return Number(value);
+}
+
+const MAX_WORKERS = 1024;
