@@ -1,7 +1,8 @@
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../../lib/domain/errors.ts';
 import { listAll, readBytes } from '../../../lib/ports/object-io.ts';
-import { freshS3Store } from '../../support/s3-test-store.ts';
+import { freshS3Store, s3Endpoint } from '../../support/s3-test-store.ts';
 import { randomStream, sha256Of } from '../../support/streams.ts';
 import { runObjectStoreConformance } from './conformance.ts';
 
@@ -27,6 +28,31 @@ describe('S3ObjectStore on s3rver', () => {
     await expect(store.put('big', stream, { sha256: '0'.repeat(64) })).rejects.toBeInstanceOf(IntegrityError);
     expect(await listAll(store, '')).toEqual(['big']);
     expect((await readBytes(await store.get('big'))).toString()).toBe('old');
+  });
+
+  it('reuses its connections: forty requests in a row open one', async () => {
+    // A TCP proxy in front of s3rver counts the connections the client opens.
+    const target = new URL(s3Endpoint());
+    let connections = 0;
+    const proxy = createServer((client) => {
+      connections++;
+      const upstream = connect(Number(target.port), target.hostname);
+      client.pipe(upstream).pipe(client);
+      const close = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', close);
+      upstream.on('error', close);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const store = freshS3Store({ endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      for (let i = 0; i < 20; i++) {
+        await store.put(`k${i}`, `value ${i}`);
+        expect((await readBytes(await store.get(`k${i}`))).toString()).toBe(`value ${i}`);
+      }
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('pages through listings with continuation tokens', async () => {
