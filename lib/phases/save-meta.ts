@@ -1,11 +1,10 @@
-import { presentBlobs } from './snapshot-gc.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import { uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, leaseKeeper } from './job-guard.ts';
 import type { TransferItem } from './staging.ts';
-import { filterMissing } from './upload-snapshot.ts';
+import { missingBlobs } from './missing-blobs.ts';
 import { transferItems } from './transfer.ts';
 
 const RECOPY_CHUNK = 256;
@@ -21,7 +20,6 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
   await advance(ctx, job, BackupState.SAVE_META, (j) => { j.times.uploadFinished = ctx.clock.now(); });
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
-  const present = await presentBlobs(store, repo);
   const lease = leaseKeeper(ctx, job);
   // Usually nothing is missing; when a collection took much, the copies go a chunk at a time.
   let chunk: TransferItem[] = [];
@@ -29,7 +27,8 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
     await transferItems(ctx.data, store, chunk, { beforeEach: lease.tick, progress: async () => undefined });
     chunk = [];
   };
-  for await (const item of filterMissing(uploadItems(ctx.data, jobId, repo.name), present)) {
+  const items = uploadItems(ctx.data, jobId, repo.name);
+  for await (const item of missingBlobs(store, repo, items, job.backup!.blobs?.count ?? job.totals.files)) {
     chunk.push(item);
     if (chunk.length >= RECOPY_CHUNK) await copy();
   }

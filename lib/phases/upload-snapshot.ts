@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { envelopeAround } from '../domain/envelope.ts';
 import { layout } from '../domain/repository-layout.ts';
-import { presentBlobs } from './snapshot-gc.ts';
+import { missingBlobs } from './missing-blobs.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
@@ -24,9 +24,8 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const [head, tail] = envelopeAround(await metaTextSha256(ctx.data, jobId));
   await fence(ctx, job);
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(enveloped(head, metaText(ctx.data, jobId), tail)));
-  const present = await presentBlobs(store, repo);
-  const missing = filterMissing(uploadItems(ctx.data, jobId, repo.name), present);
   const blobs = job.backup!.blobs;
+  const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), blobs?.count ?? job.totals.files);
   const batches = await writeBatches(ctx.data, jobId, missing, blobs ? { files: blobs.count, bytes: blobs.bytes } : job.totals, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
@@ -39,7 +38,3 @@ async function* enveloped(head: string, body: AsyncIterable<string>, tail: strin
   yield Buffer.from(tail);
 }
 
-/** The items whose blob the repository lacks, or holds with another size (a damaged upload). */
-export async function* filterMissing<T extends { sha256: string; size: number }>(items: AsyncIterable<T>, present: Map<string, number>): AsyncGenerator<T> {
-  for await (const item of items) if (present.get(item.sha256) !== item.size) yield item;
-}

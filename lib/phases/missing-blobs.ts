@@ -1,0 +1,34 @@
+import type { RepositoryRecord } from '../domain/control-types.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { presentBlobs } from './snapshot-gc.ts';
+import type { TransferItem } from './staging.ts';
+
+/** Up to this many blobs are looked up one by one; more, with one listing of all the repository's blobs. */
+export const LOOKUP_LIMIT = 256;
+const LOOKUPS_AT_ONCE = 16;
+
+/**
+ * The items whose blob the repository lacks, or holds with another size (a damaged upload). A backup of a
+ * small database into a repository of a million blobs asks about its own few blobs instead of listing
+ * them all; a large backup lists once, which is cheaper than a request per blob.
+ */
+export async function* missingBlobs(
+  store: ObjectStore, repo: RepositoryRecord, items: AsyncIterable<TransferItem>, count: number,
+): AsyncGenerator<TransferItem> {
+  if (count > LOOKUP_LIMIT) {
+    const present = await presentBlobs(store, repo);
+    for await (const item of items) if (present.get(item.sha256) !== item.size) yield item;
+    return;
+  }
+  let chunk: TransferItem[] = [];
+  const check = async function* () {
+    const found = await Promise.all(chunk.map((item) => store.head(item.to)));
+    for (const [i, item] of chunk.entries()) if (found[i]?.size !== item.size) yield item;
+    chunk = [];
+  };
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= LOOKUPS_AT_ONCE) yield* check();
+  }
+  yield* check();
+}
