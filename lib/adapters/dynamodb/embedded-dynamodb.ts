@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { StorageError } from '../../domain/errors.ts';
+import { StorageError, errorMessage } from '../../domain/errors.ts';
 
 export interface EmbeddedDynamo {
   /** `http://127.0.0.1:<port>`, for other clients in this process (or a child process). */
@@ -43,6 +43,15 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // dynalite opens its store in the background; one request waits for it, so once this returns the
+  // store's LOCK is held and another process probing the same home is refused.
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (err) {
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    throw new StorageError(`Cannot open the embedded DynamoDB at ${options.path ?? 'memory'}: ${errorMessage(err)}`, false, { cause: err });
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
