@@ -35,7 +35,7 @@ export function parseHomeConfig(text: string, source: string): HomeConfig {
 }
 
 /** A worker count: a whole number, 0 (one per core) up to 1024. */
-export function workerCount(key: string, value: string, where: string): number {
+function workerCount(key: string, value: string, where: string): number {
   if (!/^\d{1,4}$/.test(value) || Number(value) > MAX_WORKERS) {
     throw new AnalysisError(`Invalid value '${value}' for ${key} in ${where}: a whole number from 0 (one per core) to ${MAX_WORKERS}`);
   }

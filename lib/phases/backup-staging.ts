@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { JobRecord } from '../domain/control-types.ts';
 import type { SnapshotMeta, SnapshotTable } from '../domain/snapshot-types.ts';
 import { layout } from '../domain/repository-layout.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -18,17 +19,16 @@ export const backupStaging = {
   uploads: (jobId: string) => stagingLines(jobId, 'uploads'),
 } as const;
 
-export async function readMetaHeader(store: ObjectStore, jobId: string): Promise<MetaHeader> {
-  for await (const line of readLines(store, backupStaging.meta(jobId))) return JSON.parse(line) as MetaHeader;
-  throw new Error(`staging document ${backupStaging.meta(jobId)} is empty`);
+/** The staged metadata in one read: its header, then its tables' lines (JSON text) as they come. */
+export async function readStagedMeta(store: ObjectStore, jobId: string): Promise<{ header: MetaHeader; tableLines: AsyncGenerator<string> }> {
+  const lines = readLines(store, backupStaging.meta(jobId));
+  const first = await lines.next();
+  if (first.done) throw new Error(`staging document ${backupStaging.meta(jobId)} is empty`);
+  return { header: JSON.parse(first.value) as MetaHeader, tableLines: lines };
 }
 
-export async function* metaTables(store: ObjectStore, jobId: string): AsyncGenerator<SnapshotTable> {
-  let first = true;
-  for await (const line of readLines(store, backupStaging.meta(jobId))) {
-    if (!first) yield JSON.parse(line) as SnapshotTable;
-    first = false;
-  }
+export async function* metaTables(tableLines: AsyncIterable<string>): AsyncGenerator<SnapshotTable> {
+  for await (const line of tableLines) yield JSON.parse(line) as SnapshotTable;
 }
 
 /**
@@ -36,17 +36,10 @@ export async function* metaTables(store: ObjectStore, jobId: string): AsyncGener
  * the object SNAPSHOTING would have built, so a reader's checksum of the parsed body matches.
  */
 export async function* metaText(store: ObjectStore, jobId: string): AsyncGenerator<string> {
-  let header: MetaHeader | undefined;
+  const { header, tableLines } = await readStagedMeta(store, jobId);
+  yield `{"database":${JSON.stringify(header.database)},"tables":[`;
   let tables = 0;
-  for await (const line of readLines(store, backupStaging.meta(jobId))) {
-    if (!header) {
-      header = JSON.parse(line) as MetaHeader;
-      yield `{"database":${JSON.stringify(header.database)},"tables":[`;
-    } else {
-      yield tables++ ? `,${line}` : line;
-    }
-  }
-  if (!header) throw new Error(`staging document ${backupStaging.meta(jobId)} is empty`);
+  for await (const line of tableLines) yield tables++ ? `,${line}` : line;
   const { views, functions, catalogs } = header;
   yield `],"views":${JSON.stringify(views)},"functions":${JSON.stringify(functions)},"catalogs":${JSON.stringify(catalogs)}}`;
 }
@@ -56,6 +49,12 @@ export async function metaTextSha256(store: ObjectStore, jobId: string): Promise
   const hash = createHash('sha256');
   for await (const piece of metaText(store, jobId)) hash.update(piece);
   return hash.digest('hex');
+}
+
+/** How many distinct segment files, and bytes, SNAPSHOTING planned to upload (all segments for an older job). */
+export function plannedUploads(job: JobRecord): { files: number; bytes: number } {
+  const blobs = job.backup?.blobs;
+  return blobs ? { files: blobs.count, bytes: blobs.bytes } : job.totals;
 }
 
 /** The distinct segment files of the snapshot as transfers into the repository's blobs. */

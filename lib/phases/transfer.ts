@@ -15,14 +15,15 @@ export function failedItem(err: unknown): TransferItem | undefined {
  * (targets are content-addressed or written once under a job-specific name).
  */
 export async function transferItems(
-  src: ObjectStore, dst: ObjectStore, items: TransferItem[],
+  src: ObjectStore, dst: ObjectStore, items: Iterable<TransferItem> | AsyncIterable<TransferItem>,
   hooks: { beforeEach: () => Promise<void>; progress: (files: number, bytes: number) => Promise<void> },
   concurrency = 4,
 ): Promise<void> {
-  let next = 0;
+  // The workers share one iterator, so a stream of items (a filter over a staged list) needs no array.
+  const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
+    for (let r = await source.next(); !r.done; r = await source.next()) {
+      const item = r.value;
       await hooks.beforeEach();
       const have = await dst.head(item.to);
       if (!have || have.size !== item.size) {
@@ -41,5 +42,5 @@ export async function transferItems(
       await hooks.progress(1, item.size);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }

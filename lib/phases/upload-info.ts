@@ -5,7 +5,7 @@ import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
 import { sha256Hex } from '../ports/object-io.ts';
 import { type ServiceContext, openRepository } from './context.ts';
-import { metaTables, readMetaHeader } from './backup-staging.ts';
+import { metaTables, readStagedMeta } from './backup-staging.ts';
 import { advance, enterPhase, fence } from './job-guard.ts';
 import { clearStaging } from './staging.ts';
 
@@ -17,11 +17,11 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.UPLOAD_INFO);
   if (done) return { jobId };
   const repo = await ctx.control.requireRepository(job.repo);
-  const header = await readMetaHeader(ctx.data, jobId);
+  const { header, tableLines } = await readStagedMeta(ctx.data, jobId);
   const now = ctx.clock.now();
   const objects: SnapshotInfo['backup_objects'] = {};
   const materializedViews: string[] = [];
-  for await (const t of metaTables(ctx.data, jobId)) {
+  for await (const t of metaTables(tableLines)) {
     if (t.def.type === 'MATERIALIZED_VIEW') materializedViews.push(t.def.name);
     const partitions: SnapshotInfo['backup_objects'][string]['partitions'] = {};
     for (const p of t.partitions) {

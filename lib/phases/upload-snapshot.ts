@@ -5,7 +5,7 @@ import { missingBlobs } from './missing-blobs.ts';
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
 import { type ServiceContext, openRepository } from './context.ts';
-import { metaText, metaTextSha256, uploadItems } from './backup-staging.ts';
+import { metaText, metaTextSha256, plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from './job-guard.ts';
 import { readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
 
@@ -24,9 +24,9 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const [head, tail] = envelopeAround(await metaTextSha256(ctx.data, jobId));
   await fence(ctx, job);
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(enveloped(head, metaText(ctx.data, jobId), tail)));
-  const blobs = job.backup!.blobs;
-  const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), blobs?.count ?? job.totals.files);
-  const batches = await writeBatches(ctx.data, jobId, missing, blobs ? { files: blobs.count, bytes: blobs.bytes } : job.totals, ctx.batch);
+  const planned = plannedUploads(job);
+  const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files);
+  const batches = await writeBatches(ctx.data, jobId, missing, planned, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
   return { jobId, batches };

@@ -5,7 +5,7 @@ import { readOnlyStore } from '../../lib/adapters/storage/read-only-object-store
 import { seal, unseal } from '../../lib/domain/envelope.ts';
 import type { SnapshotMeta, SnapshotTable } from '../../lib/domain/snapshot-types.ts';
 import { listAll, sha256Hex } from '../../lib/ports/object-io.ts';
-import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readMetaHeader, uploadItems } from '../../lib/phases/backup-staging.ts';
+import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../lib/phases/backup-staging.ts';
 import { readLines, writeLineDocs } from '../../lib/phases/staging-lines.ts';
 import { writeBatches } from '../../lib/phases/staging.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -42,9 +42,10 @@ describe('the staged backup plan', () => {
     expect(text).toBe(JSON.stringify(meta));
     expect(await metaTextSha256(store, 'j1')).toBe(sha256Hex(JSON.stringify(meta)));
     expect(unseal<SnapshotMeta>(seal(meta, sha256Hex), 'm', sha256Hex)).toEqual(meta);
-    expect(await readMetaHeader(store, 'j1')).toEqual(header);
+    const staged = await readStagedMeta(store, 'j1');
+    expect(staged.header).toEqual(header);
     const back: SnapshotTable[] = [];
-    for await (const t of metaTables(store, 'j1')) back.push(t);
+    for await (const t of metaTables(staged.tableLines)) back.push(t);
     expect(back).toEqual(tables);
   });
 

@@ -13,13 +13,13 @@ const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 /** Errors worth another try: resource exhaustion and flaky network file systems. */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EIO', 'ETIMEDOUT', 'ESTALE']);
 
+/** Folders read, or file sizes asked for, at a time while listing. */
+const BATCH = 64;
+
 /**
  * An ObjectStore over a local folder. A put writes `<name>.tmp-<random>` next to the final file and
  * renames it into place after fsync, so readers and a crash only ever see a whole object.
  */
-/** Folders read, or file sizes asked for, at a time while listing. */
-const BATCH = 64;
-
 export class FileObjectStore implements ObjectStore {
   readonly description: string;
   private readonly root: string;
@@ -148,7 +148,6 @@ export class FileObjectStore implements ObjectStore {
       throw this.mapError(err, dir, 'list');
     }
   }
-
 
   /** mkdir + exclusive create; retried because a concurrent delete may remove the new empty folder. */
   private async createTemp(temp: string): Promise<FileHandle> {
