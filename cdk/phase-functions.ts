@@ -25,9 +25,9 @@ export interface PhaseSpec {
 export const PHASES = {
   backupPending: { entry: 'backup-pending', size: 'light', description: 'BACKUP PENDING: accept the job, or submit a console statement', catalog: 'read', data: 'none', unseal: true, repositories: 'read' },
   backupSnapshoting: { entry: 'backup-snapshoting', size: 'step', description: 'BACKUP SNAPSHOTING: pin partition versions, copy the catalog', catalog: 'read', data: 'write', unseal: false, repositories: 'none' },
-  uploadSnapshot: { entry: 'upload-snapshot', size: 'step', description: 'BACKUP UPLOAD_SNAPSHOT: find missing blobs, write batches', catalog: 'none', data: 'write', unseal: true, repositories: 'read' },
+  uploadSnapshot: { entry: 'upload-snapshot', size: 'step', description: 'BACKUP UPLOAD_SNAPSHOT: write __meta, find missing blobs, write batches', catalog: 'none', data: 'write', unseal: true, repositories: 'write' },
   uploadBatch: { entry: 'upload-batch', size: 'batch', description: 'BACKUP UPLOADING: upload one batch of segments', catalog: 'none', data: 'read', unseal: true, repositories: 'write' },
-  saveMeta: { entry: 'save-meta', size: 'step', description: 'BACKUP SAVE_META: write __meta', catalog: 'none', data: 'read', unseal: true, repositories: 'write' },
+  saveMeta: { entry: 'save-meta', size: 'step', description: 'BACKUP SAVE_META: check every blob __meta names, upload again any collected meanwhile', catalog: 'none', data: 'read', unseal: true, repositories: 'write' },
   uploadInfo: { entry: 'upload-info', size: 'step', description: 'BACKUP UPLOAD_INFO: write __info, index the snapshot, unlock', catalog: 'none', data: 'write', unseal: true, repositories: 'write' },
   cancelJob: { entry: 'cancel-job', size: 'finish', description: 'CANCEL: clean up, give tables back, unlock', catalog: 'write', data: 'write', unseal: true, repositories: 'write' },
   restorePending: { entry: 'restore-pending', size: 'light', description: 'RESTORE PENDING: accept the job, or submit a console statement', catalog: 'read', data: 'none', unseal: true, repositories: 'read' },

@@ -56,6 +56,13 @@ describe('least privilege', () => {
     expect(list.condition).toEqual({ StringLike: { 's3:prefix': ['cluster', 'cluster/*'] } });
   });
 
+  it('lets every backup phase that writes into a repository write its bucket', () => {
+    // UPLOAD_SNAPSHOT writes __meta, UPLOADING the blobs, SAVE_META re-uploads, UPLOAD_INFO writes __info.
+    for (const fn of ['uploadSnapshot', 'uploadBatch', 'saveMeta', 'uploadInfo'] as const) {
+      expect(actionsOn(stack.phases.functions[fn], 'arn:aws:s3:::team-backups/*')).toContain('s3:PutObject');
+    }
+  });
+
   it('covers every S3 command the S3 storage adapter sends', () => {
     const source = readFileSync(new URL('../../lib/adapters/storage/s3/s3-object-store.ts', import.meta.url), 'utf8');
     const needs: Record<string, string[]> = {
