@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoRecordTable, ensureTable } from '../lib/adapters/dynamodb/dynamodb-record-table.ts';
+import { DamagedStoreError } from '../lib/adapters/dynamodb/damaged-store-error.ts';
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
 import { LocalKeySealer } from '../lib/adapters/secrets/local-key-sealer.ts';
 import { cachedDefinitions } from './definitions-cache.ts';
@@ -11,6 +12,7 @@ import { openObjectStore } from '../lib/adapters/storage/registry.ts';
 import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import { lapsed } from '../lib/control/lock-store.ts';
+import { IntegrityError } from '../lib/domain/errors.ts';
 import { HOME_CONFIG_FILE, type HomeConfig, parseHomeConfig } from '../lib/domain/home-config.ts';
 import { newId } from '../lib/domain/ids.ts';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
@@ -19,6 +21,7 @@ import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
 import { watchJob } from '../lib/phases/job-watch.ts';
 import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/phases/recover-jobs.ts';
 import { pauseAfterTask } from './test-hooks.ts';
+import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
 
 /**
@@ -53,6 +56,8 @@ export interface EmbeddedOptions {
 
 export const CATALOG_TABLE = 'starbackup-catalog';
 export const CONTROL_TABLE = 'starbackup-control';
+const SECRET_KEY_FILE = 'secret.key';
+const CLUSTER_ID_FILE = 'cluster-id';
 /** One process runs the jobs of a home and renews their leases while it lives, so the lease can be short. */
 export const EMBEDDED_LEASE_MS = 60_000;
 
@@ -60,8 +65,10 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   const home = resolve(homeDir);
   // Read before anything opens, so a bad file is reported without touching the home.
   const workers = resolveWorkers(options.workers ?? readHomeConfig(home).workers);
-  mkdirSync(join(home, 'data'), { recursive: true });
-  const dynamo = await startEmbeddedDynamo({ path: join(home, 'dynamodb') });
+  ownHome(home);
+  const dynamo = await startEmbeddedDynamo({ path: join(home, 'dynamodb') }).catch((e: unknown) => {
+    throw e instanceof DamagedStoreError ? damagedHome(home, e) : e;
+  });
   try {
     await ensureTable(dynamo.client, CATALOG_TABLE);
     await ensureTable(dynamo.client, CONTROL_TABLE);
@@ -75,7 +82,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     data: new FileObjectStore(join(home, 'data')),
     openLocation: openObjectStore,
     orchestrator: undefined as unknown as LocalOrchestrator,
-    sealer: new LocalKeySealer(join(home, 'secret.key')),
+    sealer: new LocalKeySealer(join(home, SECRET_KEY_FILE)),
     clock: systemClock,
     clusterId: clusterId(home),
     owner: `${hostname()}:${process.pid}`,
@@ -111,6 +118,47 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
       await dynamo.close();
     },
   };
+}
+
+/**
+ * The home belongs to its owner: it is created with mode 0700 (the embedded DynamoDB's socket, the sealing
+ * key and the server's token live in it), and a home of ours that older versions made 0755 is tightened,
+ * with its key files, to 0700 and 0600. A home of another user is left as it is.
+ */
+function ownHome(home: string): void {
+  mkdirSync(dirname(home), { recursive: true });
+  try {
+    mkdirSync(home, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && statSync(home).uid === uid) {
+    tighten(home, 0o700);
+    const server = serverFiles(home);
+    for (const file of [join(home, SECRET_KEY_FILE), join(home, CLUSTER_ID_FILE), server.token, server.info]) tighten(file, 0o600);
+  }
+  mkdirSync(join(home, 'data'), { recursive: true, mode: 0o700 });
+}
+
+/** Drops the group and other bits of one of our files or folders (not through a symlink). */
+function tighten(path: string, mode: number): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (st.uid === process.getuid?.() && !st.isSymbolicLink() && (st.mode & 0o077) !== 0) chmodSync(path, mode);
+}
+
+function damagedHome(home: string, e: DamagedStoreError): IntegrityError {
+  return new IntegrityError(
+    `The catalog of home ${home} is damaged (${e.file}: ${e.detail}): restore the home from a copy, or move ` +
+      `${e.storePath} aside to start an empty cluster and CREATE REPOSITORY again to restore from your snapshots; ` +
+      'snapshots in repositories are not affected',
+    { cause: e },
+  );
 }
 
 /** `<home>/starbackup.conf`, or the defaults when there is none. */
@@ -163,12 +211,12 @@ function pidAlive(pid: number): boolean {
 
 /** A home is one cluster; its id goes into every snapshot it writes. */
 function clusterId(home: string): string {
-  const file = join(home, 'cluster-id');
+  const file = join(home, CLUSTER_ID_FILE);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
     const id = newId();
-    writeFileSync(file, `${id}\n`, { flag: 'wx' });
+    writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o600 });
     return id;
   }
 }

@@ -1,12 +1,21 @@
-import type { AddressInfo } from 'node:net';
+import { chmod } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { StorageError, errorMessage } from '../../domain/errors.ts';
+import { DamagedStoreError } from './damaged-store-error.ts';
+import { DynamoSocket } from './dynamo-socket.ts';
+import { checkLevelStore } from './leveldb-check.ts';
 
 export interface EmbeddedDynamo {
-  /** `http://127.0.0.1:<port>`, for other clients in this process (or a child process). */
+  /** `http://localhost`, the host requests are signed for; they travel over `socketPath`, not TCP. */
   endpoint: string;
+  /**
+   * The Unix domain socket the server listens on, reachable only by this user (see DynamoSocket): a
+   * client in another process connects with an http.Agent whose `createConnection` opens this path.
+   */
+  socketPath: string;
   client: DynamoDBClient;
   /** Stops the server and resolves once LevelDB is closed (its LOCK released), so the home can be reopened. */
   close(): Promise<void>;
@@ -20,9 +29,18 @@ export interface EmbeddedDynamoOptions {
 /** dynalite's own default (30 s) would hang a test run; the store closes in milliseconds when idle. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
-/** Starts dynalite in this process on 127.0.0.1 with an ephemeral port. */
+/**
+ * Starts dynalite in this process on a Unix domain socket only this user can reach. An on-disk store is
+ * first checked (read-only, every block and log record against its checksum) and then opened once, so a
+ * damaged store (DamagedStoreError) or one open in another process (StorageError) is refused before
+ * dynalite, which would throw such errors from inside a request callback, ever touches it.
+ */
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
-  if (options.path !== undefined) await probeStore(options.path);
+  if (options.path !== undefined) {
+    await checkLevelStore(options.path);
+    await probeStore(options.path);
+  }
+  const socket = await DynamoSocket.place(options.path);
   const server = dynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
     // Tables are ACTIVE at once, so ensureTable does not wait half a second per table.
@@ -30,51 +48,65 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
-    endpoint,
+    endpoint: 'http://localhost',
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: { httpAgent: socket.agent() },
   });
-  // dynalite opens its store in the background; one request waits for it, so once this returns the
-  // store's LOCK is held and another process probing the same home is refused.
-  try {
-    await client.send(new ListTablesCommand({ Limit: 1 }));
-  } catch (err) {
-    client.destroy();
-    await new Promise((resolve) => server.close(resolve));
-    throw new StorageError(`Cannot open the embedded DynamoDB at ${options.path ?? 'memory'}: ${errorMessage(err)}`, false, { cause: err });
-  }
-
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       // Destroying the client drops its keep-alive sockets; otherwise server.close() waits on them.
       client.destroy();
-      // dynalite's close callback runs after its LevelDB store has closed (or failed to).
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              reject(new StorageError(`embedded DynamoDB at ${options.path ?? 'memory'} did not close`, false));
-            }, CLOSE_TIMEOUT_MS);
-          }),
-        ]);
+        await socket.remove();
       } finally {
-        clearTimeout(timer);
+        await closeServer(server, options.path);
       }
     })());
 
-  return { endpoint, client, close };
+  // dynalite opens its store in the background; one request waits for it, so once this returns the
+  // store's LOCK is held and another process probing the same home is refused.
+  try {
+    await listen(server, socket.bindPath);
+    await chmod(socket.bindPath, 0o600);
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    await socket.publish();
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw new StorageError(`Cannot open the embedded DynamoDB at ${options.path ?? 'memory'}: ${errorMessage(err)}`, false, { cause: err });
+  }
+  return { endpoint: 'http://localhost', socketPath: socket.path, client, close };
+}
+
+function listen(server: Server, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** dynalite's close callback runs after its LevelDB store has closed (or failed to). */
+async function closeServer(server: Server, path: string | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve()));
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new StorageError(`embedded DynamoDB at ${path ?? 'memory'} did not close`, false));
+        }, CLOSE_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface LevelLike {
@@ -96,6 +128,7 @@ async function probeStore(path: string): Promise<void> {
     await db.open();
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code === 'LEVEL_CORRUPTION') throw new DamagedStoreError(path, path, `LevelDB reports ${cause.message ?? 'corruption'}`);
     const detail = cause?.code === 'LEVEL_LOCKED' ? 'it is in use by another process' : (cause?.message ?? String(err));
     throw new StorageError(`Cannot open the embedded DynamoDB at ${path}: ${detail}`, false, { cause: err });
   }

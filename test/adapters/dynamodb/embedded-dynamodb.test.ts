@@ -1,3 +1,5 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedDynamo } from '../../../lib/adapters/dynamodb/embedded-dynamodb.ts';
@@ -8,14 +10,57 @@ import { useTempDirs } from '../../support/temp-dirs.ts';
 const temp = useTempDirs('dynalite');
 
 describe('startEmbeddedDynamo', () => {
-  it('listens on an ephemeral port of 127.0.0.1', async () => {
+  it('listens on a Unix socket of its own in a private folder, removed on close', async () => {
     const a = await startEmbeddedDynamo();
     const b = await startEmbeddedDynamo();
     try {
-      expect(a.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(a.endpoint).not.toBe(b.endpoint);
+      expect(a.endpoint).toBe('http://localhost');
+      expect(a.socketPath).not.toBe(b.socketPath);
+      expect(statSync(a.socketPath).isSocket()).toBe(true);
+      expect(statSync(path.dirname(a.socketPath)).mode & 0o777).toBe(0o700);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+    expect(existsSync(path.dirname(a.socketPath))).toBe(false);
+  });
+
+  it('puts the socket next to a store in a private folder, and replaces a stale one', async () => {
+    const dir = await temp.make();
+    chmodSync(dir, 0o700);
+    const store = path.join(dir, 'dynamodb');
+    writeFileSync(`${store}.sock`, 'left by a killed process');
+    const first = await startEmbeddedDynamo({ path: store });
+    expect(first.socketPath).toBe(`${store}.sock`);
+    expect(statSync(first.socketPath).isSocket()).toBe(true);
+    await first.close();
+    expect(readdirSync(dir)).toEqual(['dynamodb']);
+  });
+
+  it('uses a private temporary folder when the store folder is open to others or too deep', async () => {
+    const open = await temp.make();
+    chmodSync(open, 0o755);
+    const deep = path.join(await temp.make(), 'x'.repeat(90));
+    mkdirSync(deep, { mode: 0o700 });
+    for (const dir of [open, deep]) {
+      const dynamo = await startEmbeddedDynamo({ path: path.join(dir, 'dynamodb') });
+      try {
+        expect(path.dirname(dynamo.socketPath).startsWith(path.join(tmpdir(), 'starbackup-'))).toBe(true);
+        expect(statSync(path.dirname(dynamo.socketPath)).mode & 0o777).toBe(0o700);
+      } finally {
+        await dynamo.close();
+      }
+      expect(existsSync(dynamo.socketPath)).toBe(false);
+    }
+  });
+
+  it('serves concurrent requests over its keep-alive socket', async () => {
+    const t = await startTestDynamo();
+    try {
+      await Promise.all(Array.from({ length: 200 }, (_, i) => t.table.put({ pk: 'p', sk: `s${i}` }, { i })));
+      const got = await Promise.all(Array.from({ length: 200 }, (_, i) => t.table.get({ pk: 'p', sk: `s${i}` })));
+      expect(got.map((r) => r?.doc)).toEqual(Array.from({ length: 200 }, (_, i) => ({ i })));
+    } finally {
+      await t.close();
     }
   });
 
