@@ -22,6 +22,8 @@ export interface GcsTestServer {
   names(bucket: string): string[];
   /** Resumable sessions started and not committed. */
   openSessions(): number;
+  /** TCP connections accepted so far (a refused client never opens one). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -175,12 +177,15 @@ export async function startGcsServer(options: { buckets: string[]; forbiddenBuck
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => error(res, 500, 'backendError', String(err)));
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
     names: (bucket) => [...(buckets.get(bucket)?.keys() ?? [])].sort(),
     openSessions: () => sessions.size,
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -9,14 +9,20 @@ export interface GcsErrorContext {
   notFoundIsBucket?: boolean;
 }
 
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
+  // undici's own: the socket closed under a request or an answer, or a connect, headers or body timeout.
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * Maps @google-cloud/storage errors (ApiError with the HTTP status in `code`, gaxios errors with a
- * network code) to the port's errors. As for S3, the library's error is not kept as a cause.
+ * Maps GCS errors (GcsApiError or the library's ApiError with the HTTP status in `code`, fetch's
+ * `fetch failed` with the socket error in `cause`, the auth library's errors) to the port's errors.
+ * As for S3, the library's error is not kept as a cause.
  */
 export function mapGcsError(err: unknown, ctx: GcsErrorContext): Error {
   if (err instanceof StarbackupError) return err;
+  // The trust guard's refusal, raised while connecting (fetch puts it in `cause`): it says what and why.
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof StarbackupError) return cause;
   const e = (err ?? {}) as { code?: number | string; status?: number; message?: string; errors?: { reason?: string }[]; cause?: { code?: string } };
   const status = typeof e.code === 'number' ? e.code : e.status;
   const reason = e.errors?.[0]?.reason;
