@@ -4,6 +4,7 @@
  * end of planning (SNAPSHOTING and UPLOAD_SNAPSHOT), then cancels it, and prints as JSON how long each
  * planning step took, the largest state payload any Task received or returned, and the peak RSS.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { runScript } from '../bin/run-script.ts';
@@ -49,6 +50,7 @@ export async function measurePlanning(dir: string, wanted: number): Promise<Plan
   });
   try {
     const made = await createSyntheticCatalog(embedded.ctx, 'plan_db', wanted);
+    mkdirSync(join(dir, 'repo'), { recursive: true });
     const out = await runScript(embedded.ctx, `CREATE REPOSITORY plan_repo WITH BROKER ON LOCATION "file://${join(dir, 'repo')}";
       BACKUP DATABASE plan_db SNAPSHOT plan_snap TO plan_repo`);
     // The backup is meant to end cancelled; any other error is a failure of the benchmark.

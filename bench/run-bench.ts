@@ -74,6 +74,7 @@ try {
       void S3RVER_KEY;
     } else {
       location = `file://${join(root, 'repo')}`;
+      mkdirSync(join(root, 'repo'), { recursive: true });
     }
     const repo = `repo_${target}`;
     op(`CREATE REPOSITORY ${repo} WITH BROKER ON LOCATION "${location}"${props}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbedded } from './embedded-runtime.ts';
@@ -42,6 +42,7 @@ export async function runDemo(write: (s: string) => void): Promise<number> {
       INSERT INTO sr_member SELECT * FROM FILES("path" = "file://${csv}", "format" = "csv", "csv.column_separator" = ",");
       SHOW PARTITIONS FROM sr_member`);
     const before = await count('sr_member');
+    mkdirSync(join(root, 'repo')); // a file:// repository's folder must exist, as a mount point would
     await step('a repository on the local file system', `
       CREATE REPOSITORY demo_repo WITH BROKER ON LOCATION "file://${join(root, 'repo')}";
       SHOW REPOSITORIES`);

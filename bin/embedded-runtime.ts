@@ -6,6 +6,8 @@ import { DamagedStoreError } from '../lib/adapters/dynamodb/damaged-store-error.
 import { startEmbeddedDynamo } from '../lib/adapters/dynamodb/embedded-dynamodb.ts';
 import { LocalKeySealer } from '../lib/adapters/secrets/local-key-sealer.ts';
 import { cachedDefinitions } from './definitions-cache.ts';
+import { homeGuard } from './home-policy.ts';
+import { Door } from '../lib/access/trust-policy.ts';
 import { type LocalHandlers, LocalOrchestrator } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import { FileObjectStore } from '../lib/adapters/storage/file/file-object-store.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
@@ -41,6 +43,8 @@ export interface Embedded {
 }
 
 export interface EmbeddedOptions {
+  /** Who the statements come from: the home's owner (the CLI, the default) or other callers (serve). */
+  door?: Door;
   /** Overrides `<home>/starbackup.conf`'s upload_worker_count / download_worker_count. */
   workers?: WorkerCounts;
   /** Lock lease; the heartbeat of a running job renews it every third of it. */
@@ -64,7 +68,9 @@ export const EMBEDDED_LEASE_MS = 60_000;
 export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const home = resolve(homeDir);
   // Read before anything opens, so a bad file is reported without touching the home.
-  const workers = resolveWorkers(options.workers ?? readHomeConfig(home).workers);
+  const config = readHomeConfig(home);
+  const workers = resolveWorkers(options.workers ?? config.workers);
+  const guard = homeGuard(home, options.door ?? Door.OWNER, config);
   ownHome(home);
   const dynamo = await startEmbeddedDynamo({ path: join(home, 'dynamodb') }).catch((e: unknown) => {
     throw e instanceof DamagedStoreError ? damagedHome(home, e) : e;
@@ -80,7 +86,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     catalog: new CatalogStore(new DynamoRecordTable(dynamo.client, CATALOG_TABLE)),
     control: new ControlStore(new DynamoRecordTable(dynamo.client, CONTROL_TABLE)),
     data: new FileObjectStore(join(home, 'data')),
-    openLocation: openObjectStore,
+    openLocation: (location, properties, opts) => openObjectStore(location, properties, { ...opts, guard }),
     orchestrator: undefined as unknown as LocalOrchestrator,
     sealer: new LocalKeySealer(join(home, SECRET_KEY_FILE)),
     clock: systemClock,

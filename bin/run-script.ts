@@ -9,6 +9,8 @@ import { expireSnapshots } from '../lib/phases/expire-snapshots.ts';
 import { type ResultSet, table } from '../lib/phases/result-set.ts';
 import type { Session } from '../lib/phases/session.ts';
 import { parseScript } from '../lib/sql/parse.ts';
+import { redactStatement } from '../lib/sql/redact-statement.ts';
+import { echoedError } from '../lib/phases/api-request.ts';
 
 /** One executed statement, as `--json` prints it. */
 export interface Outcome {
@@ -42,7 +44,7 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   try {
     checkScriptLength(statements.length + (failure ? 1 : 0));
   } catch (e) {
-    emit({ statement: `${sql.slice(0, 60)}…`, error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
+    emit({ statement: `${redactStatement(sql.slice(0, 60))}…`, error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
     return outcomes;
   }
   let failed = false;
@@ -51,14 +53,14 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
     try {
       let result = await executeStatement(ctx, stmt, session);
       if (result.job?.done) result = await waitForJob(ctx, result, options.progress);
-      emit({ statement: stmt.text, result, seconds: (performance.now() - started) / 1000 });
+      emit({ statement: redactStatement(stmt.text), result, seconds: (performance.now() - started) / 1000 });
     } catch (e) {
-      emit({ statement: stmt.text, error: { code: errorCode(e), message: errorMessage(e) }, seconds: (performance.now() - started) / 1000 });
+      emit({ ...echoed(e, stmt.text), seconds: (performance.now() - started) / 1000 });
       failed = true;
       break;
     }
   }
-  if (failure && !failed) emit({ statement: failure.text, error: { code: errorCode(failure.error), message: errorMessage(failure.error) }, seconds: 0 });
+  if (failure && !failed) emit({ ...echoed(failure.error, failure.text), seconds: 0 });
   return outcomes;
 }
 
@@ -85,4 +87,10 @@ async function waitForJob(ctx: ServiceContext, result: ResultSet, progress?: (li
     throw new JobFailedError(`${j.type} job '${j.label}' ended ${j.state}: ${renderStatus(j.status)}`);
   }
   return table(['JobId', 'Label', 'State', 'Timestamp'], [[j.jobId, j.label, j.state, j.timestamp]]);
+}
+
+/** A failed statement as printed: secrets masked in its text and in the message. */
+function echoed(err: unknown, statement: string): { statement: string; error: { code: string; message: string } } {
+  const { code, message, statement: text } = echoedError(err, statement);
+  return { statement: text ?? '', error: { code, message } };
 }

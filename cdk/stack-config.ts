@@ -14,6 +14,7 @@ export const ContextKey = {
   clusterId: 'starbackup:clusterId',
   removalPolicy: 'starbackup:removalPolicy',
   stackName: 'starbackup:stackName',
+  allowedEndpoints: 'starbackup:allowedEndpoints',
 } as const;
 
 export interface ScheduleConfig {
@@ -43,6 +44,8 @@ export interface StackConfig {
   clusterId?: string;
   /** `retain` (default) keeps tables, buckets and the key when the stack is deleted. */
   removalPolicy: 'retain' | 'destroy';
+  /** Private, loopback or link-local endpoints statements may name (allowed_endpoints entries). */
+  allowedEndpoints: string[];
 }
 
 /** One worker per core means nothing for Lambda; 8 keeps a repository bucket far from S3's request limits. */
@@ -67,7 +70,16 @@ export function readStackConfig(node: Node): StackConfig {
     repositoryRoleArns: list(get(ContextKey.repositoryRoles), ContextKey.repositoryRoles).map(roleArn),
     ...(clusterId === undefined ? {} : { clusterId: clusterId as string }),
     removalPolicy: removal,
+    allowedEndpoints: list(get(ContextKey.allowedEndpoints), ContextKey.allowedEndpoints).map(endpointEntry),
   };
+}
+
+/** The functions parse the entries at start (lib/access/endpoint-rules.ts); here only their shape is checked. */
+function endpointEntry(value: unknown, i: number): string {
+  if (typeof value !== 'string' || !/^[\w.:[\]/-]{1,255}$/.test(value)) {
+    fail(`${ContextKey.allowedEndpoints}[${i}]`, 'must be a host[:port], an address[:port] or a CIDR network such as "10.0.0.0/8"');
+  }
+  return value;
 }
 
 /** `-c key=value` on the command line always arrives as a string; cdk.json gives JSON values. */

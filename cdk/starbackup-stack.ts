@@ -49,6 +49,7 @@ export class StarbackupStack extends Stack {
       CLUSTER_ID: config.clusterId ?? Fn.select(2, Fn.split('/', Aws.STACK_ID)),
       SECRETS_KEY_ID: this.stores.sealingKey.keyArn,
       LOCK_LEASE_MS: String(LOCK_LEASE_MS),
+      ALLOWED_ENDPOINTS: config.allowedEndpoints.join(','),
     };
     this.phases = new PhaseFunctions(this, 'Phases', {
       stores: this.stores, environment, repositories, removalPolicy,

@@ -5,6 +5,8 @@ import { DynamoRecordTable } from '../lib/adapters/dynamodb/dynamodb-record-tabl
 import { KmsSealer } from '../lib/adapters/secrets/kms-sealer.ts';
 import { SfnOrchestrator, stateMachineArnsFromEnv } from '../lib/adapters/sfn/sfn-orchestrator.ts';
 import { openObjectStore } from '../lib/adapters/storage/registry.ts';
+import { doorPolicy } from '../lib/access/door-policy.ts';
+import { Door, trustGuard } from '../lib/access/trust-policy.ts';
 import { InternalError } from '../lib/domain/errors.ts';
 import { systemClock } from '../lib/ports/clock.ts';
 import type { Orchestrator } from '../lib/ports/orchestrator.ts';
@@ -38,11 +40,15 @@ const noOrchestrator: Orchestrator = {
 
 export function contextFromEnv(env: NodeJS.ProcessEnv, orchestrator: Orchestrator = noOrchestrator): ServiceContext {
   const dynamo = new DynamoDBClient({});
+  // Every cloud door answers other people: no local storage, no private endpoint unless the stack allows it.
+  const guard = trustGuard(
+    doorPolicy({ door: Door.CLOUD, allowedEndpoints: (env.ALLOWED_ENDPOINTS ?? '').split(',').filter((e) => e.trim() !== ''), settings: 'the CDK context starbackup:allowedEndpoints' }),
+  );
   return {
     catalog: new CatalogStore(new DynamoRecordTable(dynamo, required(env, 'CATALOG_TABLE'))),
     control: new ControlStore(new DynamoRecordTable(dynamo, required(env, 'CONTROL_TABLE'))),
     data: openObjectStore(required(env, 'DATA_LOCATION')),
-    openLocation: openObjectStore,
+    openLocation: (location, properties, opts) => openObjectStore(location, properties, { ...opts, guard }),
     orchestrator,
     sealer: new KmsSealer(required(env, 'SECRETS_KEY_ID')),
     clock: systemClock,

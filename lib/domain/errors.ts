@@ -18,6 +18,7 @@ export const ErrorName = {
   JobFailed: 'JobFailedError',
   JobTimeout: 'JobTimeoutError',
   JobOrphaned: 'JobOrphanedError',
+  AccessDenied: 'AccessDeniedError',
   Internal: 'InternalError',
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
@@ -116,6 +117,15 @@ export class JobOrphanedError extends StarbackupError {
 /** A job ended CANCELLED because of an error; carries the job's status text. */
 export class JobFailedError extends StarbackupError {
   override get name() { return ErrorName.JobFailed; }
+}
+
+/**
+ * The trust-boundary policy refused what a statement asked for: a file outside the allowed folders, an
+ * endpoint on a forbidden address, a storage scheme this runtime cannot keep. The message names the
+ * offending path or address and the setting that would allow it.
+ */
+export class AccessDeniedError extends StarbackupError {
+  override get name() { return ErrorName.AccessDenied; }
 }
 
 export class InternalError extends StarbackupError {

@@ -8,6 +8,8 @@ import type { WorkerCounts } from './workflow.ts';
 export const HomeConfigKey = {
   uploadWorkers: 'upload_worker_count',
   downloadWorkers: 'download_worker_count',
+  allowedFilePaths: 'allowed_file_paths',
+  allowedEndpoints: 'allowed_endpoints',
 } as const;
 
 export const HOME_CONFIG_FILE = 'starbackup.conf';
@@ -15,10 +17,14 @@ export const HOME_CONFIG_FILE = 'starbackup.conf';
 export interface HomeConfig {
   /** 0 means one per core, as in StarRocks. */
   workers: WorkerCounts;
+  /** Folders FILES() and file:// repositories may reach; undefined when the file does not say (the door decides). */
+  allowedFilePaths?: string[];
+  /** Endpoints a statement may name although they are loopback, private or link-local (lib/access/endpoint-rules.ts). */
+  allowedEndpoints: string[];
 }
 
 export function parseHomeConfig(text: string, source: string): HomeConfig {
-  const config: HomeConfig = { workers: { upload: 0, download: 0 } };
+  const config: HomeConfig = { workers: { upload: 0, download: 0 }, allowedEndpoints: [] };
   const known: string[] = Object.values(HomeConfigKey);
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.replace(/#.*$/, '').trim();
@@ -29,9 +35,23 @@ export function parseHomeConfig(text: string, source: string): HomeConfig {
     const key = line.slice(0, eq).trim();
     const value = line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
     if (!known.includes(key)) throw new AnalysisError(`Unknown config item '${key}' in ${where}; known items: ${known.join(', ')}`);
-    config.workers[key === HomeConfigKey.uploadWorkers ? 'upload' : 'download'] = workerCount(key, value, where);
+    if (key === HomeConfigKey.allowedFilePaths) config.allowedFilePaths = filePaths(value, where);
+    else if (key === HomeConfigKey.allowedEndpoints) config.allowedEndpoints = list(value);
+    else config.workers[key === HomeConfigKey.uploadWorkers ? 'upload' : 'download'] = workerCount(key, value, where);
   }
   return config;
+}
+
+/** `a, b, c`; an empty value is an empty list (nothing allowed). */
+function list(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function filePaths(value: string, where: string): string[] {
+  const paths = list(value);
+  const relative = paths.find((p) => !p.startsWith('/'));
+  if (relative !== undefined) throw new AnalysisError(`Invalid value '${relative}' for allowed_file_paths in ${where}: folders must be absolute paths`);
+  return paths;
 }
 
 /** A worker count: a whole number, 0 (one per core) up to 1024. */

@@ -2,7 +2,7 @@
  * Which repository and catalog properties are secrets: never stored in clear, never shown, never logged.
  * Matching by name keeps new backends safe by default (a `*.secret_key` is hidden without a code change).
  */
-const SECRET = /(secret|password|passwd|token|credential|access[._-]?key|private[._-]?key|sas|signature|session|service[._-]?account[._-]?json|json[._-]?key)/i;
+const SECRET = /(secret|password|passwd|token|credential|access[._-]?key|private[._-]?key|shared[._-]?key|account[._-]?key|sas|signature|session|service[._-]?account[._-]?json|json[._-]?key)/i;
 
 export function isSecretProperty(key: string): boolean {
   return SECRET.test(key);

@@ -12,6 +12,7 @@ import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
 import { tableDefinition } from '../cluster/table-definition.ts';
 import { getText } from '../ports/object-io.ts';
+import { LocationUse } from '../ports/trust-guard.ts';
 import type { ViewDef } from '../domain/catalog-types.ts';
 import type { Statement } from '../sql/ast.ts';
 import { parseStatement } from '../sql/parse.ts';
@@ -89,8 +90,10 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
     if (!path) throw new AnalysisError('FILES() needs a "path" property');
     const format = (props.format ?? '').toLowerCase();
     if (format !== 'csv') throw new AnalysisError(`FILES() format '${props.format ?? ''}' is not supported; use "format" = "csv"`);
+    // Other schemes would read with the service's own storage identity: FILES() loads local files only.
+    if (!/^file:\/\//i.test(path)) throw new AnalysisError(`FILES() reads local files only, such as "path" = "file:///data/loads/t.csv"; '${path}' is not one`);
     const cut = path.lastIndexOf('/');
-    const text = await getText(ctx.openLocation(path.slice(0, cut), {}), path.slice(cut + 1));
+    const text = await getText(ctx.openLocation(path.slice(0, cut), {}, { use: LocationUse.FILES }), path.slice(cut + 1));
     input = parseCsv(text, csvOptions(props));
   }
   const routed = buildRows(rec.doc.def, s.columns, input, s.partitions);

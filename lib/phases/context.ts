@@ -4,12 +4,16 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
 import type { SecretSealer } from '../ports/secret-sealer.ts';
+import type { LocationUse } from '../ports/trust-guard.ts';
 
 /** What statement execution and every workflow phase need; built once by the runtime (bin/ or functions/wiring.ts). */
 export interface ServiceContext extends ClusterContext {
   control: ControlStore;
-  /** Opens a store for a location URI (adapters' registry); used for repositories and FILES(). */
-  openLocation: (location: string, properties: Record<string, string>, options?: { readOnly?: boolean }) => ObjectStore;
+  /**
+   * Opens a store for a location URI (adapters' registry); used for repositories and FILES(). The
+   * runtime binds it to its door's trust guard, so every file and named endpoint is checked at I/O time.
+   */
+  openLocation: (location: string, properties: Record<string, string>, options?: { readOnly?: boolean; use?: LocationUse }) => ObjectStore;
   orchestrator: Orchestrator;
   /** Seals repository credentials at rest: KMS in the cloud, a 0600 key file in the embedded home. */
   sealer: SecretSealer;

@@ -1,5 +1,5 @@
 import type { RepositoryRecord } from '../domain/control-types.ts';
-import { AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
+import { AccessDeniedError, AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
 import { redact, redactLocation, splitSecrets } from '../domain/secrets.ts';
@@ -27,13 +27,16 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
     throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
   }
   const { plain, secrets } = splitSecrets(s.properties);
-  const fail = (why: string) =>
-    new AnalysisError(`Failed to create repository ${name} on ${redactLocation(location)}: ${redactLocation(redact(why, secrets))}`);
+  // A refusal of the trust boundary stays one (403 on the API); every other failure is the statement's.
+  const fail = (e: unknown) => {
+    const message = `Failed to create repository ${name} on ${redactLocation(location)}: ${redactLocation(redact(errorMessage(e), secrets))}`;
+    return e instanceof AccessDeniedError ? new AccessDeniedError(message) : new AnalysisError(message);
+  };
   let store: ObjectStore;
   try {
     store = ctx.openLocation(location, s.properties, { readOnly: s.readOnly });
   } catch (e) {
-    throw fail(errorMessage(e));
+    throw fail(e);
   }
   let createTime = ctx.clock.now();
   try {
@@ -51,7 +54,7 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
       if (!info) await putJson(store, layout.repoInfo(name), { name, create_time: createTime, format_version: FORMAT_VERSION });
     }
   } catch (e) {
-    if (e instanceof StorageError || !(e instanceof StarbackupError)) throw fail(errorMessage(e));
+    if (e instanceof StorageError || e instanceof AccessDeniedError || !(e instanceof StarbackupError)) throw fail(e);
     throw e;
   }
   const record: RepositoryRecord = { id: newId(createTime), name, location, readOnly: s.readOnly, properties: plain, createTime };

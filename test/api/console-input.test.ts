@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalExecution } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
 import type { ExecutionInput } from '../../lib/domain/workflow.ts';
@@ -16,6 +17,7 @@ let n = 0;
 beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir);
+  mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1), (2);
     CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"`);
 });

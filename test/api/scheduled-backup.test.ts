@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduledBackupHandler } from '../../functions/scheduled-backup.ts';
 import type { LocalOrchestrator } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
@@ -48,6 +49,7 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
   beforeAll(async () => {
     const dir = await temp.make();
     c = await openTestCluster(dir);
+    mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
     await c.sql(`CREATE DATABASE sales; CREATE TABLE sales.t (k INT); INSERT INTO sales.t VALUES (1);
       CREATE REPOSITORY offsite WITH BROKER ON LOCATION "file://${dir}/repo"`);
     run = scheduledBackupHandler(async () => c.ctx);

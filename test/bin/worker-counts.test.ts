@@ -33,6 +33,7 @@ async function peakConcurrency(conf: string): Promise<Record<string, number>> {
     await createSampleDatabase(c);
     // More loads, more segment files: one batch each.
     for (let i = 0; i < 3; i++) await c.sql(`INSERT INTO sr_hub.sr_member VALUES (${10 + i}, 'x', '2024-01-05'), (${20 + i}, 'y', '2024-02-05')`);
+    mkdirSync(join(dir, 'repo'), { recursive: true }); // a file:// repository's folder must exist
     await c.sql(`CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${join(dir, 'repo')}"`);
     await backupAndRestore(c, 'r', 's1', 'copy');
   } finally {
@@ -52,9 +53,9 @@ describe('upload_worker_count and download_worker_count in <home>/starbackup.con
   }, 60_000);
 
   it('default to one worker per core, as StarRocks does with 0', async () => {
-    expect(parseHomeConfig('', 'x')).toEqual({ workers: { upload: 0, download: 0 } });
-    expect(parseHomeConfig('# nothing set\n\nupload_worker_count=0\r\n', 'x')).toEqual({ workers: { upload: 0, download: 0 } });
-    expect(readHomeConfig(await temp.make())).toEqual({ workers: { upload: 0, download: 0 } });
+    expect(parseHomeConfig('', 'x')).toEqual({ workers: { upload: 0, download: 0 }, allowedEndpoints: [] });
+    expect(parseHomeConfig('# nothing set\n\nupload_worker_count=0\r\n', 'x')).toEqual({ workers: { upload: 0, download: 0 }, allowedEndpoints: [] });
+    expect(readHomeConfig(await temp.make())).toEqual({ workers: { upload: 0, download: 0 }, allowedEndpoints: [] });
   });
 
   it.each([
@@ -62,7 +63,8 @@ describe('upload_worker_count and download_worker_count in <home>/starbackup.con
     ['\ndownload_worker_count = -1', "Invalid value '-1' for download_worker_count in f.conf line 2: a whole number from 0 (one per core) to 1024"],
     ['upload_worker_count = 5000', "Invalid value '5000' for upload_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024"],
     ['upload_worker_count = ', "Invalid value '' for upload_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024"],
-    ['make_snapshot_workers = 2', "Unknown config item 'make_snapshot_workers' in f.conf line 1; known items: upload_worker_count, download_worker_count"],
+    ['make_snapshot_workers = 2', "Unknown config item 'make_snapshot_workers' in f.conf line 1; known items: upload_worker_count, download_worker_count, allowed_file_paths, allowed_endpoints"],
+    ['allowed_file_paths = /data, loads', "Invalid value 'loads' for allowed_file_paths in f.conf line 1: folders must be absolute paths"],
     ['upload_worker_count 4', "Invalid line in f.conf line 1: 'upload_worker_count 4' is not key = value"],
   ])('refuses %j', (text, message) => {
     expect(() => parseHomeConfig(text, 'f.conf')).toThrow(message);

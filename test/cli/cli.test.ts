@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -56,6 +56,7 @@ describe('starbackup sql', () => {
   it('backs up and restores across two invocations, with progress on stderr', async () => {
     const dir = await temp.make();
     const home = join(dir, 'home');
+    mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
     cli(['sql', '--home', home, `CREATE DATABASE a; CREATE TABLE a.t (k INT); INSERT INTO a.t VALUES (1), (2);
       CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"`]);
     const b = cli(['sql', '--home', home, '--json', 'BACKUP DATABASE a SNAPSHOT s1 TO r']);

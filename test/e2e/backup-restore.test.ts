@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../lib/ports/object-io.ts';
@@ -21,6 +21,7 @@ beforeAll(async () => {
   const dir = await temp.make();
   repoDir = join(dir, 'repo');
   c = await openTestCluster(dir);
+  mkdirSync(repoDir, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE sr_hub; USE sr_hub; ${MEMBER};
     CREATE TABLE sr_pmc (k BIGINT, v DECIMAL(10, 2), ok BOOLEAN) DISTRIBUTED BY HASH (k) BUCKETS 3;
     INSERT INTO sr_member VALUES (1, 'a', '2024-01-01'), (2, 'b', '2024-01-15'), (3, 'c', '2024-02-02');

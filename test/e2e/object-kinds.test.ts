@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -11,6 +12,7 @@ const restore = async (label: string, rest: string) =>
 beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir);
+  mkdirSync(join(dir, 'repo'), { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; USE d;
     CREATE TABLE base (k INT, v VARCHAR(8)) DISTRIBUTED BY HASH (k) BUCKETS 2; INSERT INTO base VALUES (1, 'a'), (2, 'b'), (3, 'c');
     CREATE MATERIALIZED VIEW mv REFRESH MANUAL AS SELECT k AS key1 FROM base WHERE k >= 2;

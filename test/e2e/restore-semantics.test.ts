@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelJob } from '../../lib/phases/cancel-job.ts';
@@ -19,6 +20,7 @@ const TABLE = (ranges: string) => `(k INT, dt DATE) DUPLICATE KEY (k) PARTITION 
 beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir);
+  mkdirSync(join(dir, 'repo'), { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; USE d;
     CREATE TABLE t ${TABLE('PARTITION p1 VALUES LESS THAN ("2024-02-01"), PARTITION p2 VALUES LESS THAN ("2024-03-01")')};
     INSERT INTO t VALUES (1, '2024-01-10'), (2, '2024-02-10');

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../lib/ports/object-io.ts';
@@ -21,6 +21,7 @@ beforeAll(async () => {
   repoDir = join(dir, 'repo');
   a = await openTestCluster(join(dir, 'a'));
   b = await openTestCluster(join(dir, 'b'));
+  mkdirSync(repoDir, { recursive: true }); // a file:// repository's folder must exist
   await a.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT) DISTRIBUTED BY HASH (k) BUCKETS 2; INSERT INTO d.t VALUES (1), (2);
     CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${repoDir}"`);
   await b.sql(`CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${repoDir}"`);

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
 import { ErrorName } from '../../lib/domain/errors.ts';
@@ -75,6 +76,7 @@ beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir, { batch: { maxFiles: 3, maxBytes: 1 << 20, maxBatches: 10 } });
   faults = new FaultInjector(c.ctx);
+  mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT, v STRING) DISTRIBUTED BY HASH (k) BUCKETS 3;
     INSERT INTO d.t VALUES (1, 'a'), (2, 'b'), (3, 'c'); INSERT INTO d.t VALUES (4, 'd'), (5, 'e');
     CREATE TABLE d.u (k INT) DISTRIBUTED BY RANDOM BUCKETS 2; INSERT INTO d.u VALUES (1), (2);

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../lib/ports/object-io.ts';
 import { openRepository } from '../../lib/phases/context.ts';
@@ -42,6 +43,7 @@ async function twice<T>(ctx: ServiceContext, jobId: string, run: () => Promise<T
 beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir, { batch: { maxFiles: 2, maxBytes: 1 << 20, maxBatches: 10 } });
+  mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT, v STRING) DISTRIBUTED BY HASH (k) BUCKETS 3;
     INSERT INTO d.t VALUES (1, 'a'), (2, 'b'), (3, 'c'); INSERT INTO d.t VALUES (4, 'd'), (5, 'e');
     CREATE TABLE d.u (k INT) DISTRIBUTED BY RANDOM BUCKETS 2; INSERT INTO d.u VALUES (1), (2);

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
@@ -39,6 +40,7 @@ describe.each([
       for (let i = 0; i < loads; i++) {
         await c.sql(`INSERT INTO sr_hub.sr_member VALUES (${100 + i}, 'a', '2024-01-05'), (${200 + i}, 'b', '2024-01-06'), (${300 + i}, 'c', '2024-02-05'), (${400 + i}, 'd', '2024-02-06')`);
       }
+      mkdirSync(repoDir, { recursive: true }); // a file:// repository's folder must exist
       await c.sql(`CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${repoDir}"; BACKUP DATABASE sr_hub SNAPSHOT s1 TO r`);
       removed = undefined;
       const before = (await listAll(repoStore, layout.blobsPrefix('r'))).length;

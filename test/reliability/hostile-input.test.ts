@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PROPERTY_VALUE_BYTES, MAX_SCRIPT_STATEMENTS } from '../../lib/domain/limits.ts';
@@ -19,6 +20,7 @@ const incorrect = (kind: string, shown: string) => `Incorrect ${kind} name '${sh
 beforeAll(async () => {
   const dir = await temp.make();
   c = await openTestCluster(dir);
+  mkdirSync(join(dir, 'repo'), { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1); CREATE VIEW d.v AS SELECT k FROM d.t;
     CREATE FUNCTION d.f(INT) RETURNS INT PROPERTIES ("symbol" = "a.F", "type" = "StarrocksJar", "file" = "http://h/f.jar");
     CREATE EXTERNAL CATALOG cat PROPERTIES ("type" = "hive");

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { JobRecord } from '../../lib/domain/control-types.ts';
 import { isTerminal } from '../../lib/domain/states.ts';
@@ -19,6 +20,7 @@ const TABLE_T = '(k INT, v STRING) DISTRIBUTED BY HASH (k) BUCKETS 2';
 
 /** A source database `src` (tables t and u) and its snapshot `base` in repository `r`; returns its timestamp. */
 export async function setUpSource(c: TestCluster, repoDir: string): Promise<string> {
+  mkdirSync(repoDir, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE src; CREATE TABLE src.t ${TABLE_T};
     INSERT INTO src.t VALUES (1, 'a'), (2, 'b'); INSERT INTO src.t VALUES (3, 'c'), (4, 'd');
     CREATE TABLE src.u (k INT) DISTRIBUTED BY RANDOM BUCKETS 2; INSERT INTO src.u VALUES (1), (2);

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,7 @@ beforeAll(async () => {
   dir = await temp.make();
   home = join(dir, 'home');
   await onHome(async (e) => {
+    mkdirSync(join(dir, 'repo'), { recursive: true }); // a file:// repository's folder must exist
     await sql(e, `CREATE DATABASE src; CREATE TABLE src.t (k INT, v STRING) DISTRIBUTED BY HASH (k) BUCKETS 2;
       INSERT INTO src.t VALUES (1, 'a'), (2, 'b'), (3, 'c');
       CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${join(dir, 'repo')}";

@@ -1,5 +1,6 @@
 import { AnalysisError } from '../../domain/errors.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
+import { LocationUse, type TrustGuard } from '../../ports/trust-guard.ts';
 import { fileBackend } from './file/file-backend.ts';
 import { gcsBackend } from './gcs/gcs-backend.ts';
 import { hdfsBackend } from './hdfs/hdfs-backend.ts';
@@ -7,6 +8,13 @@ import { memoryBackend } from './memory/memory-backend.ts';
 import { s3Backend } from './s3/s3-backend.ts';
 import type { StorageBackend } from './storage-backend.ts';
 import { type WrapOptions, wrapObjectStore } from './wrap-object-store.ts';
+
+export interface OpenOptions extends WrapOptions {
+  /** The door's trust boundary: checks the scheme here, and every file and named endpoint at I/O time. */
+  guard?: TrustGuard;
+  /** What the store is for, in the guard's messages; a repository unless said otherwise. */
+  use?: LocationUse;
+}
 
 /** Backends by URI scheme; each registers from its own folder. */
 const backends = new Map<string, StorageBackend<unknown>>();
@@ -35,9 +43,11 @@ export function validateStorageLocation(location: string, properties: Record<str
  * with retries, the concurrency limit and logging (wrap-object-store.ts); `readOnly` refuses writes.
  * Synchronous and offline: a bad location or property throws AnalysisError before any request.
  */
-export function openObjectStore(location: string, properties: Record<string, string> = {}, options: WrapOptions = {}): ObjectStore {
+export function openObjectStore(location: string, properties: Record<string, string> = {}, options: OpenOptions = {}): ObjectStore {
+  const { guard, use = LocationUse.REPOSITORY, ...wrap } = options;
+  guard?.checkLocation(location, use);
   const backend = backendFor(location);
-  return wrapObjectStore(backend.open(backend.parse(location, properties)), options);
+  return wrapObjectStore(backend.open(backend.parse(location, properties), guard ? { guard, use } : undefined), wrap);
 }
 
 function backendFor(location: string): StorageBackend<unknown> {

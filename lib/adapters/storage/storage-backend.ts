@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../ports/object-store.ts';
+import type { LocationUse, TrustGuard } from '../../ports/trust-guard.ts';
 
 /**
  * One storage backend (file, memory; later s3, gcs, hdfs): each backend folder exports one of these and
@@ -10,5 +11,16 @@ export interface StorageBackend<Config> {
   readonly schemes: readonly string[];
   /** Validates the location and properties; throws AnalysisError naming the offending value. */
   parse(location: string, properties: Readonly<Record<string, string>>): Config;
-  open(config: Config): ObjectStore;
+  /**
+   * Opens the store. With a guard, every file it touches and every connection to an endpoint the
+   * location or its properties named passes the guard's checks; without one (the cluster's own data
+   * store, configured by the operator) nothing is checked.
+   */
+  open(config: Config, access?: StoreAccess): ObjectStore;
+}
+
+/** The door's trust guard, and what the store is opened for (the messages say which). */
+export interface StoreAccess {
+  guard: TrustGuard;
+  use: LocationUse;
 }

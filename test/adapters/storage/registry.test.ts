@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ const temp = useTempDirs('registry');
 describe('openObjectStore', () => {
   it('opens an absolute, percent-encoded file location', async () => {
     const root = path.join(await temp.make(), 'my backups');
+    await mkdir(root);
     const location = pathToFileURL(root).href;
     expect(location).toContain('my%20backups');
     const store = openObjectStore(location);

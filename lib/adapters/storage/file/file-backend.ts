@@ -24,5 +24,5 @@ export const fileBackend: StorageBackend<FileConfig> = {
     if (rootDir.includes('\0')) throw new AnalysisError(`Invalid location '${location}': it contains a NUL character`);
     return { rootDir };
   },
-  open: (config) => new FileObjectStore(config.rootDir),
+  open: (config, access) => new FileObjectStore(config.rootDir, access && ((real) => access.guard.checkFile(real, access.use))),
 };

@@ -3,7 +3,7 @@ import { type Dirent, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { IntegrityError, NotFoundError, StorageError } from '../../../domain/errors.ts';
+import { IntegrityError, NotFoundError, StarbackupError, StorageError } from '../../../domain/errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { bodyChunks } from '../body.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
@@ -12,6 +12,19 @@ import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.t
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 /** Errors worth another try: resource exhaustion and flaky network file systems. */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EIO', 'ETIMEDOUT', 'ESTALE']);
+
+/** What a failed file operation means, said with the path (Node's own text says `EROFS: …, open '<temp>'`). */
+const CAUSES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/** Checks the real path (symlinks resolved) of every file or folder the store is about to touch. */
+export type PathCheck = (realPath: string) => void;
 
 /** Folders read, or file sizes asked for, at a time while listing. */
 const BATCH = 64;
@@ -24,7 +37,13 @@ export class FileObjectStore implements ObjectStore {
   readonly description: string;
   private readonly root: string;
 
-  constructor(rootDir: string) {
+  private rootSeen = false;
+
+  /**
+   * The root must exist: a mistyped mount point must fail, not fill the local disk. With `check` (a
+   * door's trust guard), every path is resolved, symlinks included, and checked before it is used.
+   */
+  constructor(rootDir: string, private readonly check?: PathCheck) {
     if (!path.isAbsolute(rootDir)) throw new StorageError(`File store root must be absolute, got ${rootDir}`, false);
     this.root = path.resolve(rootDir);
     this.description = `file://${this.root}`;
@@ -35,6 +54,7 @@ export class FileObjectStore implements ObjectStore {
     const temp = `${target}.tmp-${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;
     try {
+      await this.requireRoot();
       handle = await this.createTemp(temp);
       const hash = createHash('sha256');
       let size = 0;
@@ -68,7 +88,7 @@ export class FileObjectStore implements ObjectStore {
     let handle: FileHandle;
     try {
       // Reading through the opened handle keeps this inode even if a put renames over the name meanwhile.
-      handle = await fs.open(file, 'r');
+      handle = await fs.open(await this.checked(file), 'r');
     } catch (err) {
       throw this.mapError(err, key, 'read');
     }
@@ -82,7 +102,7 @@ export class FileObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const stat = await fs.stat(this.pathOf(key));
+      const stat = await fs.stat(await this.checked(this.pathOf(key)));
       return stat.isFile() ? { key, size: stat.size } : undefined;
     } catch (err) {
       if (MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
@@ -94,12 +114,20 @@ export class FileObjectStore implements ObjectStore {
     checkPrefix(prefix, this.description);
     // Walk only the folder the prefix is in; its last segment may be a partial name such as `__ss_`.
     const slash = prefix.lastIndexOf('/');
-    yield* this.walk(slash < 0 ? '' : prefix.slice(0, slash + 1), prefix);
+    const dir = slash < 0 ? '' : prefix.slice(0, slash + 1);
+    try {
+      await this.requireRoot();
+      await this.checked(path.join(this.root, dir));
+    } catch (err) {
+      throw this.mapError(err, dir, 'list');
+    }
+    yield* this.walk(dir, prefix);
   }
 
   async delete(key: string): Promise<void> {
     const file = this.pathOf(key);
     try {
+      await this.checked(file);
       await fs.unlink(file);
     } catch (err) {
       if (MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return;
@@ -153,6 +181,7 @@ export class FileObjectStore implements ObjectStore {
   private async createTemp(temp: string): Promise<FileHandle> {
     for (let attempt = 1; ; attempt++) {
       await fs.mkdir(path.dirname(temp), { recursive: true });
+      await this.checked(path.dirname(temp));
       try {
         return await fs.open(temp, 'wx');
       } catch (err) {
@@ -168,6 +197,40 @@ export class FileObjectStore implements ObjectStore {
     await handle?.close().catch(() => undefined);
   }
 
+  /** The root exists (checked once per store; a root that vanishes later fails on its own). */
+  private async requireRoot(): Promise<void> {
+    if (this.rootSeen) return;
+    const stat = await fs.stat(this.root).catch((err: NodeJS.ErrnoException) => {
+      if (MISSING.has(err.code ?? '')) return undefined;
+      throw err;
+    });
+    if (!stat?.isDirectory()) {
+      throw new StorageError(`Location ${this.description} ${stat ? 'is not a folder' : 'does not exist'}: create the folder (or mount the file system) first`, false);
+    }
+    this.rootSeen = true;
+  }
+
+  /**
+   * `file`, with symlinks resolved, after the door's check. A missing tail is resolved from its nearest
+   * existing folder, so a read of a missing key is "not found", never a way around the check.
+   */
+  private async checked(file: string): Promise<string> {
+    if (!this.check) return file;
+    let tail = '';
+    for (let dir = file; ; ) {
+      try {
+        const real = path.join(await fs.realpath(dir), tail);
+        this.check(real);
+        return real;
+      } catch (err) {
+        const parent = path.dirname(dir);
+        if (!MISSING.has((err as NodeJS.ErrnoException).code ?? '') || parent === dir) throw err;
+        tail = path.join(path.basename(dir), tail);
+        dir = parent;
+      }
+    }
+  }
+
   private pathOf(key: string): string {
     return path.join(this.root, checkKey(key, this.description));
   }
@@ -177,10 +240,14 @@ export class FileObjectStore implements ObjectStore {
   }
 
   private mapError(err: unknown, key: string, op: string): Error {
-    if (err instanceof IntegrityError || err instanceof StorageError || err instanceof NotFoundError) return err;
+    if (err instanceof StarbackupError) return err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (op === 'read' && MISSING.has(code)) return this.notFound(key);
-    const message = `Cannot ${op} ${this.description}/${key}: ${(err as Error).message}`;
+    const cause = CAUSES[code];
+    const where = (err as NodeJS.ErrnoException).path ?? path.join(this.root, key);
+    const message = cause
+      ? `Cannot ${op} ${this.description}/${key}: ${cause} (${code} on ${where})`
+      : `Cannot ${op} ${this.description}/${key}: ${(err as Error).message}`;
     return new StorageError(message, TRANSIENT.has(code), { cause: err });
   }
 }

@@ -6,5 +6,5 @@ import { HdfsObjectStore } from './hdfs-object-store.ts';
 export const hdfsBackend: StorageBackend<HdfsConfig> = {
   schemes: ['hdfs', 'webhdfs'],
   parse: parseHdfsLocation,
-  open: (config) => new HdfsObjectStore(config),
+  open: (config, access) => new HdfsObjectStore(config, access?.guard),
 };

@@ -7,6 +7,7 @@ import { mapStreamErrors } from '../body.ts';
 import { type HashingStream, hashBody } from '../hashing-stream.ts';
 import { TEMP_SUFFIX, checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { HdfsConfig } from './hdfs-config.ts';
+import type { TrustGuard } from '../../../ports/trust-guard.ts';
 import { type HdfsFileStatus, WebHdfsClient } from './webhdfs-client.ts';
 import { remoteExceptionOf } from './webhdfs-errors.ts';
 
@@ -19,8 +20,8 @@ export class HdfsObjectStore implements ObjectStore {
   readonly description: string;
   private readonly client: WebHdfsClient;
 
-  constructor(private readonly config: HdfsConfig) {
-    this.client = new WebHdfsClient(config);
+  constructor(private readonly config: HdfsConfig, guard?: TrustGuard) {
+    this.client = new WebHdfsClient(config, guard);
     this.description = config.location.replace(/\/+$/, '');
   }
 

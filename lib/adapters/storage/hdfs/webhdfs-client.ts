@@ -1,4 +1,7 @@
 import { Readable } from 'node:stream';
+import { type Dispatcher, type RequestInit, type Response, fetch } from 'undici';
+import type { TrustGuard } from '../../../ports/trust-guard.ts';
+import { guardedDispatcher } from '../../net/guarded-connect.ts';
 import type { HdfsConfig } from './hdfs-config.ts';
 import { type RemoteException, mapFetchFailure, mapRemoteException } from './webhdfs-errors.ts';
 
@@ -11,10 +14,16 @@ export interface HdfsFileStatus {
 /**
  * The WebHDFS REST API over fetch, the few operations the store needs. Data operations (CREATE, OPEN)
  * are two steps as the API prescribes: the namenode answers 307 with a datanode URL, which gets the data.
- * Redirects are never followed automatically: a streamed body cannot be sent twice.
+ * Redirects are never followed automatically: a streamed body cannot be sent twice. Both the namenode
+ * and the datanodes it redirects to are hosts the statement chose (directly or through its namenode),
+ * so with a guard every connection to either passes it. undici's own fetch takes the guarded dispatcher.
  */
 export class WebHdfsClient {
-  constructor(private readonly config: HdfsConfig) {}
+  private readonly dispatcher?: Dispatcher;
+
+  constructor(private readonly config: HdfsConfig, guard?: TrustGuard) {
+    if (guard) this.dispatcher = guardedDispatcher((t) => guard.checkConnect({ ...t, what: 'the HDFS namenode or datanode', serviceCredentials: false }));
+  }
 
   url(path: string, op: string, params: Record<string, string> = {}): string {
     const query = new URLSearchParams({ op, 'user.name': this.config.user, ...params });
@@ -36,9 +45,9 @@ export class WebHdfsClient {
     const res = await this.send(dataUrl, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream' },
-      body: Readable.toWeb(body) as ReadableStream,
+      body,
       duplex: 'half',
-    } as RequestInit, what);
+    }, what);
     await res.arrayBuffer();
   }
 
@@ -64,7 +73,7 @@ export class WebHdfsClient {
   private async send(url: string, init: RequestInit, what: string): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(url, init);
+      res = await fetch(url, this.dispatcher ? { ...init, dispatcher: this.dispatcher } : init);
     } catch (err) {
       throw mapFetchFailure(err, what, new URL(url).host);
     }

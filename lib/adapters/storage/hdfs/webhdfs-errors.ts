@@ -1,4 +1,4 @@
-import { NotFoundError, StorageError } from '../../../domain/errors.ts';
+import { NotFoundError, StarbackupError, StorageError } from '../../../domain/errors.ts';
 
 /** The JSON body of a WebHDFS error (`{"RemoteException": {...}}`). */
 export interface RemoteException {
@@ -44,6 +44,9 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EN
 
 /** A fetch that failed without an answer (undici puts the socket error in `cause`). */
 export function mapFetchFailure(err: unknown, what: string, host: string): Error {
+  // The trust guard's refusal, raised while connecting: it says what was refused and why.
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof StarbackupError) return cause;
   const code = (err as { cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;
   const known = code !== undefined && NETWORK.has(code);
   return new StorageError(`Cannot reach ${host} to ${what}: ${known ? code : (err as Error)?.message ?? String(err)}`, true);

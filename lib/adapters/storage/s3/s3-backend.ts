@@ -7,9 +7,9 @@ import { S3ObjectStore } from './s3-object-store.ts';
 export const s3Backend: StorageBackend<S3Config> = {
   schemes: ['s3a', 's3'],
   parse: parseS3Location,
-  open(config) {
+  open(config, access) {
     const c = config.credentials;
     const secrets = c.kind === 'static' ? [c.accessKeyId, c.secretAccessKey, ...(c.sessionToken ? [c.sessionToken] : [])] : [];
-    return new S3ObjectStore(s3ClientFor(config), config, secrets);
+    return new S3ObjectStore(s3ClientFor(config, access?.guard), config, secrets);
   },
 };
