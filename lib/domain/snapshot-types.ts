@@ -1,5 +1,10 @@
 import type { CatalogDef, FunctionDef, TableDef, ViewDef } from './catalog-types.ts';
 
+/*
+ * What a snapshot holds. Whatever is read back from a repository is checked against these shapes and the
+ * domain's rules before it is used (snapshot-validation.ts, whose shapes the compiler keeps in step with these).
+ */
+
 /** A segment as a snapshot keeps it: content address plus what a reader needs to rebuild the manifest. */
 export interface SnapshotSegment {
   sha256: string;
@@ -7,12 +12,18 @@ export interface SnapshotSegment {
   rows: number;
 }
 
+/** `tablets[i]` holds bucket i. */
+export interface SnapshotTablet {
+  bucket: number;
+  segments: SnapshotSegment[];
+}
+
 export interface SnapshotPartition {
   name: string;
   version: number;
-  tablets: { bucket: number; segments: SnapshotSegment[] }[];
+  tablets: SnapshotTablet[];
   /** Tablets of each synchronous MV of the table. */
-  indexes?: Record<string, { bucket: number; segments: SnapshotSegment[] }[]>;
+  indexes?: Record<string, SnapshotTablet[]>;
 }
 
 export interface SnapshotTable {
@@ -32,6 +43,14 @@ export interface SnapshotMeta {
   catalogs?: (CatalogDef & { sealedBy?: string })[];
 }
 
+/** What `__info` says of each partition: its version and its base tablets' rows, bytes and segment files. */
+export interface PartitionSummary {
+  version: number;
+  rows: number;
+  bytes: number;
+  files: number;
+}
+
 /** `__info_<ts>`: the small summary SHOW SNAPSHOT reads; its presence makes the snapshot exist. */
 export interface SnapshotInfo {
   name: string;
@@ -42,7 +61,7 @@ export interface SnapshotInfo {
   cluster_id: string;
   format_version: number;
   meta: { sha256: string; size: number };
-  backup_objects: Record<string, { partitions: Record<string, { version: number; rows: number; bytes: number; files: number }> }>;
+  backup_objects: Record<string, { partitions: Record<string, PartitionSummary> }>;
   materialized_views?: string[];
   views?: string[];
   functions?: string[];

@@ -2,6 +2,7 @@ import { unseal } from '../domain/envelope.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { blobSha, layout, parseSnapshotKey } from '../domain/repository-layout.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
+import { validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
@@ -20,9 +21,9 @@ async function referencedBlobs(store: ObjectStore, repo: RepositoryRecord): Prom
     if (!k || !k.file.startsWith('__meta_')) continue;
     let meta: SnapshotMeta;
     try {
-      meta = unseal<SnapshotMeta>(await getText(store, o.key), o.key, sha256Hex);
+      meta = validateSnapshotMeta(unseal<unknown>(await getText(store, o.key), o.key, sha256Hex));
     } catch {
-      // A metadata file that cannot be read might name any blob: collect nothing this time.
+      // A metadata file that cannot be read, or is not valid, might name any blob: collect nothing this time.
       return undefined;
     }
     for (const t of meta.tables) {

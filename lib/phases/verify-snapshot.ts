@@ -5,13 +5,14 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import { checkName } from '../domain/names.ts';
 import { blobSha, layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
+import { validateSnapshotInfo, validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type ServiceContext, openRepository } from './context.ts';
 import { type ResultSet, table } from './result-set.ts';
 import { type Finding, compareMetaWithInfo, segmentsOf } from './snapshot-checks.ts';
-import { repoPath } from './snapshot-reader.ts';
+import { repoPath, valid } from './snapshot-reader.ts';
 
 export const VERIFY_COLUMNS = ['Snapshot', 'Timestamp', 'Object', 'File', 'Problem'];
 type Row = (string | null)[];
@@ -66,16 +67,29 @@ async function verifyTimestamp(
   const found: FileFinding[] = [];
   const infoFile = repoPath(repo, layout.info(repo.name, label, ts));
   const metaFile = repoPath(repo, layout.meta(repo.name, label, ts));
-  const info = await readEnvelope<SnapshotInfo>(store, layout.info(repo.name, label, ts), infoFile, found,
+  // Every field is validated before any other check reads it; a file that fails is reported, not used.
+  const validated = <T>(file: string, validate: () => T): T | undefined => {
+    try {
+      return valid(repo, label, ts, validate);
+    } catch (e) {
+      if (!(e instanceof AnalysisError)) throw e;
+      found.push({ object: null, file, problem: e.message });
+      return undefined;
+    }
+  };
+  const infoBody = await readEnvelope<unknown>(store, layout.info(repo.name, label, ts), infoFile, found,
     'missing: the snapshot was never committed (a backup that did not finish, or one still running)');
+  const info: SnapshotInfo | undefined = infoBody === undefined ? undefined : validated(infoFile, () => validateSnapshotInfo(infoBody));
   const metaText = await readText(store, layout.meta(repo.name, label, ts), metaFile, found);
   let meta: SnapshotMeta | undefined;
   if (metaText !== undefined) {
+    let metaBody: unknown;
     try {
-      meta = unseal<SnapshotMeta>(metaText, `file ${metaFile}`, sha256Hex);
+      metaBody = unseal<unknown>(metaText, `file ${metaFile}`, sha256Hex);
     } catch (e) {
       found.push({ object: null, file: metaFile, problem: errorMessage(e) });
     }
+    if (metaBody !== undefined) meta = validated(metaFile, () => validateSnapshotMeta(metaBody));
   }
   if (info) {
     if (info.name !== label || info.timestamp !== ts) found.push({ object: null, file: infoFile, problem: `describes snapshot ${info.name} at ${info.timestamp}` });
