@@ -180,13 +180,32 @@ export class FileObjectStore implements ObjectStore {
   /** mkdir + exclusive create; retried because a concurrent delete may remove the new empty folder. */
   private async createTemp(temp: string): Promise<FileHandle> {
     for (let attempt = 1; ; attempt++) {
-      await fs.mkdir(path.dirname(temp), { recursive: true });
+      await this.makeFolders(path.dirname(temp));
       await this.checked(path.dirname(temp));
       try {
         return await fs.open(temp, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
       }
+    }
+  }
+
+  /**
+   * mkdir -p below the root. Node's recursive mkdir reports ENOENT when a level cannot be made (on a
+   * read-only file system, say), so on failure the levels are made one by one to get the real error.
+   */
+  private async makeFolders(dir: string): Promise<void> {
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const levels = path.relative(this.root, dir).split(path.sep);
+    for (let i = 1; i <= levels.length; i++) {
+      await fs.mkdir(path.join(this.root, ...levels.slice(0, i))).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
     }
   }
 
