@@ -82,7 +82,6 @@ describe('mutated statements', () => {
     const rand = prng(20240601);
     let parsed = 0;
     let rejected = 0;
-    const started = Date.now();
     for (let i = 0; i < 4000; i++) {
       const sql = mutate(corpus[i % corpus.length] as string, rand);
       const script = parseScript(sql);
@@ -104,6 +103,5 @@ describe('mutated statements', () => {
     }
     expect(parsed).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(1000);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

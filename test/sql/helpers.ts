@@ -16,11 +16,20 @@ export const str = (value: string): Expr => ({ kind: 'literal', type: 'string', 
 export const num = (value: string): Expr => ({ kind: 'literal', type: 'number', value });
 export const col = (name: string): Expr => ({ kind: 'column', name });
 
-/** The user guide whose every ```SQL block must parse (kept outside the repo, next to it). */
-export const SPEC_PATH = new URL('../../../shared/spec/backup-and-restore.zh.md', import.meta.url);
+/**
+ * The SQL examples of the user guide, every one of which must parse: a fixture of the guide's ```SQL
+ * blocks, copied verbatim into the repository (the guide itself is not part of it).
+ */
+export const SPEC_STATEMENTS_PATH = new URL('../fixtures/spec-statements.sql', import.meta.url);
 
-/** The bodies of the ```SQL fenced blocks, indentation included (some sit inside list items). */
+/** A block's first line in the fixture: `-- @block <n>: <section of the guide>`. */
+const BLOCK_MARKER = /^-- @block \d+:.*\n/gm;
+
+/** The bodies of the guide's ```SQL blocks, in its order, indentation and comments included. */
 export function specSqlBlocks(): string[] {
-  const md = readFileSync(SPEC_PATH, 'utf8');
-  return [...md.matchAll(/^[ \t]*```SQL[ \t]*\r?\n([\s\S]*?)^[ \t]*```/gm)].map((m) => m[1] ?? '');
+  // CRLF in case a checkout converted line ends; the guide has none.
+  const text = readFileSync(SPEC_STATEMENTS_PATH, 'utf8').replace(/\r\n/g, '\n');
+  const [, ...blocks] = text.split(BLOCK_MARKER);
+  // Each block but the last ends with the blank line that separates it from the next marker.
+  return blocks.map((b) => b.replace(/\n\n$/, '\n'));
 }
