@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveIntrinsics } from '../../cdk/synth-definitions.ts';
 import { LAMBDA_SERVICE_ERRORS } from '../../cdk/workflows/job-workflow.ts';
 import { ErrorName } from '../../lib/domain/errors.ts';
-import { type Resource, synthStack } from './synth-stack.ts';
+import { type Resource, SYNTH_TIMEOUT_MS, synthStack } from './synth-stack.ts';
 
 type Asl = { StartAt: string; States: Record<string, Record<string, any>> };
 type Validator = (definition: unknown) => { isValid: boolean; errors: unknown[] };
@@ -19,7 +19,7 @@ beforeAll(() => {
     return JSON.parse(resolveIntrinsics(raw, resources as never) as string) as Asl;
   };
   definitions = { backup: asl(stack.backup.stateMachine), restore: asl(stack.restore.stateMachine) };
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe.each([
   ['backup', 'UPLOADING', 'UPLOAD_BATCH', 6],

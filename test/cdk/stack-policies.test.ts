@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DYNAMODB_ACTIONS } from '../../cdk/data-stores.ts';
 import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
-import { type Resource, synthStack } from './synth-stack.ts';
+import { type Resource, SYNTH_TIMEOUT_MS, synthStack } from './synth-stack.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
@@ -12,7 +12,7 @@ let stack: StarbackupStack;
 let template: Template;
 beforeAll(() => {
   ({ stack, template } = synthStack());
-});
+}, SYNTH_TIMEOUT_MS);
 
 const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
 const arnOf = (c: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [id(c), 'Arn'] });

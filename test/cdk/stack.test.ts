@@ -2,13 +2,13 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PHASES } from '../../cdk/phase-functions.ts';
 import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
-import { type Resource, synthStack } from './synth-stack.ts';
+import { type Resource, SYNTH_TIMEOUT_MS, synthStack } from './synth-stack.ts';
 
 let stack: StarbackupStack;
 let template: Template;
 beforeAll(() => {
   ({ stack, template } = synthStack());
-});
+}, SYNTH_TIMEOUT_MS);
 
 const resources = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
@@ -37,7 +37,7 @@ describe('tables', () => {
       expect(table['DeletionPolicy']).toBe('Delete');
       expect(table['Properties']['DeletionProtectionEnabled']).toBe(false);
     }
-  });
+  }, SYNTH_TIMEOUT_MS);
 });
 
 describe('data bucket and key', () => {
@@ -179,7 +179,7 @@ describe('backup schedules from cdk.json context', () => {
     const { template: t } = synthStack({ 'aws:cdk:bundling-stacks': [] });
     const targets = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((x) => x['Properties']['Target']['Arn']['Fn::GetAtt'][0]);
     expect(targets).toEqual([expect.stringMatching(/^RecoveryHandler/)]);
-  });
+  }, SYNTH_TIMEOUT_MS);
 });
 
 describe('crash recovery', () => {

@@ -14,6 +14,12 @@ export const TEST_CONTEXT = {
   ],
 };
 
+/**
+ * For a hook or test that synthesizes the stack in-process: about a second alone, but loading aws-cdk-lib
+ * and synthesizing on a machine whose cores are all busy can take many times that.
+ */
+export const SYNTH_TIMEOUT_MS = 300_000;
+
 /** The app as `cdk synth` builds it, without bundling and without the nag plugin (tests run the pack themselves). */
 export function synthStack(context: Record<string, unknown> = TEST_CONTEXT): { stack: StarbackupStack; template: Template } {
   const { stack } = createApp({ context, analyticsReporting: false, stackTraces: false, builtinCloudFormationValidation: false }, { nag: false });

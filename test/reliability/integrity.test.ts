@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../lib/domain/envelope.ts';
@@ -40,6 +40,7 @@ beforeAll(async () => {
   const dir = await temp.make();
   repoDir = join(dir, 'repo');
   root = join(repoDir, '__starbackup_repository_r');
+  mkdirSync(repoDir); // a file:// repository's folder must exist, as a mount point would
   c = await openTestCluster(dir);
   await c.sql(`CREATE DATABASE src; CREATE TABLE src.t (k INT, v STRING) DISTRIBUTED BY HASH (k) BUCKETS 2;
     INSERT INTO src.t VALUES (1, 'a'), (2, 'b'), (3, 'c'); CREATE TABLE src.u (k INT); INSERT INTO src.u VALUES (1);
