@@ -9,16 +9,20 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
-import { type ApiResponse, ApiErrorCode, checkRoute, errorResponse, handleSqlRequest, tooLarge } from '../lib/phases/api-request.ts';
+import { type ApiResponse, ApiErrorCode, checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/phases/api-request.ts';
+import { Door } from '../lib/access/trust-policy.ts';
 import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
-import { runningServer, serverFiles } from './server-client.ts';
+import {
+  BodyBudget, DEFAULT_LISTENER_LIMITS, type ListenerLimits, RunQueue, applyHttpLimits, limitResponseWrite, listenerLimits, readLimitedBody,
+} from './listener-limits.ts';
+import { type ServerInfo, runningServer, serverFiles } from './server-client.ts';
 
 export interface ServeOptions {
   home: string;
   /** 0 picks a free port. */
   port: number;
-  /** Larger than the cloud API's 1 MiB: a local `sql -f` script may be big, and the server is only ours. */
-  maxBodyBytes?: number;
+  /** Overrides of the limits in bin/listener-limits.ts (timeouts, connections, body sizes and budget). */
+  limits?: Partial<ListenerLimits>;
 }
 
 export interface LocalServer {
@@ -29,26 +33,44 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-export const LOCAL_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** One request's body; `starbackup sql` splits a larger script into several requests. */
+export const LOCAL_MAX_BODY_BYTES = DEFAULT_LISTENER_LIMITS.maxBodyBytes;
+
+/** What every request of one server shares. */
+interface Listener {
+  token: string;
+  limits: ListenerLimits;
+  budget: BodyBudget;
+  queue: RunQueue;
+}
 
 export async function startServer(options: ServeOptions): Promise<LocalServer> {
   const home = resolve(options.home);
   const files = serverFiles(home);
   const other = runningServer(home);
   if (other) throw new Error(`home ${home} is already served by process ${other.pid} on port ${other.port}`);
-  const embedded = await openEmbedded(home);
+  const embedded = await openEmbedded(home, { door: Door.SERVER });
   for (const line of describeRecovered(embedded.recovered)) process.stderr.write(`${line}\n`);
   const token = ensureToken(files.token);
-  const maxBytes = options.maxBodyBytes ?? LOCAL_MAX_BODY_BYTES;
-  const server = createServer((req, res) => {
-    respond(req, res, token, maxBytes, (body) => handleSqlRequest(embedded.ctx, body, maxBytes)).catch((e: unknown) => {
+  const limits = listenerLimits(options.limits);
+  // One budget and one run queue per process: the MySQL door, when it comes, takes the same ones.
+  const listener: Listener = { token, limits, budget: new BodyBudget(limits), queue: new RunQueue(limits.runBudgetBytes) };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    respond(req, res, listener, (body) => handleSqlRequest(embedded.ctx, body, limits.maxBodyBytes, limits.maxSqlBytes)).catch((e: unknown) => {
       send(res, errorResponse(500, ErrorName.Internal, errorMessage(e)));
     });
-  });
+  };
+  const server = createServer(handle);
+  // "Expect: 100-continue" requests go to handle too, which says "100 Continue" only once the body fits: a refused body is never sent.
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
+  applyHttpLimits(server, limits, rateLimited(10_000, () => {
+    process.stderr.write(`starbackup serve: refused a connection: ${limits.maxConnections} are open and in use, the limit\n`);
+  }));
   let port: number;
   try {
     port = await listen(server, options.port);
-    writeFileSync(files.info, `${JSON.stringify({ port, pid: process.pid })}\n`, { mode: 0o600 });
+    const info: ServerInfo = { port, pid: process.pid, limits: { maxBodyBytes: limits.maxBodyBytes, maxSqlBytes: limits.maxSqlBytes } };
+    writeFileSync(files.info, `${JSON.stringify(info)}\n`, { mode: 0o600 });
   } catch (e) {
     server.close();
     await embedded.close();
@@ -80,16 +102,48 @@ function ensureToken(file: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function respond(req: IncomingMessage, res: ServerResponse, token: string, maxBytes: number, run: (body: Buffer) => Promise<ApiResponse>): Promise<void> {
+async function respond(req: IncomingMessage, res: ServerResponse, listener: Listener, run: (body: Buffer) => Promise<ApiResponse>): Promise<void> {
+  const { limits } = listener;
+  // A request refused before its body is read leaves that body unread: the connection is closed, not drained.
+  const unread: Record<string, string> = hasBody(req) ? { connection: 'close' } : {};
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   const wrongRoute = checkRoute(req.method ?? 'GET', path);
-  if (wrongRoute) return send(res, wrongRoute);
-  if (!bearerMatches(req.headers.authorization, token)) {
-    return send(res, errorResponse(401, ApiErrorCode.Unauthorized, 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token in <home>/server-token'), { 'www-authenticate': 'Bearer' });
+  if (wrongRoute) return send(res, wrongRoute, unread);
+  if (!bearerMatches(req.headers.authorization, listener.token)) {
+    return send(res, errorResponse(401, ApiErrorCode.Unauthorized, 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token in <home>/server-token'), { 'www-authenticate': 'Bearer', ...unread });
   }
-  const body = await readBody(req, maxBytes);
-  if (body === undefined) return send(res, tooLarge(maxBytes), { connection: 'close' });
-  send(res, await run(body));
+  const read = await readLimitedBody(req, limits, listener.budget, () => {
+    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+  });
+  if (!read.ok) {
+    if (read.refused === 'too-large') return send(res, tooLarge(limits.maxBodyBytes), { connection: 'close' });
+    if (read.refused === 'busy') return send(res, serverBusy(limits.retryAfterSeconds), { connection: 'close', 'retry-after': String(limits.retryAfterSeconds) });
+    return; // aborted: the client is gone (or took longer than requestTimeoutMs)
+  }
+  // A large body waits its turn to be parsed and run (see RunQueue); a small one goes ahead.
+  const ran = read.body.length > limits.smallBodyBytes ? await listener.queue.enter(read.body.length) : () => undefined;
+  try {
+    const response = await run(read.body);
+    limitResponseWrite(res, limits);
+    send(res, response);
+  } finally {
+    ran();
+    read.reservation.release();
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+function rateLimited(everyMs: number, action: () => void): () => void {
+  let last = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - last < everyMs) return;
+    last = now;
+    action();
+  };
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -99,23 +153,11 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
-/** The body, or undefined once it is larger than the limit (the rest is not read). */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 function send(res: ServerResponse, response: ApiResponse, headers: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(response.status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(response.body));
+  const text = JSON.stringify(response.body);
+  res.writeHead(response.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -4,6 +4,7 @@
  */
 import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
 import { parseScript } from '../sql/parse.ts';
+import { redactMessage, redactStatement, redactWithSecrets } from '../sql/redact-statement.ts';
 import { checkScriptLength } from '../domain/limits.ts';
 import type { ServiceContext } from './context.ts';
 import { executeStatement } from './execute-statement.ts';
@@ -23,6 +24,8 @@ export const ApiErrorCode = {
   Forbidden: 'ForbiddenError',
   RouteNotFound: 'RouteNotFoundError',
   MethodNotAllowed: 'MethodNotAllowedError',
+  /** Nothing ran: the server has no room for the body now; retry after the Retry-After header's seconds. */
+  ServerBusy: 'ServerBusyError',
 } as const;
 
 export interface SqlRequest {
@@ -51,6 +54,11 @@ export interface ApiError {
 export interface ApiResponseBody {
   results?: StatementResult[];
   error?: ApiError;
+  /**
+   * The current database once the statements ran (as `USE` left it), when there is one; a client that
+   * splits a script into several requests sends it as the next request's "database".
+   */
+  database?: string;
 }
 
 export interface ApiResponse {
@@ -73,9 +81,19 @@ export function tooLarge(maxBytes: number): ApiResponse {
   return errorResponse(413, ApiErrorCode.PayloadTooLarge, `Request body is larger than ${maxBytes} bytes; split the script into several requests`);
 }
 
+function tooMuchSql(bytes: number, maxSqlBytes: number): ApiResponse {
+  return errorResponse(413, ApiErrorCode.PayloadTooLarge, `"sql" is ${bytes} bytes; a request may carry at most ${maxSqlBytes} bytes of SQL, so split the script into several requests`);
+}
+
+/** 503 before anything ran: bodies in flight fill the server's budget. */
+export function serverBusy(retryAfterSeconds: number): ApiResponse {
+  return errorResponse(503, ApiErrorCode.ServerBusy, `The server is busy: other requests' bodies fill its memory budget; nothing ran, retry in ${retryAfterSeconds} s`);
+}
+
 /** The HTTP status of a statement's error: 4xx for what the user can fix, 5xx for what they cannot. */
 export function statusOf(err: unknown): number {
   switch (errorCode(err)) {
+    case ErrorName.AccessDenied: return 403;
     case ErrorName.NotFound: return 404;
     case ErrorName.AlreadyExists:
     case ErrorName.LockConflict:
@@ -86,15 +104,19 @@ export function statusOf(err: unknown): number {
   return err instanceof StarbackupError && err.userError ? 400 : 500;
 }
 
-/** Validates the body. The message never quotes the body: it may hold repository credentials. */
-export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES): SqlRequest | ApiResponse {
+/**
+ * Validates the body: at most maxBytes, and at most maxSqlBytes of SQL in it (a local server takes bodies
+ * larger than its SQL limit, as JSON may need 6 bytes for one). The message never quotes the body: it may
+ * hold repository credentials.
+ */
+export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes): SqlRequest | ApiResponse {
   const invalid = (message: string) => errorResponse(400, ApiErrorCode.InvalidRequest, message);
   if (body === undefined || body.length === 0) return invalid('Request body is missing; send {"sql": "…", "database": "…"}');
   const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   if (bytes > maxBytes) return tooLarge(maxBytes);
   let value: unknown;
   try {
-    value = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    value = JSON.parse(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch {
     return invalid('Request body is not valid JSON; send {"sql": "…", "database": "…"}');
   }
@@ -104,6 +126,8 @@ export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes 
   if (unknown.length > 0) return invalid(`Unknown field ${JSON.stringify(unknown[0]!.slice(0, 64))} in the request body; expected "sql" and optionally "database"`);
   if (typeof sql !== 'string') return invalid('"sql" must be a string of statements separated by ;');
   if (database !== undefined && (typeof database !== 'string' || database === '')) return invalid('"database" must be a non-empty string');
+  const sqlBytes = Buffer.byteLength(sql);
+  if (sqlBytes > maxSqlBytes) return tooMuchSql(sqlBytes, maxSqlBytes);
   return database === undefined ? { sql } : { sql, database };
 }
 
@@ -114,6 +138,11 @@ export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes 
  */
 export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest): Promise<ApiResponse> {
   const session: Session = request.database === undefined ? {} : { db: request.database };
+  const response = await runRequest(ctx, request, session);
+  return session.db === undefined || response.body.results === undefined ? response : { ...response, body: { ...response.body, database: session.db } };
+}
+
+async function runRequest(ctx: ServiceContext, request: SqlRequest, session: Session): Promise<ApiResponse> {
   const script = parseScript(request.sql);
   if (script.statements.length === 0 && !script.failure) return errorResponse(400, ApiErrorCode.InvalidRequest, 'No query specified');
   try {
@@ -126,21 +155,21 @@ export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest
     const started = performance.now();
     try {
       const result = await accepted(ctx, await executeStatement(ctx, stmt, session));
-      results.push(toResult(stmt.text, result, (performance.now() - started) / 1000));
+      results.push(toResult(redactStatement(stmt.text), result, (performance.now() - started) / 1000));
     } catch (e) {
-      return { status: statusOf(e), body: { results, error: { code: errorCode(e), message: errorMessage(e), statement: stmt.text } } };
+      return { status: statusOf(e), body: { results, error: echoedError(e, stmt.text) } };
     }
   }
   if (script.failure) {
     const { text, error } = script.failure;
-    return { status: 400, body: { results, error: { code: error.name, message: error.message, statement: text } } };
+    return { status: 400, body: { results, error: echoedError(error, text) } };
   }
   return { status: 200, body: { results } };
 }
 
 /** Parses and runs a raw body: what both servers call once the route and the caller are checked. */
-export async function handleSqlRequest(ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES): Promise<ApiResponse> {
-  const request = parseSqlRequest(body, maxBytes);
+export async function handleSqlRequest(ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes): Promise<ApiResponse> {
+  const request = parseSqlRequest(body, maxBytes, maxSqlBytes);
   return 'status' in request ? request : executeSqlRequest(ctx, request);
 }
 
@@ -150,6 +179,12 @@ async function accepted(ctx: ServiceContext, result: ResultSet): Promise<ResultS
   void result.job.done?.catch(() => undefined);
   const job = (await ctx.control.getJob(result.job.jobId))?.doc;
   return table(['JobId', 'Label', 'State', 'Timestamp'], [[result.job.jobId, result.job.label, job?.state ?? 'PENDING', job?.timestamp]]);
+}
+
+/** A failed statement as the response shows it: its secrets masked in the statement and in the message. */
+export function echoedError(err: unknown, statement: string): ApiError {
+  const { text, secrets } = redactWithSecrets(statement);
+  return { code: errorCode(err), message: redactMessage(errorMessage(err), secrets), statement: text };
 }
 
 function toResult(statement: string, r: ResultSet, seconds: number): StatementResult {

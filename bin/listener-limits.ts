@@ -1,0 +1,349 @@
+/**
+ * The limits every listener of `starbackup serve` applies (the HTTP API now, the MySQL door next), and the
+ * code that applies them, so that each door holds up the same way under abuse: slow or half-open
+ * connections are closed, the number of connections is capped, and request bodies share one byte budget.
+ * The numbers are production defaults; tests pass smaller ones.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as NetServer, Socket } from 'node:net';
+import { MAX_STATEMENT_BYTES } from '../lib/sql/token-stream.ts';
+
+export interface ListenerLimits {
+  /** HTTP: to send a request's headers (a connection that sends nothing is closed too); net: to finish the handshake. */
+  headersTimeoutMs: number;
+  /** HTTP: to send a whole request, headers and body. Not the time a statement may run. */
+  requestTimeoutMs: number;
+  /** HTTP: an idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** No byte moving for this long while the server is not working for the client: HTTP while a response is written, net between statements. */
+  idleTimeoutMs: number;
+  /** Connections per listener; at the cap a new one replaces the oldest not in use, or is closed at once. */
+  maxConnections: number;
+  /** HTTP request line and headers. */
+  maxHeaderBytes: number;
+  /** One request body (the JSON envelope). */
+  maxBodyBytes: number;
+  /** The SQL one request may carry (UTF-8): a body may need up to 6 bytes to encode one byte of SQL. */
+  maxSqlBytes: number;
+  /** Bodies larger than smallBodyBytes in flight, all requests of all listeners together. */
+  bodyBudgetBytes: number;
+  /** A body up to this size is charged this size to its own share, so large bodies never crowd out SHOW or CANCEL. */
+  smallBodyBytes: number;
+  /** The share of small requests: smallBudgetBytes / smallBodyBytes of them may be in flight. */
+  smallBudgetBytes: number;
+  /** Larger bodies parsed and running at once (one larger than this runs alone); the others wait in order. */
+  runBudgetBytes: number;
+  /** What a request refused for the budget is told to wait. */
+  retryAfterSeconds: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const DEFAULT_LISTENER_LIMITS: Readonly<ListenerLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 10 * 60_000,
+  maxConnections: 128,
+  maxHeaderBytes: 16 * KiB,
+  // The largest statement the parser takes, every byte escaped as \u00XX, plus the envelope and a database name.
+  maxBodyBytes: 6 * MAX_STATEMENT_BYTES + 64 * KiB,
+  maxSqlBytes: MAX_STATEMENT_BYTES,
+  bodyBudgetBytes: 8 * MiB,
+  smallBodyBytes: 16 * KiB,
+  smallBudgetBytes: 2 * MiB,
+  runBudgetBytes: 2 * MiB,
+  retryAfterSeconds: 1,
+});
+
+/** The defaults with overrides, checked so that one request of the largest size always fits the budget. */
+export function listenerLimits(overrides: Partial<ListenerLimits> = {}): ListenerLimits {
+  const limits = { ...DEFAULT_LISTENER_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`listener limit ${name} must be a positive integer, not ${value}`);
+  }
+  const order: [keyof ListenerLimits, keyof ListenerLimits][] = [
+    ['headersTimeoutMs', 'requestTimeoutMs'], ['smallBodyBytes', 'maxBodyBytes'], ['maxBodyBytes', 'bodyBudgetBytes'], ['smallBodyBytes', 'smallBudgetBytes'],
+    ['smallBodyBytes', 'runBudgetBytes'], ['runBudgetBytes', 'bodyBudgetBytes'],
+  ];
+  for (const [low, high] of order) {
+    if (limits[low] > limits[high]) throw new Error(`listener limit ${low} (${limits[low]}) must not exceed ${high} (${limits[high]})`);
+  }
+  return limits;
+}
+
+/** Room taken in a BodyBudget; release is idempotent. */
+export interface Reservation {
+  readonly bytes: number;
+  /** Grows to `bytes` (a body of unknown length arriving); false, holding what it had, when that does not fit. */
+  grow(bytes: number): boolean;
+  release(): void;
+}
+
+/**
+ * Request bodies in flight, in two shares: small bodies are charged smallBodyBytes each to theirs, larger
+ * ones their size to the large one. A request keeps its room until it is answered: what it parses into
+ * lives as long as that. Refusing beats queueing: a queued body still sits in the kernel and the
+ * connection, a queue needs its own bound, and the client knows best whether to wait (Retry-After).
+ */
+export class BodyBudget {
+  private used = { small: 0, large: 0 };
+  constructor(readonly limits: ListenerLimits) {}
+
+  get inUse(): Readonly<{ small: number; large: number }> {
+    return { ...this.used };
+  }
+
+  /** Room for a body of `bytes` (0 when its length is not known yet); undefined when it does not fit now. */
+  reserve(bytes: number): Reservation | undefined {
+    const held = { share: 'small' as 'small' | 'large', charge: 0 };
+    if (!this.take(held, bytes)) return undefined;
+    let released = false;
+    const budget = this;
+    return {
+      get bytes() { return released ? 0 : held.charge; },
+      grow(to: number) {
+        if (released) throw new Error('grow after release');
+        return budget.take(held, to);
+      },
+      release() {
+        if (released) return;
+        released = true;
+        budget.used[held.share] -= held.charge;
+      },
+    };
+  }
+
+  /** Moves `held` to the charge of a body of `bytes`, or leaves it as it was. */
+  private take(held: { share: 'small' | 'large'; charge: number }, bytes: number): boolean {
+    const share = bytes <= this.limits.smallBodyBytes ? 'small' : 'large';
+    const charge = share === 'small' ? this.limits.smallBodyBytes : bytes;
+    const cap = share === 'small' ? this.limits.smallBudgetBytes : this.limits.bodyBudgetBytes;
+    const current = held.share === share ? held.charge : 0;
+    if (this.used[share] - current + charge > cap) return false;
+    this.used[held.share] -= held.charge;
+    this.used[share] += charge;
+    held.share = share;
+    held.charge = charge;
+    return true;
+  }
+}
+
+/**
+ * The connection cap of one listener. At the cap a new connection takes the place of the oldest one not
+ * in use (HTTP: between requests or still sending its headers; raw: before its handshake is done), so a
+ * flood of idle or half-open connections cannot lock clients out; when every one is in use, the new one
+ * is closed at once, without a word.
+ */
+class ConnectionCap {
+  /** In the order they came: the first one not in use is the oldest. */
+  private readonly open = new Set<Socket>();
+  private readonly uses = new Map<Socket, number>();
+
+  constructor(private readonly max: number, private readonly refused: () => void) {}
+
+  admit(socket: Socket): void {
+    if (this.open.size >= this.max) {
+      const idle = [...this.open].find((s) => !this.uses.get(s));
+      if (!idle) {
+        socket.destroy();
+        this.refused();
+        return;
+      }
+      this.forget(idle);
+      idle.destroy();
+    }
+    this.open.add(socket);
+    socket.once('close', () => this.forget(socket));
+  }
+
+  /** The connection is in use until the result is called. */
+  use(socket: Socket): () => void {
+    if (!this.open.has(socket)) return () => undefined;
+    this.uses.set(socket, (this.uses.get(socket) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done || !this.uses.has(socket)) return;
+      done = true;
+      this.uses.set(socket, this.uses.get(socket)! - 1);
+    };
+  }
+
+  private forget(socket: Socket): void {
+    this.open.delete(socket);
+    this.uses.delete(socket);
+  }
+}
+
+/**
+ * Node's own cap, kept above ours as a backstop: it counts closed connections until their close event,
+ * which a burst of them outruns.
+ */
+const backstop = (limits: ListenerLimits) => 2 * limits.maxConnections;
+
+/**
+ * Applies the timeouts, the connection cap and the header size to an HTTP server; call it before listen.
+ * `refused` hears of each connection closed at the cap.
+ */
+export function applyHttpLimits(server: HttpServer, limits: ListenerLimits, refused: () => void = () => undefined): void {
+  if (server.listening) throw new Error('apply the listener limits before listen(): the timeout checker starts then');
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  const settable = server as HttpServer & { connectionsCheckingInterval?: number; maxHeaderSize?: number };
+  // How often node looks for requests past those timeouts (default 30 s); read when it starts listening.
+  settable.connectionsCheckingInterval = checkingInterval(limits);
+  // Read for each new connection.
+  settable.maxHeaderSize = limits.maxHeaderBytes;
+  server.maxConnections = backstop(limits);
+  const cap = new ConnectionCap(limits.maxConnections, refused);
+  server.on('connection', (socket: Socket) => cap.admit(socket));
+  // A connection is in use from a request's headers to the end of its response. (A server that answers
+  // "checkContinue" itself emits "request" for those requests, so that they count too.)
+  server.on('request', (req: IncomingMessage, res: { once(event: 'close', f: () => void): unknown }) => res.once('close', cap.use(req.socket)));
+}
+
+/** A response the client does not read is dropped after the idle timeout instead of being held. */
+export function limitResponseWrite(res: { setTimeout(ms: number, cb: () => void): unknown; destroy(): unknown }, limits: ListenerLimits): void {
+  res.setTimeout(limits.idleTimeoutMs, () => res.destroy());
+}
+
+function checkingInterval(limits: ListenerLimits): number {
+  return Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
+}
+
+/** What a raw TCP listener (the MySQL door) tells the limits about each connection. */
+export interface NetConnections {
+  /** The handshake is done: from now on the connection may be idle for idleTimeoutMs, and is not given up for a new one at the cap. */
+  established(socket: Socket): void;
+  /** The server works for this connection (a statement runs): it is not idle however long that takes. Call the result when done. */
+  busy(socket: Socket): () => void;
+}
+
+/**
+ * Applies the connection cap and the timeouts to a raw TCP server: a connection has headersTimeoutMs to
+ * finish its handshake, then may stay silent for idleTimeoutMs between statements; either ends it.
+ */
+export function applyNetLimits(server: NetServer, limits: ListenerLimits, refused: () => void = () => undefined): NetConnections {
+  server.maxConnections = backstop(limits);
+  const cap = new ConnectionCap(limits.maxConnections, refused);
+  const working = new WeakMap<Socket, number>();
+  const established = new WeakSet<Socket>();
+  server.on('connection', (socket: Socket) => {
+    cap.admit(socket);
+    if (socket.destroyed) return;
+    socket.setTimeout(limits.headersTimeoutMs);
+    socket.on('timeout', () => {
+      if (!working.get(socket)) socket.destroy();
+    });
+  });
+  return {
+    established: (socket) => {
+      socket.setTimeout(limits.idleTimeoutMs);
+      if (established.has(socket)) return;
+      established.add(socket);
+      cap.use(socket);
+    },
+    busy: (socket) => {
+      working.set(socket, (working.get(socket) ?? 0) + 1);
+      const release = cap.use(socket);
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        release();
+        working.set(socket, (working.get(socket) ?? 1) - 1);
+        // A timeout that fired while busy is not repeated by itself: start the idle clock again.
+        if (!socket.destroyed) socket.setTimeout(socket.timeout ?? limits.idleTimeoutMs);
+      };
+    },
+  };
+}
+
+export type BodyResult =
+  | { ok: true; body: Buffer; reservation: Reservation }
+  | { ok: false; refused: 'too-large' | 'busy' | 'aborted' };
+
+/**
+ * Reads an HTTP request body within the limits: a declared length over maxBodyBytes or over the budget is
+ * refused before a byte is read; a body of unknown length is charged as it arrives and refused when it
+ * outgrows either. A refused body is not read further (answer it with "connection: close"). `accepted`
+ * runs once the body may come (the place for "100 Continue"). On ok the caller releases the reservation
+ * once the request is answered.
+ */
+export function readLimitedBody(req: IncomingMessage, limits: ListenerLimits, budget: BodyBudget, accepted?: () => void): Promise<BodyResult> {
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && declared > limits.maxBodyBytes) return Promise.resolve({ ok: false, refused: 'too-large' });
+  const reservation = budget.reserve(declared ?? 0);
+  if (!reservation) return Promise.resolve({ ok: false, refused: 'busy' });
+  accepted?.();
+  return new Promise((done) => {
+    // With a known length the body is copied once into its final buffer; otherwise chunks are joined at the end.
+    const whole = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyResult) => {
+      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort);
+      if (!result.ok) {
+        req.pause();
+        reservation.release();
+      }
+      done(result);
+    };
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > limits.maxBodyBytes) return finish({ ok: false, refused: 'too-large' });
+      if (!whole && !reservation.grow(size + chunk.length)) return finish({ ok: false, refused: 'busy' });
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+    };
+    const onEnd = () => finish({ ok: true, body: whole ? whole.subarray(0, size) : Buffer.concat(chunks, size), reservation });
+    const onAbort = () => finish({ ok: false, refused: 'aborted' });
+    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort);
+  });
+}
+
+/**
+ * Large bodies wait here, in order, before they are parsed and run. Their statements parse into many times
+ * their size (measured up to 30 bytes of heap per byte of SQL), and a parse holds the event loop (about
+ * 0.2 s per MiB of SQL on a loaded machine, up to 1 s for one 1 MiB statement), so at most runBudgetBytes of
+ * them run at once (a larger one alone), and each starts in an event-loop turn of its own: whatever arrived
+ * meanwhile (a SHOW, a CANCEL: small bodies do not wait here) runs between two parses instead of behind all.
+ * Waiting rather than refusing: these bodies are already read and paid for in the body budget.
+ */
+export class RunQueue {
+  private running = 0;
+  private readonly waiting: { bytes: number; start: (done: () => void) => void }[] = [];
+  private scheduled = false;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  /** Resolves when a body of `bytes` may be parsed (synchronously, right away) and run; call the result when it is done. */
+  enter(bytes: number): Promise<() => void> {
+    return new Promise((start) => {
+      this.waiting.push({ bytes, start });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const next = this.waiting[0]!;
+      if (this.running > 0 && this.running + next.bytes > this.budgetBytes) return;
+      this.waiting.shift();
+      this.running += next.bytes;
+      let done = false;
+      next.start(() => {
+        if (done) return;
+        done = true;
+        this.running -= next.bytes;
+        this.schedule();
+      });
+      this.schedule();
+    });
+  }
+}
