@@ -21,8 +21,9 @@ export async function transferItems(
 ): Promise<void> {
   // The workers share one iterator, so a stream of items (a filter over a staged list) needs no array.
   const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+  let failed = false;
   const worker = async () => {
-    for (let r = await source.next(); !r.done; r = await source.next()) {
+    for (let r = await source.next(); !failed && !r.done; r = await source.next()) {
       const item = r.value;
       await hooks.beforeEach();
       const have = await dst.head(item.to);
@@ -42,5 +43,16 @@ export async function transferItems(
       await hooks.progress(1, item.size);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  // On a failure the other workers take no new item, and the first error is thrown only once the items
+  // they were writing have landed: a caller's clean-up then sees every file this call wrote.
+  const settled = await Promise.allSettled(Array.from({ length: concurrency }, async () => {
+    try {
+      await worker();
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  }));
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }

@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
+import type { ObjectStore } from '../../lib/ports/object-store.ts';
+import { failedItem, transferItems } from '../../lib/phases/transfer.ts';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A store whose put of `key` waits until released, to hold a write in flight while another item fails. */
+function holdingPut(store: ObjectStore, key: string): { store: ObjectStore; release: () => void; started: Promise<void> } {
+  let release!: () => void;
+  let started!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const startedP = new Promise<void>((r) => { started = r; });
+  const wrapped: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+    put: async (k: string, body: Parameters<ObjectStore['put']>[1], options?: Parameters<ObjectStore['put']>[2]) => {
+      if (k === key) {
+        started();
+        await gate;
+      }
+      return store.put(k, body, options);
+    },
+  });
+  return { store: wrapped, release, started: startedP };
+}
+
+describe('transferItems', () => {
+  it('fails only once the items in flight have landed, and takes no new item after a failure', async () => {
+    const src = new MemoryObjectStore();
+    const dst = new MemoryObjectStore();
+    const held = randomBytes(100);
+    await src.put('held', held);
+    const later = randomBytes(10);
+    await src.put('later', later);
+    const holding = holdingPut(dst, 'held-copy');
+    const items = [
+      { from: 'held', to: 'held-copy', sha256: sha(held), size: held.length },
+      { from: 'missing', to: 'missing-copy', sha256: sha(Buffer.alloc(0)), size: 0 },
+      { from: 'later', to: 'later-copy', sha256: sha(later), size: later.length },
+    ];
+    let settled = false;
+    const run = transferItems(src, holding.store, items, { beforeEach: async () => undefined, progress: async () => undefined }, 2)
+      .finally(() => { settled = true; });
+    await holding.started;
+    // The missing item has failed by now; the call must still be waiting for the held write.
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    holding.release();
+    const err = await run.catch((e: unknown) => e);
+    expect(failedItem(err)?.from).toBe('missing');
+    expect(await dst.head('held-copy')).toEqual({ key: 'held-copy', size: 100 });
+    expect(await dst.head('later-copy')).toBeUndefined();
+  });
+});
