@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_CONFLICT } from '../../lib/control/lock-store.ts';
 import { freshS3Location, s3Endpoint, s3rverProperties } from '../support/s3-test-store.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { runCli } from '../support/run-process.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/starbackup.js');
 /**
@@ -29,17 +30,7 @@ let gate: UploadGate | undefined;
  * `starbackup` in a process of its own, as from a second terminal. Asynchronous, so this process keeps
  * answering for the upload gate while it runs.
  */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => { out += String(d); });
-    child.stderr!.on('data', (d) => { err += String(d); });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout: out, stderr: err }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 /**
  * A pass-through HTTP proxy in front of the test s3rver that holds every blob upload (a PUT under

@@ -1,10 +1,11 @@
-import { type SpawnOptions, spawn } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { readStackConfig } from '../../cdk/stack-config.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { runProcess } from '../support/run-process.ts';
 
 const temp = useTempDirs('cdk-synth');
 const ROOT = join(import.meta.dirname, '../..');
@@ -13,17 +14,7 @@ const ROOT = join(import.meta.dirname, '../..');
 const SYNTH_MS = 600_000;
 
 /** Runs a command to its end, collecting its output; stopped shortly before the test would time out, so its stderr is reported. */
-function run(command: string, args: string[], options: SpawnOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { timeout: SYNTH_MS - 30_000, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += String(d); });
-    child.stderr!.on('data', (d) => { stderr += String(d); });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], options: SpawnOptions) => runProcess(command, args, { timeout: SYNTH_MS - 30_000, ...options });
 
 describe('npx cdk synth', () => {
   it('synthesizes the cdk.json app with no AWS credentials and no network, cdk-nag clean', async () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { openEmbedded } from '../../bin/embedded-runtime.ts';
 import { runScript } from '../../bin/run-script.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { runCli } from '../support/run-process.ts';
 
 /**
  * The embedded home belongs to its owner: the folder and its key files are private, the embedded
  * DynamoDB listens on a Unix socket inside it instead of a TCP port any local user could reach, and a
  * damaged catalog is refused with one clear message before anything opens (or rewrites) it.
  */
-const BIN = join(import.meta.dirname, '../../bin/starbackup.js');
 const TEST_MS = 120_000;
 const temp = useTempDirs('home-security');
 
@@ -72,17 +72,7 @@ function digest(dir: string): Record<string, string> {
   return out;
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => { out += String(d); });
-    child.stderr!.on('data', (d) => { err += String(d); });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout: out, stderr: err }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('the embedded home', () => {
   it('is created 0700 with its key files 0600', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Socket, connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
@@ -6,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListenerLimits, BodyBudget, RunQueue, applyNetLimits, listenerLimits } from '../../bin/listener-limits.ts';
 import { type LocalServer, startServer } from '../../bin/serve.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { runCli } from '../support/run-process.ts';
 
 /**
  * `starbackup serve` under abuse, against a real server on 127.0.0.1 with small limits. Nothing here
  * asserts a duration: every step waits for an outcome (a response, a close), so a loaded machine is only slower.
  */
-const BIN = join(import.meta.dirname, '../../bin/starbackup.js');
 const KiB = 1024;
 const temp = useTempDirs('server-limits');
 
@@ -127,18 +126,7 @@ async function post(body: unknown, port = server.port) {
   return { status: r.status, body: await r.json() as any, headers: r.headers };
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Asynchronous: the server answering it runs in this process.
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += String(d); });
-    child.stderr!.on('data', (d) => { stderr += String(d); });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('request bodies', () => {
   it('refuses a declared body over the limit with 413 before reading it, and closes the connection', async () => {
