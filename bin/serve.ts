@@ -12,9 +12,8 @@ import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
 import { type ApiResponse, ApiErrorCode, checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/phases/api-request.ts';
 import { Door } from '../lib/access/trust-policy.ts';
 import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
-import {
-  BodyBudget, DEFAULT_LISTENER_LIMITS, type ListenerLimits, RunQueue, applyHttpLimits, limitResponseWrite, listenerLimits, readLimitedBody,
-} from './listener-limits.ts';
+import { BodyBudget, RunQueue, readLimitedBody } from './body-budget.ts';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, applyHttpLimits, limitResponseWrite, listenerLimits } from './listener-limits.ts';
 import { type ServerInfo, runningServer, serverFiles } from './server-client.ts';
 
 export interface ServeOptions {

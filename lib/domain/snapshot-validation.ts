@@ -1,20 +1,3 @@
-import {
-  type ColumnSpec, type Distribution, type FunctionDef, KeysType, type MaterializedViewInfo, type Partitioning,
-  type PartitionSpec, type SyncIndexDef, type TableDef, type ViewDef,
-} from './catalog-types.ts';
-import { type ColumnType, normalizeType } from './column-types.ts';
-import { AnalysisError } from './errors.ts';
-import { checkPropertyValues } from './limits.ts';
-import { checkName, printable } from './names.ts';
-import { FORMAT_VERSION } from './repository-layout.ts';
-import type {
-  PartitionSummary, SnapshotInfo, SnapshotMeta, SnapshotPartition, SnapshotSegment, SnapshotTable, SnapshotTablet,
-} from './snapshot-types.ts';
-import {
-  canonicalDefault, canonicalPartitionValues, checkBucketNumber, checkDuplicateNames, checkHasColumns, checkKeyNullability, checkRange,
-  checkRangesDisjoint, requireColumn,
-} from './table-rules.ts';
-
 /**
  * The snapshot format as a schema. What comes back from a repository is untrusted input: a `__meta` or
  * `__info` whose checksums were recomputed passes every integrity check, so each field is checked here, with
@@ -23,11 +6,26 @@ import {
  * two together); the rules that span fields (a partition value against its column's type, a tablet per
  * bucket) follow them. The first problem found is thrown as a SnapshotFieldError naming the field.
  */
-export class SnapshotFieldError extends AnalysisError {
-  constructor(readonly field: string, readonly reason: string) {
-    super(`${field}: ${reason}`);
-  }
-}
+import {
+  type ColumnSpec, type Distribution, type FunctionDef, KeysType, type MaterializedViewInfo, type Partitioning,
+  type PartitionSpec, type SyncIndexDef, type TableDef, type ViewDef,
+} from './catalog-types.ts';
+import { type ColumnType, normalizeType } from './column-types.ts';
+import { AnalysisError } from './errors.ts';
+import {
+  type Check, SnapshotFieldError, count, dict, distinct, distinctList, fail, field, flag, list, matching, nonEmpty, oneOf, orNull,
+  followedBy, rule, shape, shown, text, validate, version,
+} from './field-checks.ts';
+import { checkPropertyValues } from './limits.ts';
+import { checkName } from './names.ts';
+import { FORMAT_VERSION } from './repository-layout.ts';
+import type {
+  PartitionSummary, SnapshotInfo, SnapshotMeta, SnapshotPartition, SnapshotSegment, SnapshotTable, SnapshotTablet,
+} from './snapshot-types.ts';
+import {
+  canonicalDefault, canonicalPartitionValues, checkBucketNumber, checkDuplicateNames, checkHasColumns, checkKeyNullability, checkRange,
+  checkRangesDisjoint, requireColumn,
+} from './table-rules.ts';
 
 /** StarRocks' snapshot timestamp, `yyyy-MM-dd-HH-mm-ss-SSS`: part of a file name, so nothing else is read. */
 export const SNAPSHOT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}$/;
@@ -60,61 +58,7 @@ export function validateSnapshotMeta(body: unknown): SnapshotMeta {
   });
 }
 
-// ---- the checks every field is built from ----
-
-type Check<T> = (value: unknown, at: string) => T;
-
-function fail(at: string, reason: string): never {
-  throw new SnapshotFieldError(at, reason);
-}
-
-/** Files a domain rule's message (checkName, normalizeType, …) under the field it concerns. */
-function rule<T>(at: string, check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    if (e instanceof AnalysisError && !(e instanceof SnapshotFieldError)) fail(at, e.message);
-    throw e;
-  }
-}
-
-function validate<T>(file: string, body: unknown, check: Check<T>): T {
-  try {
-    return check(body, '');
-  } catch (e) {
-    if (!(e instanceof SnapshotFieldError)) throw e;
-    const path = e.field.startsWith('.') ? e.field.slice(1) : e.field;
-    throw new SnapshotFieldError(path ? `${file} ${path}` : file, e.reason);
-  }
-}
-
-/** A field's path: `.key`, or `["key"]` for a key that is not an identifier (the root's leading dot is dropped when shown). */
-function step(key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-function field(at: string, key: string): string {
-  return at + step(key);
-}
-
-function shown(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `'${printable(v.length > 64 ? `${v.slice(0, 64)}…` : v)}'`;
-  return `${typeof v} ${String(v)}`;
-}
-
-const text: Check<string> = (v, at) => (typeof v === 'string' ? v : fail(at, `expected a string, got ${shown(v)}`));
-const nonEmpty: Check<string> = (v, at) => (text(v, at) !== '' ? (v as string) : fail(at, 'expected a non-empty string'));
-const flag: Check<boolean> = (v, at) => (typeof v === 'boolean' ? v : fail(at, `expected true or false, got ${shown(v)}`));
-/** Sizes, row and file counts, times: what a JSON number may be without losing precision, and never negative. */
-const count: Check<number> = (v, at) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(at, `expected a non-negative integer, got ${shown(v)}`));
-const version: Check<number> = (v, at) => (Number.isSafeInteger(v) && (v as number) >= 1 ? (v as number) : fail(at, `expected a positive integer, got ${shown(v)}`));
-
-function matching(pattern: RegExp, what: string): Check<string> {
-  return (v, at) => (pattern.test(text(v, at)) ? (v as string) : fail(at, `expected ${what}, got ${shown(v)}`));
-}
+// ---- the checks of this format's own values ----
 
 /** A blob reference names `__blobs/<2 hex>/<sha256>`. */
 const sha256 = matching(/^[0-9a-f]{64}$/, 'a sha256 (64 lowercase hex digits)');
@@ -141,86 +85,6 @@ const formatVersion: Check<number> = (v, at) => {
   const n = version(v, at);
   return n <= FORMAT_VERSION ? n : fail(at, `format version ${n} is newer than this reader's (${FORMAT_VERSION})`);
 };
-
-function oneOf<const V extends readonly string[]>(...values: V): Check<V[number]> {
-  return (v, at) => (values.includes(v as string) ? (v as V[number]) : fail(at, `expected one of ${values.map((x) => `'${x}'`).join(', ')}, got ${shown(v)}`));
-}
-
-function list<T>(item: Check<T>): Check<T[]> {
-  return (v, at) => {
-    if (!Array.isArray(v)) fail(at, `expected an array, got ${shown(v)}`);
-    for (let i = 0; i < (v as unknown[]).length; i++) item((v as unknown[])[i], `${at}[${i}]`);
-    return v as T[];
-  };
-}
-
-function orNull<T>(inner: Check<T>): Check<T | null> {
-  return (v, at) => (v === null ? null : inner(v, at));
-}
-
-function object(v: unknown, at: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(at, `expected an object, got ${shown(v)}`);
-  return v as Record<string, unknown>;
-}
-
-/** An object used as a map: every key passes `key`, every value `value`. */
-function dict<V>(key: Check<string>, value: Check<V>): Check<Record<string, V>> {
-  return (v, at) => {
-    const o = object(v, at);
-    for (const [k, x] of Object.entries(o)) {
-      key(k, field(at, k));
-      value(x, field(at, k));
-    }
-    return o as Record<string, V>;
-  };
-}
-
-type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
-type RequiredFields<T> = { [K in Exclude<keyof T, OptionalKeys<T>>]-?: Check<T[K]> };
-type OptionalFields<T> = { [K in OptionalKeys<T>]-?: Check<Exclude<T[K], undefined>> };
-
-/** An object with exactly these fields: a missing one, or one the format does not have, is refused. */
-function shape<T>(required: RequiredFields<T>, optional: OptionalFields<T>): Check<T> {
-  const fields = (checks: object) => Object.entries(checks).map(([k, check]) => ({ k, step: step(k), check: check as Check<unknown> }));
-  const [mandatory, optionals] = [fields(required), fields(optional)];
-  const known = new Set([...mandatory, ...optionals].map((f) => f.k));
-  return (v, at) => {
-    const o = object(v, at);
-    for (const f of mandatory) {
-      if (!Object.hasOwn(o, f.k)) fail(at + f.step, 'missing');
-      f.check(o[f.k], at + f.step);
-    }
-    let present = mandatory.length;
-    for (const f of optionals) {
-      if (Object.hasOwn(o, f.k)) {
-        present++;
-        f.check(o[f.k], at + f.step);
-      }
-    }
-    let keys = 0;
-    for (const _ in o) keys++;
-    if (keys !== present) for (const k of Object.keys(o)) if (!known.has(k)) fail(field(at, k), 'unexpected field');
-    return o as T;
-  };
-}
-
-function then<T>(check: Check<T>, after: (value: T, at: string) => void): Check<T> {
-  return (v, at) => {
-    const value = check(v, at);
-    after(value, at);
-    return value;
-  };
-}
-
-function distinct(names: string[], at: (i: number) => string): void {
-  const seen = new Set<string>();
-  names.forEach((n, i) => {
-    if (seen.has(n)) fail(at(i), `'${n}' appears more than once`);
-    seen.add(n);
-  });
-}
-
-const distinctList = (item: Check<string>): Check<string[]> => then(list(item), (xs, at) => distinct(xs, (i) => `${at}[${i}]`));
 
 // ---- the format: `__info_<ts>` ----
 
@@ -258,7 +122,7 @@ const columnType: Check<ColumnType> = (v, at) => {
   return written as ColumnType;
 };
 
-const properties: Check<Record<string, string>> = then(dict(text, text), (p, at) => rule(at, () => checkPropertyValues(p)));
+const properties: Check<Record<string, string>> = followedBy(dict(text, text), (p, at) => rule(at, () => checkPropertyValues(p)));
 
 const column = shape<ColumnSpec>(
   { name: name('Column'), type: columnType, nullable: flag, isKey: flag },
@@ -300,7 +164,7 @@ const tablet = shape<SnapshotTablet>({ bucket: count, segments: list(segment) },
 
 const snapshotPartition = shape<SnapshotPartition>({ name: name('Partition'), version, tablets: list(tablet) }, { indexes: dict(name('Materialized view'), list(tablet)) });
 
-const snapshotTable = then(shape<SnapshotTable>({ def: tableDef, partitions: list(snapshotPartition) }, {}), checkTable);
+const snapshotTable = followedBy(shape<SnapshotTable>({ def: tableDef, partitions: list(snapshotPartition) }, {}), checkTable);
 
 const view = shape<ViewDef>({ id, name: name('View'), query: text, createTime: count }, { columns: list(text), comment: text });
 

@@ -3,8 +3,9 @@ import { AnalysisError, IntegrityError, NotFoundError } from '../domain/errors.t
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { checkName, printable } from '../domain/names.ts';
 import { layout } from '../domain/repository-layout.ts';
+import { SnapshotFieldError } from '../domain/field-checks.ts';
 import {
-  SNAPSHOT_TIMESTAMP, SnapshotFieldError, invalidSnapshot, validateSnapshotInfo, validateSnapshotMeta,
+  SNAPSHOT_TIMESTAMP, invalidSnapshot, validateSnapshotInfo, validateSnapshotMeta,
 } from '../domain/snapshot-validation.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
