@@ -5,7 +5,10 @@ import { getContext } from './wiring.ts';
 export type Handler<I, O> = (event: I, context?: Context) => Promise<O>;
 
 export interface TaskDefinition<I, O> {
-  /** The Lambda entry point: context from the environment, built once per cold start, instrumented with Powertools. */
+  /**
+   * The Lambda entry point: context from the environment, built once per cold start, instrumented with
+   * Powertools; a failure leaves it with its stable name and no stack (instrument.ts boundaryError).
+   */
   handler: Handler<I, O>;
   /** The same handler over a given context: how the embedded runtime binds it (several homes per process). */
   bind(ctx: ServiceContext): Handler<I, O>;
