@@ -4,6 +4,7 @@ import {
   PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { NotFoundError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { isReplayable, mapStreamErrors } from '../body.ts';
@@ -91,6 +92,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       // A range that starts past the end: the object exists and those bytes are none.
       if ((err as { name?: string }).name === 'InvalidRange') return Readable.from([]);
+      if (await this.deniedForMissing(err, Key)) throw new NotFoundError(`Object ${this.description}/${key} not found`);
       throw this.fail(err, 'read', key);
     }
   }
@@ -101,8 +103,7 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
       return { key, size: out.ContentLength ?? 0 };
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) return undefined;
+      if (statusOf(err) === 404 || (await this.deniedForMissing(err, Key))) return undefined;
       throw this.fail(err, 'read', key);
     }
   }
@@ -135,10 +136,30 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * S3 answers 403, not 404, for a missing key when the caller may not list the bucket unconditionally
+   * (our Lambda roles may list only with an s3:prefix condition). A listing with the key as prefix
+   * carries s3:prefix, so it tells "missing" from "forbidden". A listing that fails leaves the 403 as is.
+   */
+  private async deniedForMissing(err: unknown, Key: string): Promise<boolean> {
+    if (statusOf(err) !== 403) return false;
+    try {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: Key, MaxKeys: 1 }));
+      // The key itself sorts first among the keys it prefixes, so one is enough.
+      return page.Contents?.[0]?.Key !== Key;
+    } catch {
+      return false;
+    }
+  }
+
   private fail(err: unknown, op: string, key: string): Error {
     const mapped = mapS3Error(err, { op, target: `${this.description}/${key}`, bucket: this.config.bucket, endpoint: this.endpointText });
     // Some servers echo the access key id in their messages; the key is treated as a secret throughout.
     mapped.message = redact(mapped.message, Object.fromEntries(this.secrets.map((s, i) => [String(i), s])));
     return mapped;
   }
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
