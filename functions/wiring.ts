@@ -44,11 +44,14 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, orchestrator: Orchestrato
   const guard = trustGuard(
     doorPolicy({ door: Door.CLOUD, allowedEndpoints: (env.ALLOWED_ENDPOINTS ?? '').split(',').filter((e) => e.trim() !== ''), settings: 'the CDK context starbackup:allowedEndpoints' }),
   );
+  // The stack's region for S3 locations that name none: the data bucket is in it, and so, most likely, are
+  // the repositories. A bucket elsewhere is still found through S3's region redirect.
+  const defaultRegion = env.AWS_REGION;
   return {
     catalog: new CatalogStore(new DynamoRecordTable(dynamo, required(env, 'CATALOG_TABLE'))),
     control: new ControlStore(new DynamoRecordTable(dynamo, required(env, 'CONTROL_TABLE'))),
-    data: openObjectStore(required(env, 'DATA_LOCATION')),
-    openLocation: (location, properties, opts) => openObjectStore(location, properties, { ...opts, guard }),
+    data: openObjectStore(required(env, 'DATA_LOCATION'), {}, { defaultRegion }),
+    openLocation: (location, properties, opts) => openObjectStore(location, properties, { ...opts, guard, defaultRegion }),
     orchestrator,
     sealer: new KmsSealer(required(env, 'SECRETS_KEY_ID')),
     clock: systemClock,

@@ -6,10 +6,10 @@ import { gcsBackend } from './gcs/gcs-backend.ts';
 import { hdfsBackend } from './hdfs/hdfs-backend.ts';
 import { memoryBackend } from './memory/memory-backend.ts';
 import { s3Backend } from './s3/s3-backend.ts';
-import type { StorageBackend } from './storage-backend.ts';
+import type { ParseOptions, StorageBackend } from './storage-backend.ts';
 import { type WrapOptions, wrapObjectStore } from './wrap-object-store.ts';
 
-export interface OpenOptions extends WrapOptions {
+export interface OpenOptions extends WrapOptions, ParseOptions {
   /** The door's trust boundary: checks the scheme here, and every file and named endpoint at I/O time. */
   guard?: TrustGuard;
   /** What the store is for, in the guard's messages; a repository unless said otherwise. */
@@ -44,10 +44,11 @@ export function validateStorageLocation(location: string, properties: Record<str
  * Synchronous and offline: a bad location or property throws AnalysisError before any request.
  */
 export function openObjectStore(location: string, properties: Record<string, string> = {}, options: OpenOptions = {}): ObjectStore {
-  const { guard, use = LocationUse.REPOSITORY, ...wrap } = options;
+  const { guard, use = LocationUse.REPOSITORY, defaultRegion, ...wrap } = options;
   guard?.checkLocation(location, use);
   const backend = backendFor(location);
-  return wrapObjectStore(backend.open(backend.parse(location, properties), guard ? { guard, use } : undefined), wrap);
+  const config = backend.parse(location, properties, defaultRegion ? { defaultRegion } : {});
+  return wrapObjectStore(backend.open(config, guard ? { guard, use } : undefined), wrap);
 }
 
 function backendFor(location: string): StorageBackend<unknown> {

@@ -10,13 +10,22 @@ export interface StorageBackend<Config> {
   /** Lower-case URI schemes this backend serves, e.g. ['s3', 's3a']. */
   readonly schemes: readonly string[];
   /** Validates the location and properties; throws AnalysisError naming the offending value. */
-  parse(location: string, properties: Readonly<Record<string, string>>): Config;
+  parse(location: string, properties: Readonly<Record<string, string>>, options?: ParseOptions): Config;
   /**
    * Opens the store. With a guard, every file it touches and every connection to an endpoint the
    * location or its properties named passes the guard's checks; without one (the cluster's own data
    * store, configured by the operator) nothing is checked.
    */
   open(config: Config, access?: StoreAccess): ObjectStore;
+}
+
+/** What the runtime knows that a location does not say; a backend without a use for it ignores it. */
+export interface ParseOptions {
+  /**
+   * The region of an AWS location that names none (the Lambda's own, from the stack): the process
+   * environment is the runtime's to read, not the adapter's.
+   */
+  defaultRegion?: string;
 }
 
 /** The door's trust guard, and what the store is opened for (the messages say which). */

@@ -22,6 +22,8 @@ const clients = new Map<string, S3Client>();
 const guardedClients = new WeakMap<TrustGuard, Map<string, S3Client>>();
 
 export function s3ClientFor(config: S3Config, guard?: TrustGuard): S3Client {
+  // The region stays in the key: a client signs for one region, and the data store and a repository
+  // can differ only by it.
   const { location: _location, prefix: _prefix, bucket: _bucket, partSize: _p, queueSize: _q, listPageSize: _l, ...clientPart } = config;
   const key = createHash('sha256').update(JSON.stringify(clientPart)).digest('hex');
   const named = config.endpoint !== undefined || config.assumeRole?.stsEndpoint !== undefined;

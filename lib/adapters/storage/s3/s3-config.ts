@@ -1,4 +1,5 @@
 import { AnalysisError } from '../../../domain/errors.ts';
+import type { ParseOptions } from '../storage-backend.ts';
 import { locationPath, pick, pickBoolean, pickString, type Properties, rejectUnknown } from '../properties.ts';
 
 /** How the S3 client finds credentials. */
@@ -40,7 +41,7 @@ export const DEFAULT_QUEUE_SIZE = 4;
  * `s3a://bucket/prefix` and `s3://bucket/prefix`, with StarRocks' `aws.s3.*` properties or Hadoop S3A's
  * `fs.s3a.*` ones (the spec's GCS form: HMAC keys and `fs.s3a.endpoint` = `storage.googleapis.com`).
  */
-export function parseS3Location(location: string, props: Properties): S3Config {
+export function parseS3Location(location: string, props: Properties, options: ParseOptions = {}): S3Config {
   const match = /^(s3a?):\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(location);
   if (!match) throw new AnalysisError(`Invalid location '${location}': expected s3a://<bucket>/<path> or s3://<bucket>/<path>`);
   const authority = match[2]!;
@@ -56,9 +57,12 @@ export function parseS3Location(location: string, props: Properties): S3Config {
   const endpoint = endpointUrl(props);
   const host = endpoint ? new URL(endpoint).hostname : undefined;
   const onAws = host === undefined || /(^|\.)amazonaws\.com(\.cn)?$/i.test(host);
+  // The runtime's region only for AWS itself: other S3 APIs have their own conventions (us-east-1 for
+  // MinIO, auto or us-east-1 for R2) and may refuse a signature for any other region.
+  const fallback = (onAws && options.defaultRegion) || 'us-east-1';
   const region =
     pickString(props, 'aws.s3.region', 'fs.s3a.endpoint.region') ??
-    (host !== undefined && /(^|\.)googleapis\.com$/i.test(host) ? 'auto' : 'us-east-1');
+    (host !== undefined && /(^|\.)googleapis\.com$/i.test(host) ? 'auto' : fallback);
   const roleArn = pickString(props, 'aws.s3.iam_role_arn', 'fs.s3a.assumed.role.arn');
   const externalId = pickString(props, 'aws.s3.external_id');
   const stsRegion = pickString(props, 'aws.s3.sts.region');
