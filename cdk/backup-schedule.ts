@@ -2,18 +2,22 @@
  * A recurring BACKUP: an EventBridge Scheduler schedule that invokes the scheduled-backup function with
  * the database, repository, label prefix and retention. The function issues
  * `BACKUP DATABASE <db> SNAPSHOT <prefix>_<yyyyMMdd_HHmmss> TO <repo>` and drops the schedule's
- * snapshots beyond the newest `keepLast`.
+ * snapshots beyond the newest `keepLast`. A run that fails for good lands in the dead-letter queue
+ * (cdk/dead-letter-queue.ts) instead of vanishing.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { ScheduleConfig } from './stack-config.ts';
 
 /** A schedule of cdk.json (`starbackup:schedules`) and the function it invokes. */
 export interface BackupScheduleProps extends Omit<ScheduleConfig, 'name'> {
   target: lambda.IFunction;
+  /** Takes the invocations Scheduler could not deliver; the function's own failures go there too (its async invoke config). */
+  deadLetters: DeadLetterQueue;
 }
 
 export class BackupSchedule extends Construct {
@@ -33,6 +37,7 @@ export class BackupSchedule extends Construct {
     });
     // The function's ARN only, not its versions: the schedule always calls $LATEST.
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.target.functionArn] }));
+    props.deadLetters.grantSchedule(this.role);
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: `BACKUP DATABASE ${props.database} TO ${props.repository}, keeping the last ${props.keepLast}`,
       scheduleExpression: props.schedule,
@@ -42,7 +47,9 @@ export class BackupSchedule extends Construct {
       target: {
         arn: props.target.functionArn,
         roleArn: this.role.roleArn,
-        // The scheduled time makes the label, so a retried invocation asks for the same snapshot.
+        // The scheduled time makes the label, so a retried invocation asks for the same snapshot: Scheduler
+        // resolves it once per run, and both its delivery retries and Lambda's asynchronous retries
+        // (SCHEDULED_INVOKE, at most two more within the hour) pass the same event on.
         input: JSON.stringify({
           database: props.database,
           repository: props.repository,
@@ -50,7 +57,9 @@ export class BackupSchedule extends Construct {
           keepLast: props.keepLast,
           scheduledTime: '<aws.scheduler.scheduled-time>',
         }),
+        // Delivery only (throttling, permissions): the function's own failures are Lambda's to retry.
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: props.deadLetters.queue.queueArn },
       },
     });
   }

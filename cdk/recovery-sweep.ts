@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { DataStores } from './data-stores.ts';
+import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import { type RepositoryTargets, grantRepositories } from './repository-access.ts';
 import { StarbackupFunction, type StarbackupFunctionProps } from './starbackup-function.ts';
 
@@ -16,6 +17,8 @@ export interface RecoverySweepProps {
   environment: Record<string, string>;
   repositories: RepositoryTargets;
   removalPolicy: StarbackupFunctionProps['removalPolicy'];
+  /** Where a sweep that fails for good is recorded, so a broken sweep (and the jobs it leaves stuck) shows. */
+  deadLetters: DeadLetterQueue;
   /** How often to look for lapsed leases; a lease lasts 30 minutes, so a few minutes is plenty. */
   rate?: string;
 }
@@ -39,6 +42,7 @@ export class RecoverySweep extends Construct {
     props.stores.grantData(this.handler, 'write');
     props.stores.grantSealingKey(this.handler, 'unseal');
     grantRepositories(this.handler, props.repositories, 'write');
+    props.deadLetters.receiveFailuresOf(this.handler);
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -47,13 +51,17 @@ export class RecoverySweep extends Construct {
       description: 'Lets EventBridge Scheduler run the starbackup recovery sweep',
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] }));
+    props.deadLetters.grantSchedule(role);
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: 'starbackup recovery sweep: jobs whose lock lease lapsed',
       scheduleExpression: props.rate ?? 'rate(10 minutes)',
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
-      // A missed sweep is simply done by the next one.
-      target: { arn: this.handler.functionArn, roleArn: role.roleArn, input: '{}', retryPolicy: { maximumRetryAttempts: 0 } },
+      // A missed sweep is simply done by the next one, but it is recorded: a sweep that never runs is a fault.
+      target: {
+        arn: this.handler.functionArn, roleArn: role.roleArn, input: '{}', retryPolicy: { maximumRetryAttempts: 0 },
+        deadLetterConfig: { arn: props.deadLetters.queue.queueArn },
+      },
     });
   }
 }

@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { BackupSchedule } from './backup-schedule.ts';
 import { DataStores } from './data-stores.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { PhaseFunctions } from './phase-functions.ts';
 import { RecoverySweep } from './recovery-sweep.ts';
 import { grantRepositories } from './repository-access.ts';
@@ -34,6 +35,7 @@ export class StarbackupStack extends Stack {
   readonly api: SqlApi;
   readonly scheduledBackup: StarbackupFunction;
   readonly recovery: RecoverySweep;
+  readonly scheduleFailures: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: StarbackupStackProps) {
     super(scope, id, props);
@@ -92,18 +94,26 @@ export class StarbackupStack extends Stack {
     // Retention runs DROP SNAPSHOT, which deletes from the repository.
     grantRepositories(this.scheduledBackup, repositories, 'write');
     this.backup.stateMachine.grantStartExecution(this.scheduledBackup);
+    // Always there: the recovery sweep is scheduled even when cdk.json lists no backup schedule.
+    this.scheduleFailures = new DeadLetterQueue(this, 'ScheduleFailures', { removalPolicy });
+    this.scheduleFailures.receiveFailuresOf(this.scheduledBackup);
     for (const s of config.schedules) {
       new BackupSchedule(this, `Schedule-${s.name}`, {
         schedule: s.schedule, ...(s.timezone ? { timezone: s.timezone } : {}), database: s.database,
         repository: s.repository, labelPrefix: s.labelPrefix, keepLast: s.keepLast, target: this.scheduledBackup,
+        deadLetters: this.scheduleFailures,
       });
     }
 
-    this.recovery = new RecoverySweep(this, 'Recovery', { stores: this.stores, environment, repositories, removalPolicy });
+    this.recovery = new RecoverySweep(this, 'Recovery', {
+      stores: this.stores, environment, repositories, removalPolicy, deadLetters: this.scheduleFailures,
+    });
 
     new CfnOutput(this, 'BackupStateMachineArn', { value: this.backup.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RestoreStateMachineArn', { value: this.restore.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DataBucketName', { value: this.stores.dataBucket.bucketName });
+    new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: this.scheduleFailures.queue.queueUrl });
+    new CfnOutput(this, 'ScheduleDeadLetterAlarmName', { value: this.scheduleFailures.alarm.alarmName });
   }
 }
 

@@ -172,6 +172,8 @@ describe('backup schedules from cdk.json context', () => {
     const policy = resources('AWS::IAM::Policy').find(([, p]) => p.Properties['Roles'][0]['Ref'] === role)![1];
     expect(policy.Properties['PolicyDocument']['Statement']).toEqual([
       { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(stack.scheduledBackup), 'Arn'] } },
+      // Its dead-letter queue (schedule-dlq.test.ts).
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(stack.scheduleFailures.queue), 'Arn'] } },
     ]);
   });
 
