@@ -1,5 +1,5 @@
 import type { JobRecord } from '../domain/control-types.ts';
-import { ErrorName, LockLostError } from '../domain/errors.ts';
+import { ErrorName, LockLostError, NotFoundError } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { type JobStatus, JobType, StatusCode, isTerminal } from '../domain/states.ts';
 import type { CancelInput, JobRef } from '../domain/workflow.ts';
@@ -107,11 +107,11 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
 
 async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> {
   const written: string[] = [];
-  const download = await readStagingDoc<RestoreDownload>(ctx.data, job.jobId, 'download').catch(() => undefined);
+  const download = await readStagingDoc<RestoreDownload>(ctx.data, job.jobId, 'download').catch(absent);
   for (const t of download?.tables ?? []) {
     for (const p of t.partitions) for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) written.push(s.path);
   }
-  const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(() => undefined);
+  const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(absent);
   for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);
   for (const key of new Set(written)) await ctx.data.delete(key);
   for (const table of job.restore!.held) {
@@ -119,4 +119,15 @@ async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> 
     await releaseTable(ctx, job.db, table, job.jobId);
   }
   await clearStaging(ctx.data, job.jobId);
+}
+
+/**
+ * A restore cancelled before it planned has no download or commit document. Any other failure (access
+ * denied, throttling) must not pass for that: the segments the document names would stay behind while the
+ * job reads CANCELLED. Thrown, it fails CANCEL's Task, whose retries end in the execution failing with the
+ * lock still held, and the recovery sweep runs this again once the lease lapses.
+ */
+function absent(e: unknown): undefined {
+  if (e instanceof NotFoundError) return undefined;
+  throw e;
 }

@@ -1,5 +1,5 @@
 import { unseal } from '../domain/envelope.ts';
-import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
+import { AnalysisError, NotFoundError, StorageError, errorMessage } from '../domain/errors.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
@@ -48,7 +48,10 @@ export async function removeSnapshot(ctx: ServiceContext, repo: RepositoryRecord
 async function ownerOf(store: Awaited<ReturnType<typeof openRepository>>, key: string): Promise<string | undefined> {
   try {
     return unseal<SnapshotInfo>(await getText(store, key), key, sha256Hex).cluster_id;
-  } catch {
+  } catch (e) {
+    // An info file that is gone or does not parse records no owner, and only FORCE drops the snapshot. A
+    // store that failed (access denied, throttling) says nothing about the owner: that error is the answer.
+    if (e instanceof StorageError) throw e;
     return undefined;
   }
 }

@@ -22,9 +22,11 @@ export function startHeartbeat(ctx: ServiceContext, jobId: string, everyMs = Mat
     try {
       await ctx.control.locks.renew(j.doc.db, jobId, held, ctx.owner, ctx.leaseMs, ctx.clock.now());
     } catch (e) {
+      // Any other failure (throttling, a network blip) is left to the next beat: three fit in a lease.
       if (e instanceof LockLostError) stop();
     }
   };
+  // Deliberately best effort: a beat has no caller to fail, and the phases renew and fence on their own.
   timer = setInterval(() => void beat().catch(() => undefined), everyMs);
   timer.unref();
   return stop;

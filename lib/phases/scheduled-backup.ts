@@ -84,6 +84,7 @@ export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBa
   let jobId = alreadyStarted ? (last[col('JobId')] ?? undefined) : undefined;
   if (!alreadyStarted) {
     const accepted = await run(`BACKUP DATABASE ${db} SNAPSHOT ${label} TO ${repo}`);
+    // The backup's outcome is the job's (SHOW BACKUP); here it would only be an unhandled rejection.
     void accepted.job?.done?.catch(() => undefined);
     jobId = accepted.job?.jobId;
   }

@@ -56,6 +56,7 @@ export class LineWriter {
   /** Abandons the document: the store's all-or-nothing put leaves nothing of it. */
   async abort(reason: unknown): Promise<void> {
     this.stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+    // The put fails because of the destroy; the caller throws the reason itself.
     await this.written.catch(() => undefined);
   }
 }
