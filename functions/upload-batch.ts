@@ -1,6 +1,6 @@
 import { uploadBatch } from '../lib/phases/upload-batch.ts';
 import { defineTask } from './task-handler.ts';
 
-/** Backup UPLOADING: one Map iteration. */
+/** Backup UPLOADING: one invocation of a Map iteration (null when the batch is done, else where to resume). */
 export const task = defineTask(uploadBatch);
 export const handler = task.handler;

@@ -63,7 +63,7 @@ export function buildJobWorkflow<T extends string>(
   props: JobWorkflowProps<T>,
 ): sfn.StateMachine {
   const timeout = sfn.Timeout.duration(props.taskTimeout ?? Duration.minutes(15));
-  const task = (name: T, payload?: Record<string, unknown>): tasks.LambdaInvoke => {
+  const task = (name: T, payload?: Record<string, unknown>, resultPath?: string): tasks.LambdaInvoke => {
     const invoke = new tasks.LambdaInvoke(scope, name, {
       lambdaFunction: props.handlers[name],
       // The Task Resource is then the function ARN and Parameters the payload, which is what
@@ -72,6 +72,7 @@ export function buildJobWorkflow<T extends string>(
       retryOnServiceExceptions: false,
       taskTimeout: timeout,
       ...(payload ? { payload: sfn.TaskInput.fromObject(payload) } : {}),
+      ...(resultPath ? { resultPath } : {}),
     });
     invoke.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
     return invoke;
@@ -91,8 +92,14 @@ export function buildJobWorkflow<T extends string>(
     new sfn.Fail(scope, FlowState.REJECTED, { errorPath: '$.error.Error', causePath: '$.error.Cause' }),
     toCancel,
   );
+  // A batch handler stops taking files when its time budget is spent and returns where to resume, kept at
+  // $.continuation next to the item (null once the batch is done); the Choice invokes it again until then.
+  const batch = retryTransient(task(shape.batch, undefined, '$.continuation'));
+  const moreInBatch = new sfn.Choice(scope, FlowState.MORE_IN_BATCH)
+    .when(sfn.Condition.isPresent('$.continuation.resumeAt'), batch)
+    .otherwise(new sfn.Succeed(scope, FlowState.BATCH_DONE));
   const fanOut = mapState(scope, shape.fanOut, props)
-    .itemProcessor(retryTransient(task(shape.batch)))
+    .itemProcessor(batch.next(moreInBatch))
     .addCatch(cancel, toCancel);
 
   const definition = pending
@@ -113,7 +120,7 @@ export function buildJobWorkflow<T extends string>(
   });
 }
 
-/** Map items are batch references; iterations return nothing so the payload stays small. */
+/** Map items are batch references; iterations' results are discarded so the payload stays small. */
 function mapState(scope: Construct, id: string, props: JobWorkflowProps<string>): sfn.Map | sfn.DistributedMap {
   const common = {
     itemsPath: '$.batches',

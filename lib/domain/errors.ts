@@ -20,6 +20,7 @@ export const ErrorName = {
   JobOrphaned: 'JobOrphanedError',
   AccessDenied: 'AccessDeniedError',
   Internal: 'InternalError',
+  PlanTooLarge: 'PlanTooLargeError',
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -45,6 +46,14 @@ export class ParseError extends StarbackupError {
 /** A statement that parses but is invalid: unknown object, bad property, bad value. */
 export class AnalysisError extends StarbackupError {
   override get name(): ErrorNameValue { return ErrorName.Analysis; }
+}
+
+/**
+ * A job has more data to move than one execution can carry: more batches than the Step Functions state
+ * payload has room to name. The message says how much, the limit, and how to split the job.
+ */
+export class PlanTooLargeError extends AnalysisError {
+  override get name(): ErrorNameValue { return ErrorName.PlanTooLarge; }
 }
 
 /** A restore would replace an object of another kind (a table by a view): StarRocks' BAD_REPLACE. */

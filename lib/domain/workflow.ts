@@ -32,6 +32,9 @@ export const FlowState = {
   FINISHED: 'FINISHED',
   CANCELLED: 'CANCELLED',
   REJECTED: 'REJECTED',
+  /** Inside the Map's item processor: loops back to the batch Task while it returns a continuation. */
+  MORE_IN_BATCH: 'MORE_IN_BATCH',
+  BATCH_DONE: 'BATCH_DONE',
 } as const;
 
 /** Execution input: a job already created by the API, or a statement from a console start. */
@@ -41,20 +44,33 @@ export interface JobRef {
   jobId: string;
 }
 
-/** Points at a batch manifest in the cluster's staging area; never the file list itself. */
-export interface BatchRef {
-  ref: string;
-  files: number;
-  bytes: number;
-}
+/**
+ * A batch manifest's number in its job's staging area (lib/phases/staging.ts names the file). A bare number,
+ * a few bytes, because the plan's list of them is a state payload: the smaller each is, the more batches a
+ * job may have (see MAX_STATE_PAYLOAD_BYTES).
+ */
+export type BatchRef = number;
 
 export interface PlanOutput extends JobRef {
   batches: BatchRef[];
 }
 
+/** What a batch handler returns when its time budget ran out first: the items before `resumeAt` are done. */
+export interface BatchContinuation {
+  resumeAt: number;
+}
+
+/**
+ * One batch Task's input: the Map item, plus, from the second invocation of the same batch on, the
+ * continuation the previous one returned (the Task's ResultPath, `$.continuation`; null once it is done).
+ */
 export interface BatchInput extends JobRef {
   batch: BatchRef;
+  continuation?: BatchContinuation | null;
 }
+
+/** Step Functions' limit on a state's input or output (UTF-8 bytes of its JSON), a hard quota. */
+export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;
 
 /** What a Catch hands to the cancel task. */
 export interface CancelInput {

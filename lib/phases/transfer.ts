@@ -9,21 +9,39 @@ export function failedItem(err: unknown): TransferItem | undefined {
   return typeof err === 'object' && err !== null ? failures.get(err) : undefined;
 }
 
+export interface TransferHooks {
+  beforeEach: () => Promise<void>;
+  progress?: (files: number, bytes: number) => Promise<void>;
+  /**
+   * Asked before each item is taken, with how many were taken so far: false takes no more, and the call
+   * returns once the items in flight have landed (a batch's time budget).
+   */
+  takeMore?: (taken: number) => boolean;
+}
+
 /**
  * Copies items from one store to another, streaming, each verified against its sha256 by the target's put.
  * An item already present with the right size is skipped, which makes a re-run batch cheap and idempotent
- * (targets are content-addressed or written once under a job-specific name).
+ * (targets are content-addressed or written once under a job-specific name). Items are taken in order, so
+ * on success the first `taken` (the result) are done, the rest untouched.
  */
 export async function transferItems(
   src: ObjectStore, dst: ObjectStore, items: Iterable<TransferItem> | AsyncIterable<TransferItem>,
-  hooks: { beforeEach: () => Promise<void>; progress: (files: number, bytes: number) => Promise<void> },
-  concurrency = 4,
-): Promise<void> {
+  hooks: TransferHooks, concurrency = 4,
+): Promise<number> {
   // The workers share one iterator, so a stream of items (a filter over a staged list) needs no array.
   const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let failed = false;
+  let taken = 0;
   const worker = async () => {
-    for (let r = await source.next(); !failed && !r.done; r = await source.next()) {
+    while (!failed && (hooks.takeMore?.(taken) ?? true)) {
+      // Counted before the await, so the other workers' takeMore sees it.
+      taken++;
+      const r = await source.next();
+      if (r.done) {
+        taken--;
+        return;
+      }
       const item = r.value;
       await hooks.beforeEach();
       const have = await dst.head(item.to);
@@ -40,7 +58,7 @@ export async function transferItems(
           body?.destroy();
         }
       }
-      await hooks.progress(1, item.size);
+      await hooks.progress?.(1, item.size);
     }
   };
   // On a failure the other workers take no new item, and the first error is thrown only once the items
@@ -55,4 +73,5 @@ export async function transferItems(
   }));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
+  return taken;
 }

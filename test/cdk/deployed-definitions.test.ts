@@ -41,6 +41,13 @@ describe.each([
     expect(map['ItemProcessor']['States'][batch]['Resource']).toMatch(/^arn:aws:lambda:/);
   });
 
+  it('loops each child execution on the batch Task while it returns a continuation', () => {
+    const processor = def().States[mapName]!['ItemProcessor'];
+    expect(processor['States'][batch]).toMatchObject({ ResultPath: '$.continuation', Next: 'MORE_IN_BATCH' });
+    expect(processor['States']['MORE_IN_BATCH']['Choices']).toEqual([{ Variable: '$.continuation.resumeAt', IsPresent: true, Next: batch }]);
+    expect(processor['States'][processor['States']['MORE_IN_BATCH']['Default']]).toEqual({ Type: 'Succeed' });
+  });
+
   it('retries Lambda service errors as documented and transient handler errors by name', () => {
     for (const [name, state] of Object.entries(def().States).filter(([, s]) => s['Type'] === 'Task')) {
       expect(state['Retry'][0], name).toEqual({ ErrorEquals: [...LAMBDA_SERVICE_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 });

@@ -57,8 +57,21 @@ describe.each(['backup', 'restore'] as const)('%s definition', (kind) => {
     });
     expect(map['ItemProcessor']['ProcessorConfig']).toEqual({ Mode: 'INLINE' });
     expect(map['ItemProcessor']['StartAt']).toBe(shape.batch);
-    expect(Object.keys(map['ItemProcessor']['States'])).toEqual([shape.batch]);
-    expect(map['ItemProcessor']['States'][shape.batch]['End']).toBe(true);
+  });
+
+  it('invokes the batch Task again while it returns a continuation, with the continuation in its input', () => {
+    const processor = states()[shape.map]!['ItemProcessor'] as State;
+    expect(Object.keys(processor['States']).sort()).toEqual([shape.batch, FlowState.BATCH_DONE, FlowState.MORE_IN_BATCH].sort());
+    const batchTask = processor['States'][shape.batch] as State;
+    // No Parameters: the whole state, item and continuation, is the payload.
+    expect(batchTask).toMatchObject({ Type: 'Task', ResultPath: '$.continuation', Next: FlowState.MORE_IN_BATCH, TimeoutSeconds: 900 });
+    expect(batchTask['Parameters']).toBeUndefined();
+    expect(processor['States'][FlowState.MORE_IN_BATCH]).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.continuation.resumeAt', IsPresent: true, Next: shape.batch }],
+      Default: FlowState.BATCH_DONE,
+    });
+    expect(processor['States'][FlowState.BATCH_DONE]).toEqual({ Type: 'Succeed' });
   });
 
   it('passes the job reference, not the whole state, to tasks after PENDING', () => {

@@ -7,7 +7,7 @@ import type { SnapshotMeta, SnapshotTable } from '../../lib/domain/snapshot-type
 import { listAll, sha256Hex } from '../../lib/ports/object-io.ts';
 import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../lib/phases/backup-staging.ts';
 import { readLines, writeLineDocs } from '../../lib/phases/staging-lines.ts';
-import { writeBatches } from '../../lib/phases/staging.ts';
+import { readBatch, writeBatches } from '../../lib/phases/staging.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 const header: MetaHeader = {
@@ -95,8 +95,9 @@ describe('the staged backup plan', () => {
     const store = new MemoryObjectStore();
     const items = Array.from({ length: 10_000 }, (_, i) => ({ from: `f${i}`, to: `t${i}`, sha256: `${i}`, size: 10 }));
     const refs = await writeBatches(store, 'j1', items, { files: 10_000, bytes: 100_000 }, { maxFiles: 16, maxBytes: 1 << 30, maxBatches: 50 });
-    expect(refs).toHaveLength(50);
-    expect(refs.reduce((n, r) => n + r.files, 0)).toBe(10_000);
+    expect(refs).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const files = await Promise.all(refs.map((r) => readBatch(store, 'j1', r)));
+    expect(files.reduce((n, b) => n + b.length, 0)).toBe(10_000);
     expect(await listAll(store, 'staging/j1/')).toHaveLength(50);
     expect(await writeBatches(store, 'j2', [], { files: 0, bytes: 0 }, { maxFiles: 16, maxBytes: 1 << 30, maxBatches: 50 })).toEqual([]);
   });

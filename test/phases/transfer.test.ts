@@ -51,4 +51,22 @@ describe('transferItems', () => {
     expect(await dst.head('held-copy')).toEqual({ key: 'held-copy', size: 100 });
     expect(await dst.head('later-copy')).toBeUndefined();
   });
+
+  it('takes no new item once takeMore says no, finishes those taken, and says how many, in order', async () => {
+    const src = new MemoryObjectStore();
+    const dst = new MemoryObjectStore();
+    const items = [];
+    for (let i = 0; i < 10; i++) {
+      const body = randomBytes(8);
+      await src.put(`f${i}`, body);
+      items.push({ from: `f${i}`, to: `t${i}`, sha256: sha(body), size: body.length });
+    }
+    const asked: number[] = [];
+    const taken = await transferItems(src, dst, items, { beforeEach: async () => undefined, takeMore: (n) => (asked.push(n), n < 6) }, 4);
+    expect(taken).toBe(6);
+    expect(Math.max(...asked)).toBe(6);
+    for (const [i, item] of items.entries()) expect(await dst.head(item.to), item.to).toEqual(i < 6 ? { key: item.to, size: 8 } : undefined);
+    // The next run starts where this one stopped.
+    expect(await transferItems(src, dst, items.slice(taken), { beforeEach: async () => undefined })).toBe(4);
+  });
 });

@@ -15,11 +15,14 @@ beforeAll(() => {
   defs = synthesizeDefinitions({ workers: { upload: MAX_CONCURRENCY, download: MAX_CONCURRENCY } });
 });
 
-const batches: BatchRef[] = [1, 2, 3, 4, 5].map((i) => ({ ref: `b${i}`, files: i, bytes: i * 10 }));
+const batches: BatchRef[] = [0, 1, 2, 3, 4];
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-/** Fake handlers that record every call; `fail` makes a state throw while it returns an error. */
-function recorder(fail: Record<string, (input: any, attempt: number) => unknown> = {}, validate = false) {
+/**
+ * Fake handlers that record every call; `fail` makes a state throw while it returns an error, and
+ * `batchOutput` is what the batch states return (null: the batch is done).
+ */
+function recorder(fail: Record<string, (input: any, attempt: number) => unknown> = {}, validate = false, batchOutput: (input: any) => unknown = () => undefined) {
   const calls: { state: string; input: any }[] = [];
   let active = 0;
   let peak = 0;
@@ -31,7 +34,7 @@ function recorder(fail: Record<string, (input: any, attempt: number) => unknown>
     return output(input);
   };
   const batch = (state: string): TaskHandler => {
-    const record = handler(state, () => undefined);
+    const record = handler(state, batchOutput);
     return async (input) => {
       peak = Math.max(peak, ++active);
       try {
@@ -98,10 +101,31 @@ describe('LocalOrchestrator', () => {
     expect(calls[1]!.input).toEqual({ jobId });
     const batchInputs = calls.filter((c) => c.state === batchState).map((c) => c.input);
     expect(batchInputs).toHaveLength(batches.length);
-    expect(new Set(batchInputs.map((i) => i.batch.ref)).size).toBe(batches.length);
-    for (const input of batchInputs) expect(input).toEqual({ jobId, batch: batches.find((b) => b.ref === input.batch.ref) });
+    expect(new Set(batchInputs.map((i) => i.batch)).size).toBe(batches.length);
+    for (const input of batchInputs) expect(input).toEqual({ jobId, batch: input.batch });
+    expect(batchInputs.map((i) => i.batch).sort()).toEqual(batches);
     expect(peak()).toBeLessThanOrEqual(MAX_CONCURRENCY);
     expect(peak()).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['BACKUP', 'UPLOAD_BATCH'],
+    ['RESTORE', 'DOWNLOAD_BATCH'],
+  ] as const)('%s invokes %s again with the continuation it returns, until it returns null', async (workflow, batchState) => {
+    // Batch 3 stops twice before it is done; the others finish at once.
+    const { orchestrator, calls } = recorder({}, false, (input) => {
+      const at = input.continuation?.resumeAt ?? 0;
+      return input.batch === 3 && at < 20 ? { resumeAt: at + 10 } : null;
+    });
+    const outcome = await (await orchestrator.start(workflow, { jobId: 'j' }, 'e')).outcome;
+    expect(outcome.status).toBe('SUCCEEDED');
+    const inputs = calls.filter((c) => c.state === batchState).map((c) => c.input);
+    expect(inputs.filter((i) => i.batch === 3)).toEqual([
+      { jobId: expect.any(String), batch: 3 },
+      { jobId: expect.any(String), batch: 3, continuation: { resumeAt: 10 } },
+      { jobId: expect.any(String), batch: 3, continuation: { resumeAt: 20 } },
+    ]);
+    expect(inputs.filter((i) => i.batch !== 3)).toHaveLength(batches.length - 1);
   });
 
   it('routes an AnalysisError in SNAPSHOTING to CANCEL, without retrying it', async () => {
@@ -137,7 +161,7 @@ describe('LocalOrchestrator', () => {
   it('retries a RetryableStorageError in a task and in a batch', async () => {
     const { orchestrator, states } = recorder({
       SAVE_META: once(new StorageError('slow down', true)),
-      UPLOAD_BATCH: (input, attempt) => (input.batch.ref === 'b3' && attempt === 1 ? new StorageError('503', true) : undefined),
+      UPLOAD_BATCH: (input, attempt) => (input.batch === 2 && attempt === 1 ? new StorageError('503', true) : undefined),
     });
     const outcome = await (await orchestrator.start('BACKUP', { jobId: 'job-1' }, 'e')).outcome;
     expect(outcome.status).toBe('SUCCEEDED');
@@ -156,7 +180,7 @@ describe('LocalOrchestrator', () => {
 
   it('cancels when a batch fails for good, and retries a failing CANCEL', async () => {
     const { orchestrator, calls, states } = recorder({
-      DOWNLOAD_BATCH: (input) => (input.batch.ref === 'b2' ? new IntegrityError('sha256 mismatch') : undefined),
+      DOWNLOAD_BATCH: (input) => (input.batch === 1 ? new IntegrityError('sha256 mismatch') : undefined),
       CANCEL: once(new Error('flaky')),
     });
     const outcome = await (await orchestrator.start('RESTORE', { jobId: 'job-2' }, 'e')).outcome;
