@@ -1,20 +1,43 @@
-import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Deadline } from '../lib/cluster/deadline.ts';
 import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
-import { type ApiResponse, ApiErrorCode, errorResponse, handleSqlRequest } from '../lib/phases/api-request.ts';
+import { type ApiResponse, ApiErrorCode, MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/phases/api-request.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';
 
+type Event = APIGatewayProxyEventV2WithIAMAuthorizer;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** API Gateway's HTTP API gives up on its integration after 30 s, whatever the function's timeout. */
+export const API_GATEWAY_LIMIT_MS = 30_000;
+/** Kept back from the deadline for what follows a stop: removing what a load wrote, and answering. */
+export const DEADLINE_MARGIN_MS = 3_000;
+
+/**
+ * A request's deadline: the function's remaining time or API Gateway's limit, whichever ends first, less
+ * the margin. Statements stop at it with DeadlineExceededError (504) instead of being killed mid-write.
+ */
+export function apiDeadline(now: number, remainingMs: number): Deadline {
+  return {
+    start: now,
+    at: now + Math.min(remainingMs, API_GATEWAY_LIMIT_MS) - DEADLINE_MARGIN_MS,
+    why: `the HTTP API answers within API Gateway's ${API_GATEWAY_LIMIT_MS / 1000} s limit`,
+  };
+}
+
 /** `POST /v1/sql` behind API Gateway (HTTP API, payload format 2.0, IAM authorization). */
 export function apiHandler(getCtx: () => Promise<ServiceContext>) {
-  return async (event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
+  return async (event: Event, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<Result> => {
     // The IAM authorizer rejects unsigned calls before they get here; this catches a route left without it.
     if (!event.requestContext?.authorizer?.iam) {
       return toResult(errorResponse(403, ApiErrorCode.Forbidden, 'This API requires IAM (SigV4) authorization'));
     }
     const body = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
     try {
-      return toResult(await handleSqlRequest(await getCtx(), body));
+      const ctx = await getCtx();
+      const deadline = context ? apiDeadline(ctx.clock.now(), context.getRemainingTimeInMillis()) : undefined;
+      return toResult(await handleSqlRequest(ctx, body, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, deadline));
     } catch (e) {
       logger.error('request failed outside any statement', { errorMessage: errorMessage(e) });
       return toResult(errorResponse(500, ErrorName.Internal, errorMessage(e)));
@@ -22,8 +45,11 @@ export function apiHandler(getCtx: () => Promise<ServiceContext>) {
   };
 }
 
-function toResult(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
+function toResult(response: ApiResponse): Result {
   return { statusCode: response.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
 }
 
-export const handler = instrument('api', apiHandler(getApiContext));
+const api = apiHandler(getApiContext);
+
+// instrument() hands its handler the event alone; the deadline needs the invocation's context too.
+export const handler = (event: Event, context?: Context): Promise<Result> => instrument('api', (e: Event) => api(e, context))(event, context);

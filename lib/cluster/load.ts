@@ -5,12 +5,15 @@ import type { Clock } from '../ports/clock.ts';
 import { putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CatalogStore } from './catalog-store.ts';
+import { type Deadline, type DeadlineScope, LoadScope, checkDeadline } from './deadline.ts';
 import { emptyManifest, manifestPath, readManifest, type Row, segmentPath, writeSegment } from './segments.ts';
 
 export interface ClusterContext {
   catalog: CatalogStore;
   data: ObjectStore;
   clock: Clock;
+  /** The request's deadline, when it has one (the HTTP API in Lambda): loads and scans stop at it. */
+  deadline?: Deadline;
 }
 
 /** Rows already routed: partition id -> bucket -> rows. */
@@ -26,15 +29,19 @@ export function refuseWhileRestoring(db: string, rec: TableRecord): void {
 
 /**
  * Writes new immutable segments, then publishes them with one conditional write of the table record.
- * A load that fails publishes nothing: its segments stay unreferenced and are removed here.
+ * A load that fails publishes nothing: its segments stay unreferenced and are removed here. A request's
+ * deadline is checked before every segment and manifest write and right before the publishing write, so
+ * a load it stops is a failed load like any other.
  */
-export async function loadRows(ctx: ClusterContext, db: string, table: string, routed: RoutedRows, mode: 'append' | 'replace' = 'append'): Promise<number> {
+export async function loadRows(
+  ctx: ClusterContext, db: string, table: string, routed: RoutedRows, mode: 'append' | 'replace' = 'append', scope: DeadlineScope = LoadScope.ANY,
+): Promise<number> {
   const first = await ctx.catalog.requireTable(db, table);
   refuseWhileRestoring(db, first.doc);
-  const load = new PendingLoad(ctx, first.doc.def.id, routed);
+  const load = new PendingLoad(ctx, first.doc.def.id, routed, scope);
   try {
     await load.writeBase();
-    await publish(ctx, db, table, load, mode);
+    await publish(ctx, db, table, load, mode, scope);
     return load.rows;
   } catch (e) {
     await load.discard();
@@ -52,7 +59,9 @@ class PendingLoad {
   private readonly indexes = new Map<string, Map<number, SegmentRef>>();
   rows = 0;
 
-  constructor(private readonly ctx: ClusterContext, private readonly tableId: string, private readonly routed: RoutedRows) {}
+  constructor(
+    private readonly ctx: ClusterContext, private readonly tableId: string, private readonly routed: RoutedRows, private readonly scope: DeadlineScope,
+  ) {}
 
   async writeBase(): Promise<void> {
     for (const [partitionId, buckets] of this.routed) {
@@ -79,6 +88,7 @@ class PendingLoad {
   }
 
   private async write(partitionId: string, bucket: number, rows: Row[]): Promise<SegmentRef> {
+    checkDeadline(this.ctx, this.scope);
     const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), rows);
     this.written.push(ref);
     return ref;
@@ -89,34 +99,40 @@ class PendingLoad {
   }
 }
 
-/** `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write. */
-async function publish(ctx: ClusterContext, db: string, table: string, load: PendingLoad, mode: 'append' | 'replace'): Promise<void> {
+/**
+ * `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write. An
+ * attempt that fails removes the manifests it wrote; only a lost race is tried again.
+ */
+async function publish(ctx: ClusterContext, db: string, table: string, load: PendingLoad, mode: 'append' | 'replace', scope: DeadlineScope): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const current = await ctx.catalog.requireTable(db, table);
-    const rec = structuredClone(current.doc);
-    refuseWhileRestoring(db, rec);
     const manifests: string[] = [];
-    const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
-    for (const partitionId of touched) {
-      const segs = load.base.get(partitionId) ?? new Map<number, SegmentRef>();
-      const old = rec.data[partitionId];
-      const base: PartitionManifest = old?.manifest && mode === 'append'
-        ? await readManifest(ctx.data, old.manifest)
-        : emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets);
-      const version = (old?.version ?? 1) + 1;
-      const next: PartitionManifest = { ...structuredClone(base), version };
-      for (const [bucket, ref] of segs) next.tablets[bucket]!.segments.push(ref);
-      for (const index of rec.def.indexes ?? []) {
-        next.indexes ??= {};
-        const tablets = (next.indexes[index.name] ??= emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets).tablets);
-        for (const [bucket, ref] of await load.index(rec.def, index, partitionId)) tablets[bucket]!.segments.push(ref);
-      }
-      const key = manifestPath(rec.def.id, partitionId, version);
-      await putJson(ctx.data, key, next);
-      manifests.push(key);
-      rec.data[partitionId] = summarize(next, key, ctx.clock.now());
-    }
     try {
+      const current = await ctx.catalog.requireTable(db, table);
+      const rec = structuredClone(current.doc);
+      refuseWhileRestoring(db, rec);
+      const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
+      for (const partitionId of touched) {
+        const segs = load.base.get(partitionId) ?? new Map<number, SegmentRef>();
+        const old = rec.data[partitionId];
+        const base: PartitionManifest = old?.manifest && mode === 'append'
+          ? await readManifest(ctx.data, old.manifest)
+          : emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets);
+        const version = (old?.version ?? 1) + 1;
+        const next: PartitionManifest = { ...structuredClone(base), version };
+        for (const [bucket, ref] of segs) next.tablets[bucket]!.segments.push(ref);
+        for (const index of rec.def.indexes ?? []) {
+          next.indexes ??= {};
+          const tablets = (next.indexes[index.name] ??= emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets).tablets);
+          for (const [bucket, ref] of await load.index(rec.def, index, partitionId)) tablets[bucket]!.segments.push(ref);
+        }
+        const key = manifestPath(rec.def.id, partitionId, version);
+        checkDeadline(ctx, scope);
+        await putJson(ctx.data, key, next);
+        manifests.push(key);
+        rec.data[partitionId] = summarize(next, key, ctx.clock.now());
+      }
+      // The last moment to stop: past the catalog write the rows are visible.
+      checkDeadline(ctx, scope);
       await ctx.catalog.replaceTable(db, rec, current.version);
       return;
     } catch (e) {

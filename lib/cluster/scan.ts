@@ -18,16 +18,23 @@ export function countRows(rec: TableRecord, partitions: PartitionSpec[]): number
   return partitions.reduce((n, p) => n + (rec.data[p.id]?.rows ?? 0), 0);
 }
 
-/** Reads rows at the versions the record points to; stops early once `limit` rows are in hand. */
-export async function scanRows(store: ObjectStore, rec: TableRecord, partitions: PartitionSpec[], limit?: number): Promise<Row[]> {
+/**
+ * Reads rows at the versions the record points to; stops early once `limit` rows are in hand. `beforeEach`
+ * runs before every manifest and segment read (a request's deadline check).
+ */
+export async function scanRows(
+  store: ObjectStore, rec: TableRecord, partitions: PartitionSpec[], limit?: number, beforeEach: () => void = () => undefined,
+): Promise<Row[]> {
   const out: Row[] = [];
   for (const p of partitions) {
     const key = rec.data[p.id]?.manifest;
     if (!key) continue;
+    beforeEach();
     const manifest = await readManifest(store, key);
     for (const tablet of manifest.tablets) {
       for (const seg of tablet.segments) {
         if (limit !== undefined && out.length >= limit) return out;
+        beforeEach();
         out.push(...(await readSegment(store, seg)));
       }
     }

@@ -21,6 +21,7 @@ export const ErrorName = {
   AccessDenied: 'AccessDeniedError',
   Internal: 'InternalError',
   PlanTooLarge: 'PlanTooLargeError',
+  DeadlineExceeded: 'DeadlineExceededError',
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -115,6 +116,14 @@ export class JobCancelledError extends StarbackupError {
 /** The job ran past its `timeout`; it is cancelled with status TIMEOUT. */
 export class JobTimeoutError extends StarbackupError {
   override get name() { return ErrorName.JobTimeout; }
+}
+
+/**
+ * A statement stopped because its request's deadline passed (the HTTP API in Lambda must answer within
+ * API Gateway's limit). What it had written was removed; the message says so and how to split the work.
+ */
+export class DeadlineExceededError extends StarbackupError {
+  override get name() { return ErrorName.DeadlineExceeded; }
 }
 
 /** The process running a job stopped (crash, kill, lapsed lease); recovery rolls the job back or forward. */

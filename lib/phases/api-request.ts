@@ -2,6 +2,7 @@
  * `POST /v1/sql`: the request and response of the HTTP API, shared by the API Gateway handler
  * (functions/api.ts) and the local server (bin/serve.ts) so both speak exactly the same shapes.
  */
+import { type Deadline, checkDeadline } from '../cluster/deadline.ts';
 import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
 import { parseScript } from '../sql/parse.ts';
 import { redactMessage, redactStatement, redactWithSecrets } from '../sql/redact-statement.ts';
@@ -90,9 +91,15 @@ export function serverBusy(retryAfterSeconds: number): ApiResponse {
   return errorResponse(503, ApiErrorCode.ServerBusy, `The server is busy: other requests' bodies fill its memory budget; nothing ran, retry in ${retryAfterSeconds} s`);
 }
 
-/** The HTTP status of a statement's error: 4xx for what the user can fix, 5xx for what they cannot. */
+/**
+ * The HTTP status of a statement's error: 4xx for what the user can fix, 5xx for what they cannot.
+ * A deadline stop is 504, as gRPC's DEADLINE_EXCEEDED maps: a time limit of the server side, not a
+ * client slow to send (408, which some clients resend as is), and told apart from API Gateway's own 503
+ * by its body, which says the statement stopped cleanly.
+ */
 export function statusOf(err: unknown): number {
   switch (errorCode(err)) {
+    case ErrorName.DeadlineExceeded: return 504;
     case ErrorName.AccessDenied: return 403;
     case ErrorName.NotFound: return 404;
     case ErrorName.AlreadyExists:
@@ -136,9 +143,10 @@ export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes 
  * answer as soon as their job is accepted (in the embedded server too: its job keeps running in the
  * background), with the job's id and its state at that moment; SHOW BACKUP/RESTORE follow it.
  */
-export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest): Promise<ApiResponse> {
+export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest, deadline?: Deadline): Promise<ApiResponse> {
   const session: Session = request.database === undefined ? {} : { db: request.database };
-  const response = await runRequest(ctx, request, session);
+  // The statements see the deadline through their context: loads and scans check it as they go.
+  const response = await runRequest(deadline ? { ...ctx, deadline } : ctx, request, session);
   return session.db === undefined || response.body.results === undefined ? response : { ...response, body: { ...response.body, database: session.db } };
 }
 
@@ -151,9 +159,11 @@ async function runRequest(ctx: ServiceContext, request: SqlRequest, session: Ses
     return errorResponse(400, ApiErrorCode.InvalidRequest, errorMessage(e));
   }
   const results: StatementResult[] = [];
-  for (const stmt of script.statements) {
+  for (const [i, stmt] of script.statements.entries()) {
     const started = performance.now();
     try {
+      // The first statement always starts; a later one not once the deadline has passed.
+      if (i > 0) checkDeadline(ctx, NEXT_STATEMENT);
       const result = await accepted(ctx, await executeStatement(ctx, stmt, session));
       results.push(toResult(redactStatement(stmt.text), result, (performance.now() - started) / 1000));
     } catch (e) {
@@ -167,10 +177,21 @@ async function runRequest(ctx: ServiceContext, request: SqlRequest, session: Ses
   return { status: 200, body: { results } };
 }
 
-/** Parses and runs a raw body: what both servers call once the route and the caller are checked. */
-export async function handleSqlRequest(ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes): Promise<ApiResponse> {
+const NEXT_STATEMENT = {
+  what: 'The request',
+  outcome: 'The statements before this one ran; this one and those after it did not',
+  advice: 'send them in another request',
+} as const;
+
+/**
+ * Parses and runs a raw body: what both servers call once the route and the caller are checked. The
+ * Lambda handler passes a deadline; `serve` has none.
+ */
+export async function handleSqlRequest(
+  ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes, deadline?: Deadline,
+): Promise<ApiResponse> {
   const request = parseSqlRequest(body, maxBytes, maxSqlBytes);
-  return 'status' in request ? request : executeSqlRequest(ctx, request);
+  return 'status' in request ? request : executeSqlRequest(ctx, request, deadline);
 }
 
 async function accepted(ctx: ServiceContext, result: ResultSet): Promise<ResultSet> {

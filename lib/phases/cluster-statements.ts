@@ -5,6 +5,7 @@ import { checkName } from '../domain/names.ts';
 import { describeRange, partitionColumnTypes } from '../domain/partitioning.ts';
 import type { Literal, StatementOf } from '../sql/ast.ts';
 import { csvOptions, parseCsv } from '../cluster/csv.ts';
+import { LoadScope, checkDeadline } from '../cluster/deadline.ts';
 import { loadRows, refuseWhileRestoring } from '../cluster/load.ts';
 import { recoverIfLapsed } from './job-lock.ts';
 import { buildRows } from '../cluster/row-builder.ts';
@@ -82,6 +83,7 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
   refuseWhileRestoring(db, rec.doc);
   if (rec.doc.def.mv) throw new AnalysisError(`Can not insert into materialized view ${s.table.name}; it is filled by REFRESH MATERIALIZED VIEW`);
   let input: (string | null)[][];
+  const scope = s.source.type === 'values' ? LoadScope.VALUES : LoadScope.FILES;
   if (s.source.type === 'values') {
     input = s.source.rows.map((r) => r.map(literalText));
   } else {
@@ -94,10 +96,12 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
     if (!/^file:\/\//i.test(path)) throw new AnalysisError(`FILES() reads local files only, such as "path" = "file:///data/loads/t.csv"; '${path}' is not one`);
     const cut = path.lastIndexOf('/');
     const text = await getText(ctx.openLocation(path.slice(0, cut), {}, { use: LocationUse.FILES }), path.slice(cut + 1));
+    // Reading and parsing write nothing, so a deadline passed meanwhile stops the load before it starts.
+    checkDeadline(ctx, scope);
     input = parseCsv(text, csvOptions(props));
   }
   const routed = buildRows(rec.doc.def, s.columns, input, s.partitions);
-  const n = input.length ? await loadRows(ctx, db, s.table.name, routed) : 0;
+  const n = input.length ? await loadRows(ctx, db, s.table.name, routed, 'append', scope) : 0;
   return ok(`Query OK, ${n} row${n === 1 ? '' : 's'} affected`);
 }
 
@@ -110,9 +114,15 @@ export async function select(ctx: ServiceContext, s: StatementOf<'Select'>, sess
   const names = rec.def.columns.map((c) => c.name);
   if (!s.where && s.projection.type === 'count') return table(['count(*)'], [[countRows(rec, parts)]]);
   const keep = whereFilter(names, s.where);
-  const rows = (await scanRows(ctx.data, rec, parts, s.where ? undefined : s.limit)).filter(keep);
+  const rows = (await scanRows(ctx.data, rec, parts, s.where ? undefined : s.limit, () => checkDeadline(ctx, SELECT_SCOPE))).filter(keep);
   return project(s, names, rows);
 }
+
+const SELECT_SCOPE = {
+  what: 'SELECT',
+  outcome: 'It returned no rows',
+  advice: 'read less at once: name partitions (PARTITION (p1, …)) or add a LIMIT',
+} as const;
 
 /** SELECT * | COUNT(*) | columns over rows already read, then LIMIT. */
 function project(s: StatementOf<'Select'>, names: string[], rows: (string | null)[][]): ResultSet {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Embedded, openEmbedded } from '../../bin/embedded-runtime.ts';
-import { apiHandler } from '../../functions/api.ts';
+import { apiDeadline, apiHandler } from '../../functions/api.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 // The 500 case logs through Powertools; keep the test output clean.
@@ -151,5 +151,50 @@ describe('POST /v1/sql through API Gateway', () => {
     const r = await broken(event(JSON.stringify({ sql: 'SHOW DATABASES' })));
     expect(r.statusCode).toBe(500);
     expect(JSON.parse(r.body!)).toEqual({ error: { code: 'InternalError', message: 'environment variable CATALOG_TABLE is not set' } });
+  });
+});
+
+describe('the deadline of a request through API Gateway', () => {
+  const NOW = Date.UTC(2026, 10, 24, 11);
+  const WHY = "the HTTP API answers within API Gateway's 30 s limit";
+  // A fixed clock: the deadline comes from the Lambda context alone, and no message depends on speed.
+  const lambda = () => apiHandler(async () => ({ ...embedded.ctx, clock: { now: () => NOW } }));
+  const nearlyOut = { getRemainingTimeInMillis: () => 1_000 };
+
+  it('is the remaining time of the function or API Gateway\'s 30 s, whichever ends first, less 3 s', () => {
+    expect(apiDeadline(NOW, 29_000)).toEqual({ start: NOW, at: NOW + 26_000, why: WHY });
+    expect(apiDeadline(NOW, 900_000).at).toBe(NOW + 27_000);
+  });
+
+  it('stops a load the Lambda context leaves no time for: 504, and the table as it was', async () => {
+    const before = (await call(event(JSON.stringify({ sql: 'SELECT COUNT(*) FROM shop.items' })))).body.results[0].rows;
+    const r = await lambda()(event(JSON.stringify({ sql: "INSERT INTO shop.items VALUES (2, 'ink')" })), nearlyOut);
+    expect(r.statusCode).toBe(504);
+    expect(JSON.parse(r.body!)).toEqual({
+      results: [],
+      error: {
+        code: 'DeadlineExceededError',
+        statement: "INSERT INTO shop.items VALUES (2, 'ink')",
+        message: `INSERT stopped after 0 s: ${WHY}. Nothing was loaded: the rows it had written were removed; insert the rows in parts, fewer rows per INSERT and one INSERT per request.`,
+      },
+    });
+    expect((await call(event(JSON.stringify({ sql: 'SELECT COUNT(*) FROM shop.items' })))).body.results[0].rows).toEqual(before);
+  });
+
+  it('starts no statement after the first once it has passed, and says which ran', async () => {
+    const r = await lambda()(event(JSON.stringify({ sql: 'SHOW DATABASES; SHOW TABLES FROM shop; SHOW DATABASES' })), nearlyOut);
+    expect(r.statusCode).toBe(504);
+    const body = JSON.parse(r.body!);
+    expect(body.results.map((x: { statement: string }) => x.statement)).toEqual(['SHOW DATABASES']);
+    expect(body.error).toEqual({
+      code: 'DeadlineExceededError',
+      statement: 'SHOW TABLES FROM shop',
+      message: `The request stopped after 0 s: ${WHY}. The statements before this one ran; this one and those after it did not; send them in another request.`,
+    });
+  });
+
+  it('lets a request with time left run as usual', async () => {
+    const r = await lambda()(event(JSON.stringify({ sql: 'SHOW DATABASES; SHOW TABLES FROM shop' })), { getRemainingTimeInMillis: () => 28_000 });
+    expect(r.statusCode).toBe(200);
   });
 });
