@@ -106,4 +106,18 @@ describe('a load stopped by its request deadline', () => {
     // COUNT(*) without WHERE reads the catalog only.
     expect(await failure(ctx, 'SELECT COUNT(*) FROM d.t')).toBeUndefined();
   });
+
+  it('stops CREATE MATERIALIZED VIEW (synchronous) half-way through its rebuild and removes what it wrote', async () => {
+    await unchanged(async () => {
+      let segments = 0;
+      const { ctx } = request((key) => key.endsWith('.seg') && ++segments === 1);
+      expect(await failure(ctx, 'CREATE MATERIALIZED VIEW d.t_by_k AS SELECT k FROM d.t')).toEqual({
+        code: ErrorName.DeadlineExceeded,
+        message: `CREATE MATERIALIZED VIEW stopped after 25 s: ${WHY}. Nothing was added: the index segments it had written were removed; ` +
+          'the table holds more rows than one request can rebuild; create the view while the table is small, and later loads fill it.',
+      });
+      expect(segments).toBe(1);
+    });
+    expect((await c.ctx.catalog.requireTable('d', 't')).doc.def.indexes).toBeUndefined();
+  });
 });
