@@ -27,7 +27,8 @@ async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobType
     const stmt = parseStatement(input.statement);
     if (stmt.kind === 'Backup' && type === JobType.BACKUP) jobId = (await submitBackup(ctx, stmt)).jobId;
     else if (stmt.kind === 'Restore' && type === JobType.RESTORE) jobId = (await submitRestore(ctx, stmt)).jobId;
-    else throw new AnalysisError(`The ${word.toLowerCase()} workflow runs ${word} statements, not ${stmt.kind}`);
+    // The statement's first words, not its parser kind (users never see those), and nothing past them: the rest may hold keys.
+    else throw new AnalysisError(`The ${word.toLowerCase()} workflow runs ${word} statements; "${leadingWords(input.statement)} …" is not one`);
   } else if (input && typeof input === 'object' && 'jobId' in input && typeof input.jobId === 'string') {
     jobId = input.jobId;
   } else {
@@ -45,4 +46,8 @@ async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobType
     throw e;
   }
   return { jobId };
+}
+
+function leadingWords(statement: string): string {
+  return statement.trim().split(/\s+/).slice(0, 2).join(' ').toUpperCase().replace(/[^A-Z0-9_ ]/g, '');
 }
