@@ -22,9 +22,11 @@ const ORDERS = `CREATE TABLE sales.orders (id INT NOT NULL, item VARCHAR(32), dt
   PARTITION BY RANGE (dt) (PARTITION p1 VALUES LESS THAN ("2024-02-01"), PARTITION p2 VALUES LESS THAN ("2024-03-01"))
   DISTRIBUTED BY HASH (id) BUCKETS 2`;
 
-/** Every execution started so far, once they have all ended. */
+let seen = 0;
+/** The executions started since the last call, once they have all ended. */
 async function settled(): Promise<{ status: string; error?: string; cause?: string }[]> {
-  return [...(await env.stack.sfn.settle()).values()];
+  const all = [...(await env.stack.sfn.settle()).values()];
+  return all.slice(seen, (seen = all.length));
 }
 
 async function rows(statement: string): Promise<string[][]> {
@@ -71,12 +73,39 @@ describe('the stack through its HTTP API', () => {
     const ts = await snapshotTimestamp('keyed_repo', 's1');
 
     await sql(env.stack, `RESTORE SNAPSHOT s1 FROM keyed_repo DATABASE sales AS sales_copy PROPERTIES ("backup_timestamp" = "${ts}")`);
-    expect((await settled()).map((o) => o.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect((await settled()).map((o) => o.status)).toEqual(['SUCCEEDED']);
     expect(await rows('SELECT COUNT(*) FROM sales_copy.orders')).toEqual([['3']]);
     // The download batch looked for keys that did not exist yet, and S3 said 403 as it does under this policy.
     expect(env.stack.s3Stats.missingKeyForbidden).toBeGreaterThan(0);
     expect((await rows('SHOW RESTORE FROM sales_copy'))[0]!.slice(1, 5)).toEqual(['s1', ts, 'sales_copy', 'FINISHED']);
     expect(env.stack.logs()).not.toContain(SECRET);
+  });
+
+  it('retries a throttled KMS through Step Functions, and does not retry a KMS access denial', async () => {
+    const decrypts = () => env.stack.kms.requests.filter((r) => r.action === 'Decrypt').length;
+    // UPLOAD_SNAPSHOT is the first phase that opens the repository, so the first to unseal its keys.
+    let hold = env.stack.sfn.hold('UPLOAD_SNAPSHOT');
+    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT throttled TO keyed_repo');
+    await hold.reached;
+    const before = decrypts();
+    // More failures than the SDK's own three attempts: the Task's Retry on RetryableStorageError takes over.
+    env.stack.kms.failNext('ThrottlingException', 3);
+    hold.release();
+    expect((await settled()).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(decrypts() - before).toBeGreaterThan(3);
+
+    hold = env.stack.sfn.hold('UPLOAD_SNAPSHOT');
+    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT denied TO keyed_repo');
+    await hold.reached;
+    const once = decrypts();
+    env.stack.kms.failNext('AccessDeniedException', 1);
+    hold.release();
+    expect((await settled()).at(-1)).toMatchObject({ status: 'FAILED', error: 'JobCancelledError' });
+    const [job] = await rows('SHOW BACKUP FROM sales');
+    expect(job!.slice(1, 4)).toEqual(['denied', 'sales', 'CANCELLED']);
+    expect(job!.join(' ')).toMatch(/KMS refused to open the credentials of repository keyed_repo with key arn:aws:kms:eu-west-3:123456789012:key\/[-0-9a-f]+: AccessDeniedException/);
+    // The refused Decrypt, not retried, and CANCEL's own to clean the repository.
+    expect(decrypts() - once).toBe(2);
   });
 
   it('reaches a repository bucket with the functions\' own roles (repositoryBucketArns)', async () => {
