@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Deadline } from '../lib/cluster/deadline.ts';
-import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
+import { ErrorName, StarbackupError, errorCode, errorMessage } from '../lib/domain/errors.ts';
 import { type ApiResponse, ApiErrorCode, MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/phases/api-request.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { instrument, logger } from './instrument.ts';
@@ -37,12 +37,33 @@ export function apiHandler(getCtx: () => Promise<ServiceContext>) {
     try {
       const ctx = await getCtx();
       const deadline = context ? apiDeadline(ctx.clock.now(), context.getRemainingTimeInMillis()) : undefined;
-      return toResult(await handleSqlRequest(ctx, body, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, deadline));
+      return toResult(withoutForeignDetail(await handleSqlRequest(ctx, body, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, deadline)));
     } catch (e) {
-      logger.error('request failed outside any statement', { errorMessage: errorMessage(e) });
-      return toResult(errorResponse(500, ErrorName.Internal, errorMessage(e)));
+      logger.error('request failed outside any statement', { errorName: errorCode(e), errorMessage: errorMessage(e) });
+      const message = e instanceof StarbackupError ? errorMessage(e) : internalMessage(errorCode(e));
+      return toResult(errorResponse(500, ErrorName.Internal, message));
     }
   };
+}
+
+/** Codes whose messages starbackup wrote for the caller; anything else came from a library or a bug. */
+const OUR_CODES = new Set<string>([...Object.values(ErrorName), ...Object.values(ApiErrorCode)]);
+
+function internalMessage(code: string): string {
+  const name = /^[A-Za-z][\w.]{0,63}$/.test(code) ? code : 'Error';
+  return `Internal error (${name}); the function's log has the details`;
+}
+
+/**
+ * A statement that failed with an error that is not one of ours (a TypeError, an SDK exception) answers
+ * InternalError with a generic message, as the workflow functions do: such messages can carry ARNs, paths
+ * or request details. The function's log keeps what was echoed (already secret-masked).
+ */
+function withoutForeignDetail(response: ApiResponse): ApiResponse {
+  const error = response.body.error;
+  if (!error || OUR_CODES.has(error.code)) return response;
+  logger.error('statement failed with an unexpected error', { errorName: error.code, errorMessage: error.message });
+  return { ...response, body: { ...response.body, error: { ...error, code: ErrorName.Internal, message: internalMessage(error.code) } } };
 }
 
 function toResult(response: ApiResponse): Result {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Embedded, openEmbedded } from '../../bin/embedded-runtime.ts';
 import { apiDeadline, apiHandler } from '../../functions/api.ts';
+import { InternalError } from '../../lib/domain/errors.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 // The 500 case logs through Powertools; keep the test output clean.
@@ -147,10 +148,25 @@ describe('POST /v1/sql through API Gateway', () => {
   });
 
   it('answers 500 with the error shape when the service cannot start', async () => {
-    const broken = apiHandler(() => Promise.reject(new Error('environment variable CATALOG_TABLE is not set')));
+    const broken = apiHandler(() => Promise.reject(new InternalError('environment variable CATALOG_TABLE is not set')));
     const r = await broken(event(JSON.stringify({ sql: 'SHOW DATABASES' })));
     expect(r.statusCode).toBe(500);
     expect(JSON.parse(r.body!)).toEqual({ error: { code: 'InternalError', message: 'environment variable CATALOG_TABLE is not set' } });
+  });
+
+  it('keeps the message of an error that is not ours (a bug, a library) out of the answer', async () => {
+    const broken = apiHandler(() => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x') at /var/task/index.mjs:1:2")));
+    const r = await broken(event(JSON.stringify({ sql: 'SHOW DATABASES' })));
+    expect(JSON.parse(r.body!)).toEqual({ error: { code: 'InternalError', message: "Internal error (TypeError); the function's log has the details" } });
+    // The same for a statement: its repository store fails with a TypeError.
+    const failing = apiHandler(async () => ({
+      ...embedded.ctx,
+      openLocation: () => { throw new TypeError('secret detail at /var/task/index.mjs:1:2'); },
+    }));
+    const s = await failing(event(JSON.stringify({ sql: 'CREATE REPOSITORY r1 WITH BROKER ON LOCATION "s3://b/p" PROPERTIES ("aws.s3.use_instance_profile" = "true")' })));
+    const body = JSON.parse(s.body!);
+    expect(body.error).toMatchObject({ code: 'InternalError', message: "Internal error (TypeError); the function's log has the details" });
+    expect(s.body).not.toContain('/var/task');
   });
 });
 
