@@ -29,6 +29,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
   const { plain, secrets } = splitSecrets(s.properties);
   // A refusal of the trust boundary stays one (403 on the API); every other failure is the statement's.
   const fail = (e: unknown) => {
+    // A bug or a library's own error is not the statement's fault, and its message was not written for users.
+    if (!(e instanceof StarbackupError)) return e;
     const message = `Failed to create repository ${name} on ${redactLocation(location)}: ${redactLocation(redact(errorMessage(e), secrets))}`;
     return e instanceof AccessDeniedError ? new AccessDeniedError(message) : new AnalysisError(message);
   };
