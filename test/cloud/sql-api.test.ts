@@ -39,6 +39,16 @@ async function snapshotTimestamp(repo: string, label: string): Promise<string> {
   return found[1]!;
 }
 
+/** BACKUP of sales into `repo`, RESTORE as `copy`, both executions SUCCEEDED and the rows all there. */
+async function roundTrip(repo: string, label: string, copy: string): Promise<void> {
+  await sql(env.stack, `BACKUP DATABASE sales SNAPSHOT ${label} TO ${repo}`);
+  expect((await settled()).at(-1)?.status).toBe('SUCCEEDED');
+  const ts = await snapshotTimestamp(repo, label);
+  await sql(env.stack, `RESTORE SNAPSHOT ${label} FROM ${repo} DATABASE sales AS ${copy} PROPERTIES ("backup_timestamp" = "${ts}")`);
+  expect((await settled()).map((o) => o.status)).toEqual(['SUCCEEDED']);
+  expect(await rows(`SELECT COUNT(*) FROM ${copy}.orders`)).toEqual([['3']]);
+}
+
 describe('the stack through its HTTP API', () => {
   it('runs DDL and loads, and says FILES() is not for the cloud', async () => {
     await sql(env.stack, `CREATE DATABASE sales; ${ORDERS}`);
@@ -110,23 +120,13 @@ describe('the stack through its HTTP API', () => {
 
   it('reaches a repository bucket with the functions\' own roles (repositoryBucketArns)', async () => {
     await sql(env.stack, 'CREATE REPOSITORY team_repo WITH BROKER ON LOCATION "s3://team-backups/sr" PROPERTIES ("aws.s3.use_instance_profile" = "true")');
-    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT s2 TO team_repo');
-    expect((await settled()).at(-1)?.status).toBe('SUCCEEDED');
-    const ts = await snapshotTimestamp('team_repo', 's2');
-    await sql(env.stack, `RESTORE SNAPSHOT s2 FROM team_repo DATABASE sales AS sales_team PROPERTIES ("backup_timestamp" = "${ts}")`);
-    expect([...new Set((await settled()).map((o) => o.status))]).toEqual(['SUCCEEDED']);
-    expect(await rows('SELECT COUNT(*) FROM sales_team.orders')).toEqual([['3']]);
+    await roundTrip('team_repo', 's2', 'sales_team');
   });
 
   it('reaches a repository by assuming the bucket owner\'s role (repositoryRoleArns)', async () => {
     await sql(env.stack, `CREATE REPOSITORY partner_repo WITH BROKER ON LOCATION "s3://partner-backups/sr"
       PROPERTIES ("aws.s3.use_instance_profile" = "true", "aws.s3.iam_role_arn" = "${PARTNER_ROLE}", "aws.s3.external_id" = "${PARTNER_EXTERNAL_ID}")`);
-    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT s3 TO partner_repo');
-    expect((await settled()).at(-1)?.status).toBe('SUCCEEDED');
-    const ts = await snapshotTimestamp('partner_repo', 's3');
-    await sql(env.stack, `RESTORE SNAPSHOT s3 FROM partner_repo DATABASE sales AS sales_partner PROPERTIES ("backup_timestamp" = "${ts}")`);
-    expect([...new Set((await settled()).map((o) => o.status))]).toEqual(['SUCCEEDED']);
-    expect(await rows('SELECT COUNT(*) FROM sales_partner.orders')).toEqual([['3']]);
+    await roundTrip('partner_repo', 's3', 'sales_partner');
     expect(new Set(env.stack.stsAssumed.map((a) => a.roleArn))).toEqual(new Set([PARTNER_ROLE]));
   });
 
