@@ -1,3 +1,4 @@
+import { DECLARED_SECRET_PROPERTIES } from '../domain/secret-properties.ts';
 import { isSecretProperty, redact } from '../domain/secrets.ts';
 import { Lexer, Source, type Token, TokenType } from './lexer.ts';
 
@@ -6,6 +7,9 @@ export const REDACTED = '***';
 /**
  * A statement as it may be echoed (API responses, `--json`, logs, job records): the value of every
  * secret property (`"aws.s3.secret_key" = "…"`) and every password (`IDENTIFIED BY '…'`) becomes `'***'`.
+ * A statement does not say which backend or catalog type its properties are for until it runs, so a
+ * property is secret here if any backend or catalog type declares it (DECLARED_SECRET_PROPERTIES) or if
+ * its name looks like a secret.
  * It works on tokens, so quoting and comments cannot hide a value; past a lexical error (the statement
  * will not run anyway) a pattern over the rest masks what still looks like a secret property.
  */
@@ -54,7 +58,7 @@ export function redactMessage(message: string, secrets: readonly string[]): stri
 function isSecretValue(recent: Token[]): boolean {
   if (recent.length < 3) return false;
   const [a, b] = recent as [Token, Token, Token];
-  if (b.value === '=') return (a.type === TokenType.String || a.type === TokenType.Quoted || a.type === TokenType.Word) && isSecretProperty(a.value);
+  if (b.value === '=') return (a.type === TokenType.String || a.type === TokenType.Quoted || a.type === TokenType.Word) && isSecretProperty(a.value, DECLARED_SECRET_PROPERTIES);
   if (b.upper === 'BY' || b.upper === 'AS') return a.upper === 'IDENTIFIED' || a.upper.endsWith('PASSWORD');
   return b.value === '(' && a.upper === 'PASSWORD';
 }
@@ -63,7 +67,7 @@ const PROPERTY = /(["'`])([^"'`\n]{1,128})\1(\s*=\s*)(["'])((?:\\.|(?!\4)[^\\])*
 
 function maskByPattern(rest: string, secrets: string[]): string {
   return rest.replace(PROPERTY, (whole, q: string, key: string, eq: string, vq: string, value: string, end: string) => {
-    if (!isSecretProperty(key)) return whole;
+    if (!isSecretProperty(key, DECLARED_SECRET_PROPERTIES)) return whole;
     if (value) secrets.push(value);
     return `${q}${key}${q}${eq}${vq}${REDACTED}${end}`;
   });

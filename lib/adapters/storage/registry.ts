@@ -33,6 +33,16 @@ export function supportedSchemes(): string[] {
   return [...backends.keys()].sort();
 }
 
+/**
+ * The properties the backend of a location declares secret (its `secretProperties`); for a location no
+ * backend serves, every backend's, so a caller that goes on to fail still hides all it could hold.
+ */
+export function secretPropertiesFor(location: string): readonly string[] {
+  const scheme = schemeOf(location);
+  const backend = scheme === undefined ? undefined : backends.get(scheme);
+  return backend ? backend.secretProperties : [...new Set([...backends.values()].flatMap((b) => b.secretProperties))];
+}
+
 /** Checks a location and its properties without opening anything (CREATE REPOSITORY's analysis). */
 export function validateStorageLocation(location: string, properties: Record<string, string> = {}): void {
   backendFor(location).parse(location, properties);
@@ -51,8 +61,12 @@ export function openObjectStore(location: string, properties: Record<string, str
   return wrapObjectStore(backend.open(config, guard ? { guard, use } : undefined), wrap);
 }
 
+function schemeOf(location: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*):/i.exec(location)?.[1]?.toLowerCase();
+}
+
 function backendFor(location: string): StorageBackend<unknown> {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(location)?.[1]?.toLowerCase();
+  const scheme = schemeOf(location);
   const backend = scheme === undefined ? undefined : backends.get(scheme);
   if (!backend) {
     const supported = supportedSchemes().map((s) => `${s}://`).join(', ');

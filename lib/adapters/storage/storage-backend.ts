@@ -9,6 +9,13 @@ import type { LocationUse, TrustGuard } from '../../ports/trust-guard.ts';
 export interface StorageBackend<Config> {
   /** Lower-case URI schemes this backend serves, e.g. ['s3', 's3a']. */
   readonly schemes: readonly string[];
+  /**
+   * The properties that are credentials for this backend: sealed at rest, never shown, masked in
+   * statements and messages. Names that look like secrets are hidden even when undeclared, so this lists
+   * at least every credential the backend reads and every one StarRocks hides for its scheme. The lists
+   * live in lib/domain/secret-properties.ts, where the statements and the redactor can read them.
+   */
+  readonly secretProperties: readonly string[];
   /** Validates the location and properties; throws AnalysisError naming the offending value. */
   parse(location: string, properties: Readonly<Record<string, string>>, options?: ParseOptions): Config;
   /**

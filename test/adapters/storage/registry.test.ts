@@ -71,6 +71,7 @@ describe('openObjectStore', () => {
   it('takes new backends by scheme', async () => {
     registerStorageBackend({
       schemes: ['test-mem'],
+      secretProperties: [],
       parse: (location, properties) => ({ name: location.slice('test-mem://'.length), tag: properties.tag ?? '' }),
       open: (config) => MemoryObjectStore.named(`test-${config.name}-${config.tag}`),
     });

@@ -33,6 +33,7 @@ describe('the default region of an S3 location', () => {
     const seen: (string | undefined)[] = [];
     registerStorageBackend({
       schemes: ['region-probe'],
+      secretProperties: [],
       parse: (_location, _properties, options) => seen.push(options?.defaultRegion),
       open: () => MemoryObjectStore.named('region-probe'),
     });

@@ -79,6 +79,7 @@ describe('stores opened by the registry', () => {
   let failures = 0;
   registerStorageBackend({
     schemes: ['flaky-mem'],
+    secretProperties: [],
     parse: (location) => location,
     open: (location) => {
       const inner = MemoryObjectStore.named(location);

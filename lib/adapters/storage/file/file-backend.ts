@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AnalysisError } from '../../../domain/errors.ts';
+import { STORAGE_SECRET_PROPERTIES } from '../../../domain/secret-properties.ts';
 import type { StorageBackend } from '../storage-backend.ts';
 import { FileObjectStore } from './file-object-store.ts';
 
@@ -10,6 +11,7 @@ export interface FileConfig {
 /** `file:///absolute/path` (percent-encoded as any file URL); `file://localhost/…` is the same thing. */
 export const fileBackend: StorageBackend<FileConfig> = {
   schemes: ['file'],
+  secretProperties: STORAGE_SECRET_PROPERTIES.file,
   parse(location) {
     // A relative form such as `file:data` or `file://data/x` would silently resolve somewhere surprising.
     if (!/^file:\/\/(localhost)?\//i.test(location)) {

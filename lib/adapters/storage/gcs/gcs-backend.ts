@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Storage, type StorageOptions } from '@google-cloud/storage';
 import { StorageError } from '../../../domain/errors.ts';
+import { STORAGE_SECRET_PROPERTIES } from '../../../domain/secret-properties.ts';
 import type { TrustGuard } from '../../../ports/trust-guard.ts';
 import { guardedDispatcher } from '../../net/guarded-connect.ts';
 import type { StorageBackend, StoreAccess } from '../storage-backend.ts';
@@ -78,6 +79,7 @@ function checkedKeyFile(path: string, access: StoreAccess): string {
 /** Google Cloud Storage natively: `gs://bucket/path`. (The spec's `s3a://` form with HMAC keys is the S3 backend.) */
 export const gcsBackend: StorageBackend<GcsConfig> = {
   schemes: ['gs'],
+  secretProperties: STORAGE_SECRET_PROPERTIES.gcs,
   parse: parseGcsLocation,
   open(config, access) {
     const keyFile = config.auth.kind === 'key-file' && access ? checkedKeyFile(config.auth.path, access) : undefined;

@@ -1,4 +1,5 @@
 import { AnalysisError } from '../../../domain/errors.ts';
+import { STORAGE_SECRET_PROPERTIES } from '../../../domain/secret-properties.ts';
 import type { StorageBackend } from '../storage-backend.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 
@@ -10,6 +11,7 @@ export interface MemoryConfig {
 /** `memory://<name>[/<path>]`: a process-wide namespace, shared by every store opened on the same name. */
 export const memoryBackend: StorageBackend<MemoryConfig> = {
   schemes: ['memory'],
+  secretProperties: STORAGE_SECRET_PROPERTIES.memory,
   parse(location) {
     const match = /^memory:\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(location);
     if (!match) {

@@ -1,3 +1,4 @@
+import { STORAGE_SECRET_PROPERTIES } from '../../../domain/secret-properties.ts';
 import type { StorageBackend } from '../storage-backend.ts';
 import { s3ClientFor } from './s3-client.ts';
 import { parseS3Location, type S3Config } from './s3-config.ts';
@@ -6,6 +7,7 @@ import { S3ObjectStore } from './s3-object-store.ts';
 /** AWS S3, MinIO and GCS through its S3 API (HMAC keys): `s3a://bucket/path` or `s3://bucket/path`. */
 export const s3Backend: StorageBackend<S3Config> = {
   schemes: ['s3a', 's3'],
+  secretProperties: STORAGE_SECRET_PROPERTIES.s3,
   parse: parseS3Location,
   open(config, access) {
     const c = config.credentials;
