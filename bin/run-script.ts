@@ -5,7 +5,7 @@ import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import type { ServiceContext } from '../lib/phases/context.ts';
 import { executeStatement } from '../lib/phases/execute-statement.ts';
-import { expireSnapshots } from '../lib/phases/expire-snapshots.ts';
+import { expireSnapshots } from '../lib/repository/expire-snapshots.ts';
 import { type ResultSet, table } from '../lib/phases/result-set.ts';
 import type { Session } from '../lib/phases/session.ts';
 import { parseScript } from '../lib/sql/parse.ts';

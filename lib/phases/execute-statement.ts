@@ -9,9 +9,7 @@ import * as objects from './object-statements.ts';
 import * as repos from './repository-statements.ts';
 import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
-import { showSnapshot } from './snapshot-statements.ts';
-import { dropSnapshot } from './drop-snapshot.ts';
-import { verifySnapshot } from './verify-snapshot.ts';
+import { dropSnapshot, showSnapshot, verifySnapshot } from './snapshot-statements.ts';
 
 /** Runs one parsed statement. Every runtime (CLI, local server, API handler) comes through here. */
 export async function executeStatement(ctx: ServiceContext, stmt: Statement, session: Session): Promise<ResultSet> {

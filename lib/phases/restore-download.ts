@@ -2,10 +2,11 @@ import type { SegmentRef } from '../domain/catalog-types.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { JobType, RestoreState } from '../domain/states.ts';
 import type { JobRef, PlanOutput } from '../domain/workflow.ts';
-import { type ServiceContext, openRepository } from './context.ts';
+import type { ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { advance, enterPhase } from './job-guard.ts';
 import type { RestoreDownload, RestorePlan } from './restore-plan.ts';
-import { readInfo, readMeta } from './snapshot-reader.ts';
+import { readInfo, readMeta } from '../repository/snapshot-reader.ts';
 import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
 
 /**

@@ -5,12 +5,13 @@ import { AnalysisError, BadReplaceError, ConditionFailedError, JobCancelledError
 import { newId } from '../domain/ids.ts';
 import { JobType, RestoreState, isTerminal } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
-import { type ServiceContext, openRepository } from './context.ts';
+import type { ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { checkOverwrite } from './check-overwrite.ts';
 import { releaseTable } from './release-table.ts';
 import { advance, enterPhase, fence } from './job-guard.ts';
 import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
-import { readInfo, readMeta } from './snapshot-reader.ts';
+import { readInfo, readMeta } from '../repository/snapshot-reader.ts';
 import { writeStagingDoc } from './staging.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { BackupState, JobType } from '../domain/states.ts';
 import type { JobRef } from '../domain/workflow.ts';
-import { type ServiceContext, openRepository } from './context.ts';
+import type { ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, leaseKeeper } from './job-guard.ts';
 import { missingBlobs } from './missing-blobs.ts';

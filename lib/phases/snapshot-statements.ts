@@ -1,9 +1,13 @@
-import { AnalysisError, errorMessage } from '../domain/errors.ts';
+import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
+import { checkName } from '../domain/names.ts';
 import { parseSnapshotKey, repoRoot } from '../domain/repository-layout.ts';
 import type { Expr, StatementOf } from '../sql/ast.ts';
-import { type ServiceContext, openRepository } from './context.ts';
-import { type ResultSet, table } from './result-set.ts';
-import { readInfo } from './snapshot-reader.ts';
+import type { ServiceContext } from './context.ts';
+import { type ResultSet, ok, table } from './result-set.ts';
+import { openRepository } from '../repository/repository-context.ts';
+import { removeSnapshot } from '../repository/remove-snapshot.ts';
+import { readInfo } from '../repository/snapshot-reader.ts';
+import { verifySnapshotFiles } from '../repository/verify-snapshot.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { timeString } from '../domain/time-format.ts';
 
@@ -93,4 +97,45 @@ function lifecycle(info: SnapshotInfo): (string | null)[] {
 
 function brief(objects: Record<string, { partitions: Record<string, unknown> }>) {
   return Object.fromEntries(Object.entries(objects).map(([t, o]) => [t, { partitions: Object.fromEntries(Object.keys(o.partitions).map((p) => [p, {}])) }]));
+}
+
+/**
+ * DROP SNAPSHOT s ON r [FORCE] (StarRocks 4.2): refused while a job uses the snapshot, and, without
+ * FORCE, for a snapshot another cluster made. The `__info` files go first, so the snapshot stops existing
+ * at once; then its other files; then every blob no remaining snapshot needs.
+ */
+export async function dropSnapshot(ctx: ServiceContext, s: StatementOf<'DropSnapshot'>): Promise<ResultSet> {
+  const repo = await ctx.control.getRepository(s.repo);
+  if (!repo) throw new NotFoundError(`Repository ${s.repo} does not exist`);
+  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
+  await removeSnapshot(ctx, repo, s.snapshot, s.force);
+  return ok();
+}
+
+export const VERIFY_COLUMNS = ['Snapshot', 'Timestamp', 'Object', 'File', 'Problem'];
+
+/**
+ * ADMIN VERIFY SNAPSHOT s ON r [PROPERTIES ("backup_timestamp" = "…", "read_data" = "true")]: checks each
+ * timestamp of the snapshot (or the one given): `__info` and `__meta` exist and pass their checksums, the
+ * metadata matches the info, and every blob it names exists with the right size; with read_data, every
+ * blob is read back and its sha256 checked. One row per problem, or one OK row per sound timestamp.
+ */
+export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminVerifySnapshot'>): Promise<ResultSet> {
+  const { timestamp, readData } = verifyProperties(s.properties);
+  const repo = await ctx.control.requireRepository(s.repo);
+  const label = checkName('Snapshot', s.snapshot);
+  const store = await openRepository(ctx, repo);
+  const rows: (string | null)[][] = [];
+  for (const { timestamp: ts, findings } of await verifySnapshotFiles(store, repo, label, timestamp, readData)) {
+    rows.push(...(findings.length ? findings.map((f) => [label, ts, f.object, f.file, f.problem]) : [[label, ts, null, null, 'OK']]));
+  }
+  return table(VERIFY_COLUMNS, rows);
+}
+
+function verifyProperties(props: Record<string, string>): { timestamp?: string; readData: boolean } {
+  const extra = Object.keys(props).filter((k) => k !== 'backup_timestamp' && k !== 'read_data');
+  if (extra.length) throw new AnalysisError(`Unknown verify snapshot properties: [${extra.join(', ')}]`);
+  const read = props.read_data?.toLowerCase();
+  if (read !== undefined && read !== 'true' && read !== 'false') throw new AnalysisError(`Invalid read_data value: ${props.read_data}. It must be true or false`);
+  return { ...(props.backup_timestamp === undefined ? {} : { timestamp: props.backup_timestamp }), readData: read === 'true' };
 }

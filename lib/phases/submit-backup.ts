@@ -7,7 +7,8 @@ import { checkName } from '../domain/names.ts';
 import { BackupState, JobType, StatusCode } from '../domain/states.ts';
 import { snapshotTimestamp } from '../domain/time-format.ts';
 import type { StatementOf } from '../sql/ast.ts';
-import { type ServiceContext, openRepository } from './context.ts';
+import type { ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { lockAndCreateJob } from './job-lock.ts';
 import { backupProperties } from './job-properties.ts';
 

@@ -5,10 +5,11 @@ import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
 import { JobType, RestoreState, StatusCode } from '../domain/states.ts';
 import type { StatementOf } from '../sql/ast.ts';
-import { type ServiceContext, openRepository } from './context.ts';
+import type { ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { lockAndCreateJob } from './job-lock.ts';
 import { restoreProperties } from './job-properties.ts';
-import { readInfo } from './snapshot-reader.ts';
+import { readInfo } from '../repository/snapshot-reader.ts';
 
 /**
  * RESTORE's synchronous part (StarRocks' BackupHandler.restore): reads `__info_<backup_timestamp>` first,

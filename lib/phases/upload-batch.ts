@@ -3,9 +3,10 @@ import { AnalysisError, IntegrityError, NotFoundError, errorMessage } from '../d
 import { BackupState, JobType, RestoreState } from '../domain/states.ts';
 import type { BatchContinuation, BatchInput } from '../domain/workflow.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { DEFAULT_BATCH, type ServiceContext, openRepository } from './context.ts';
+import { DEFAULT_BATCH, type ServiceContext } from './context.ts';
+import { openRepository } from '../repository/repository-context.ts';
 import { checkCancel, enterPhase, leaseKeeper } from './job-guard.ts';
-import { repoPath } from './snapshot-reader.ts';
+import { repoPath } from '../repository/snapshot-reader.ts';
 import { type TransferItem, readBatch } from './staging.ts';
 import { failedItem, transferItems } from './transfer.ts';
 

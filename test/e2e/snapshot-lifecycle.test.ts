@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../lib/ports/object-io.ts';
-import { openRepository } from '../../lib/phases/context.ts';
+import { openRepository } from '../../lib/repository/repository-context.ts';
 import { submitBackup } from '../../lib/phases/submit-backup.ts';
 import { cancelJob } from '../../lib/phases/cancel-job.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';

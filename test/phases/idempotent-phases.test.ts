@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../lib/ports/object-io.ts';
-import { openRepository } from '../../lib/phases/context.ts';
+import { openRepository } from '../../lib/repository/repository-context.ts';
 import { backupPending, restorePending } from '../../lib/phases/pending.ts';
 import { backupSnapshoting } from '../../lib/phases/backup-snapshoting.ts';
 import { uploadSnapshot } from '../../lib/phases/upload-snapshot.ts';

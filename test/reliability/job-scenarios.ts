@@ -4,7 +4,7 @@ import type { JobRecord } from '../../lib/domain/control-types.ts';
 import { isTerminal } from '../../lib/domain/states.ts';
 import { layout } from '../../lib/domain/repository-layout.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
-import { openRepository } from '../../lib/phases/context.ts';
+import { openRepository } from '../../lib/repository/repository-context.ts';
 import { executeStatement } from '../../lib/phases/execute-statement.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';

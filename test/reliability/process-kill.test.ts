@@ -6,7 +6,7 @@ import { openEmbedded } from '../../bin/embedded-runtime.ts';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';
 import { layout } from '../../lib/domain/repository-layout.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
-import { openRepository } from '../../lib/phases/context.ts';
+import { openRepository } from '../../lib/repository/repository-context.ts';
 import { runScript } from '../../bin/run-script.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 

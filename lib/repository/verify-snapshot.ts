@@ -2,32 +2,25 @@ import { createHash } from 'node:crypto';
 import { unseal } from '../domain/envelope.ts';
 import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
-import { checkName } from '../domain/names.ts';
 import { blobSha, layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
 import { validateSnapshotInfo, validateSnapshotMeta } from '../domain/snapshot-validation.ts';
-import type { StatementOf } from '../sql/ast.ts';
 import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { type ServiceContext, openRepository } from './context.ts';
-import { type ResultSet, table } from './result-set.ts';
 import { type Finding, compareMetaWithInfo, segmentsOf } from './snapshot-checks.ts';
 import { repoPath, valid } from './snapshot-reader.ts';
 
-export const VERIFY_COLUMNS = ['Snapshot', 'Timestamp', 'Object', 'File', 'Problem'];
-type Row = (string | null)[];
+/** What ADMIN VERIFY SNAPSHOT found in one timestamp of a snapshot: nothing, when it is sound. */
+export type FileFinding = Finding & { file: string | null };
 
 /**
- * ADMIN VERIFY SNAPSHOT s ON r [PROPERTIES ("backup_timestamp" = "…", "read_data" = "true")]: checks each
- * timestamp of the snapshot (or the one given): `__info` and `__meta` exist and pass their checksums, the
- * metadata matches the info, and every blob it names exists with the right size; with read_data, every
- * blob is read back and its sha256 checked. One row per problem, or one OK row per sound timestamp.
+ * Checks each timestamp of a snapshot (or the one given): `__info` and `__meta` exist and pass their
+ * checksums, the metadata matches the info, and every blob it names exists with the right size; with
+ * readData, every blob is read back and its sha256 checked. The findings of each timestamp, in order.
  */
-export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminVerifySnapshot'>): Promise<ResultSet> {
-  const { timestamp, readData } = verifyProperties(s.properties);
-  const repo = await ctx.control.requireRepository(s.repo);
-  const label = checkName('Snapshot', s.snapshot);
-  const store = await openRepository(ctx, repo);
+export async function verifySnapshotFiles(
+  store: ObjectStore, repo: RepositoryRecord, label: string, timestamp: string | undefined, readData: boolean,
+): Promise<{ timestamp: string; findings: FileFinding[] }[]> {
   const dir = layout.snapshotDir(repo.name, label);
   const stamps = new Set<string>();
   for (const key of await listAll(store, dir)) {
@@ -43,23 +36,12 @@ export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminV
     const sha = blobSha(o.key);
     if (sha) blobs.set(sha, o.size);
   }
-  const rows: Row[] = [];
+  const out: { timestamp: string; findings: FileFinding[] }[] = [];
   for (const ts of timestamp !== undefined ? [timestamp] : [...stamps].sort()) {
-    const findings = await verifyTimestamp(store, repo, label, ts, blobs, readData);
-    rows.push(...(findings.length ? findings.map((f) => [label, ts, f.object, f.file, f.problem]) : [[label, ts, null, null, 'OK']]));
+    out.push({ timestamp: ts, findings: await verifyTimestamp(store, repo, label, ts, blobs, readData) });
   }
-  return table(VERIFY_COLUMNS, rows);
+  return out;
 }
-
-function verifyProperties(props: Record<string, string>): { timestamp?: string; readData: boolean } {
-  const extra = Object.keys(props).filter((k) => k !== 'backup_timestamp' && k !== 'read_data');
-  if (extra.length) throw new AnalysisError(`Unknown verify snapshot properties: [${extra.join(', ')}]`);
-  const read = props.read_data?.toLowerCase();
-  if (read !== undefined && read !== 'true' && read !== 'false') throw new AnalysisError(`Invalid read_data value: ${props.read_data}. It must be true or false`);
-  return { ...(props.backup_timestamp === undefined ? {} : { timestamp: props.backup_timestamp }), readData: read === 'true' };
-}
-
-type FileFinding = Finding & { file: string | null };
 
 async function verifyTimestamp(
   store: ObjectStore, repo: RepositoryRecord, label: string, ts: string, blobs: Map<string, number>, readData: boolean,

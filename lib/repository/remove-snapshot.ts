@@ -3,26 +3,16 @@ import { AnalysisError, NotFoundError, StorageError, errorMessage } from '../dom
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
-import type { StatementOf } from '../sql/ast.ts';
 import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
-import { type ServiceContext, openRepository } from './context.ts';
-import { type ResultSet, ok } from './result-set.ts';
+import { type RepositoryContext, openRepository } from './repository-context.ts';
 import { collectGarbage } from './snapshot-gc.ts';
 
 /**
- * DROP SNAPSHOT s ON r [FORCE] (StarRocks 4.2): refused while a job uses the snapshot, and, without
- * FORCE, for a snapshot another cluster made. The `__info` files go first, so the snapshot stops existing
- * at once; then its other files; then every blob no remaining snapshot needs.
+ * Removes a snapshot (DROP SNAPSHOT, expiry): refused while a job uses the snapshot, and, without `force`,
+ * for a snapshot another cluster made. The `__info` files go first, so the snapshot stops existing at
+ * once; then its other files; then every blob no remaining snapshot needs.
  */
-export async function dropSnapshot(ctx: ServiceContext, s: StatementOf<'DropSnapshot'>): Promise<ResultSet> {
-  const repo = await ctx.control.getRepository(s.repo);
-  if (!repo) throw new NotFoundError(`Repository ${s.repo} does not exist`);
-  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
-  await removeSnapshot(ctx, repo, s.snapshot, s.force);
-  return ok();
-}
-
-export async function removeSnapshot(ctx: ServiceContext, repo: RepositoryRecord, label: string, force: boolean): Promise<number> {
+export async function removeSnapshot(ctx: RepositoryContext, repo: RepositoryRecord, label: string, force: boolean): Promise<number> {
   const store = await openRepository(ctx, repo);
   const files = await listAll(store, layout.snapshotDir(repo.name, label));
   if (!files.length) throw new NotFoundError(`Snapshot does not exist in repository ${repo.name}: ${label}`);
@@ -56,7 +46,7 @@ async function ownerOf(store: Awaited<ReturnType<typeof openRepository>>, key: s
   }
 }
 
-async function refuseIfInUse(ctx: ServiceContext, repo: string, label: string): Promise<void> {
+async function refuseIfInUse(ctx: RepositoryContext, repo: string, label: string): Promise<void> {
   const job = (await ctx.control.unfinishedJobs()).find((j) => j.repo === repo && j.label === label);
   if (job) throw new AnalysisError(`Can not drop snapshot ${label}: a ${job.type === 'BACKUP' ? 'backup is writing' : 'restore is reading'} it`);
 }
