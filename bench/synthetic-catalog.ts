@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PartitionManifest, SegmentRef } from '../lib/domain/catalog-types.ts';
 import { manifestPath } from '../lib/cluster/segments.ts';
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { putJson } from '../lib/ports/object-io.ts';
 import { runScript } from '../bin/run-script.ts';
 

@@ -19,9 +19,9 @@ import { HOME_CONFIG_FILE, type HomeConfig, parseHomeConfig } from '../lib/domai
 import { newId } from '../lib/domain/ids.ts';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
 import { systemClock } from '../lib/ports/clock.ts';
-import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
-import { watchJob } from '../lib/phases/job-watch.ts';
-import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/phases/recover-jobs.ts';
+import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
+import { watchJob } from '../lib/jobs/job-watch.ts';
+import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/jobs/recover-jobs.ts';
 import { pauseAfterTask } from './test-hooks.ts';
 import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
@@ -30,7 +30,7 @@ import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings
  * The embedded runtime: dynalite on disk under the home, segment files under the home, and the state
  * machines synthesized from cdk/ run in-process by aws-local-stepfunctions with the functions/ handlers.
  * One process owns a home at a time (LevelDB takes a lock). Opening a home first recovers the jobs a
- * killed process left behind (see lib/phases/recover-jobs.ts), before any statement runs.
+ * killed process left behind (see lib/jobs/recover-jobs.ts), before any statement runs.
  */
 export interface Embedded {
   ctx: ServiceContext;

@@ -3,7 +3,7 @@ import { JobFailedError, errorCode, errorMessage } from '../lib/domain/errors.ts
 import { checkScriptLength } from '../lib/domain/limits.ts';
 import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { executeStatement } from '../lib/phases/execute-statement.ts';
 import { expireSnapshots } from '../lib/repository/expire-snapshots.ts';
 import { type ResultSet, table } from '../lib/phases/result-set.ts';

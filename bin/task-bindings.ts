@@ -1,6 +1,6 @@
 import type { LocalHandlers, TaskHandler } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import type { JobTypeValue } from '../lib/domain/states.ts';
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { task as backupPending } from '../functions/backup-pending.ts';
 import { task as backupSnapshoting } from '../functions/backup-snapshoting.ts';
 import { task as cancelJob } from '../functions/cancel-job.ts';

@@ -1,5 +1,5 @@
 /**
- * One Lambda per workflow phase, each granted only what its phase touches (read from lib/phases: which
+ * One Lambda per workflow phase, each granted only what its phase touches (read from lib/jobs: which
  * stores a phase reads, writes or opens). CANCEL is one function shared by both workflows.
  */
 import type { RemovalPolicy } from 'aws-cdk-lib';

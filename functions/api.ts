@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import type { Deadline } from '../lib/cluster/deadline.ts';
 import { ErrorName, StarbackupError, errorCode, errorMessage } from '../lib/domain/errors.ts';
 import { type ApiResponse, ApiErrorCode, MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/phases/api-request.ts';
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';
 

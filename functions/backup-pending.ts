@@ -1,4 +1,4 @@
-import { backupPending } from '../lib/phases/pending.ts';
+import { backupPending } from '../lib/jobs/backup/pending.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Backup PENDING: accepts the job (or submits a console statement). */

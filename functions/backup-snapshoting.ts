@@ -1,4 +1,4 @@
-import { backupSnapshoting } from '../lib/phases/backup-snapshoting.ts';
+import { backupSnapshoting } from '../lib/jobs/backup/snapshoting.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Backup SNAPSHOTING: pins partition versions. */

@@ -1,4 +1,4 @@
-import { cancelJob } from '../lib/phases/cancel-job.ts';
+import { cancelJob } from '../lib/jobs/cancel-job.ts';
 import { defineTask } from './task-handler.ts';
 
 /** CANCEL: the Catch path of both workflows. */

@@ -1,4 +1,4 @@
-import { recoverLapsedJobs } from '../lib/phases/recover-jobs.ts';
+import { recoverLapsedJobs } from '../lib/jobs/recover-jobs.ts';
 import { defineTask } from './task-handler.ts';
 
 /** The cloud's recovery sweep, for a schedule: recovers every job whose lock lease ran out. */

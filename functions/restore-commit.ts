@@ -1,4 +1,4 @@
-import { restoreCommit } from '../lib/phases/restore-commit.ts';
+import { restoreCommit } from '../lib/jobs/restore/commit.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Restore COMMIT: writes the new manifests. */

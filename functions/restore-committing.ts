@@ -1,4 +1,4 @@
-import { restoreCommitting } from '../lib/phases/restore-commit.ts';
+import { restoreCommitting } from '../lib/jobs/restore/committing.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Restore COMMITTING: publishes every table. */

@@ -1,4 +1,4 @@
-import { restoreDownload } from '../lib/phases/restore-download.ts';
+import { restoreDownload } from '../lib/jobs/restore/download.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Restore DOWNLOAD: plans the download batches. */

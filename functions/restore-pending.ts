@@ -1,4 +1,4 @@
-import { restorePending } from '../lib/phases/pending.ts';
+import { restorePending } from '../lib/jobs/restore/pending.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Restore PENDING: accepts the job (or submits a console statement). */

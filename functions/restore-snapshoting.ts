@@ -1,4 +1,4 @@
-import { restoreSnapshoting } from '../lib/phases/restore-snapshoting.ts';
+import { restoreSnapshoting } from '../lib/jobs/restore/snapshoting.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Restore SNAPSHOTING: overwrite check, holds existing tables. */

@@ -1,4 +1,4 @@
-import { saveMeta } from '../lib/phases/save-meta.ts';
+import { saveMeta } from '../lib/jobs/backup/save-meta.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Backup SAVE_META: writes __meta. */

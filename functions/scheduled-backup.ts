@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { type ScheduledBackupOutput, parseScheduledBackupInput, runScheduledBackup } from '../lib/phases/scheduled-backup.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { ServiceContext } from '../lib/phases/context.ts';
+import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { getContext } from './wiring.ts';
 
 export type Handler<I, O> = (event: I, context?: Context) => Promise<O>;

@@ -1,4 +1,4 @@
-import { uploadInfo } from '../lib/phases/upload-info.ts';
+import { uploadInfo } from '../lib/jobs/backup/upload-info.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Backup UPLOAD_INFO: writes __info, the commit point. */

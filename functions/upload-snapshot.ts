@@ -1,4 +1,4 @@
-import { uploadSnapshot } from '../lib/phases/upload-snapshot.ts';
+import { uploadSnapshot } from '../lib/jobs/backup/upload-snapshot.ts';
 import { defineTask } from './task-handler.ts';
 
 /** Backup UPLOAD_SNAPSHOT: plans the upload batches. */

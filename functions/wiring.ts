@@ -10,7 +10,7 @@ import { Door, trustGuard } from '../lib/access/trust-policy.ts';
 import { InternalError } from '../lib/domain/errors.ts';
 import { systemClock } from '../lib/ports/clock.ts';
 import type { Orchestrator } from '../lib/ports/orchestrator.ts';
-import { DEFAULT_BATCH, type ServiceContext } from '../lib/phases/context.ts';
+import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
 
 /** Builds the service context once per cold start, from the environment the stack sets. */
 let context: Promise<ServiceContext> | undefined;

@@ -45,7 +45,7 @@ export interface JobRef {
 }
 
 /**
- * A batch manifest's number in its job's staging area (lib/phases/staging.ts names the file). A bare number,
+ * A batch manifest's number in its job's staging area (lib/jobs/staging.ts names the file). A bare number,
  * a few bytes, because the plan's list of them is a state payload: the smaller each is, the more batches a
  * job may have (see MAX_STATE_PAYLOAD_BYTES).
  */

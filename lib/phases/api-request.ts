@@ -7,7 +7,7 @@ import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } fro
 import { parseScript } from '../sql/parse.ts';
 import { redactMessage, redactStatement, redactWithSecrets } from '../sql/redact-statement.ts';
 import { checkScriptLength } from '../domain/limits.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { executeStatement } from './execute-statement.ts';
 import { type ResultSet, table } from './result-set.ts';
 import type { Session } from './session.ts';

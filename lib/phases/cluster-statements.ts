@@ -7,7 +7,7 @@ import type { Literal, StatementOf } from '../sql/ast.ts';
 import { csvOptions, parseCsv } from '../cluster/csv.ts';
 import { LoadScope, checkDeadline } from '../cluster/deadline.ts';
 import { loadRows, refuseWhileRestoring } from '../cluster/load.ts';
-import { recoverIfLapsed } from './job-lock.ts';
+import { recoverIfLapsed } from '../jobs/job-lock.ts';
 import { buildRows } from '../cluster/row-builder.ts';
 import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
@@ -19,7 +19,7 @@ import type { Statement } from '../sql/ast.ts';
 import { parseStatement } from '../sql/parse.ts';
 import { showCreateView } from './object-statements.ts';
 import { whereFilter } from './where-filter.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 

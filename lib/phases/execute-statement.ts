@@ -2,7 +2,7 @@ import { AnalysisError } from '../domain/errors.ts';
 import { checkPropertyValues } from '../domain/limits.ts';
 import type { Statement } from '../sql/ast.ts';
 import * as cluster from './cluster-statements.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import * as jobs from './job-statements.ts';
 import * as mvs from './mv-statements.ts';
 import * as objects from './object-statements.ts';

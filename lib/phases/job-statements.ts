@@ -3,13 +3,13 @@ import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
 import { JobType, type JobTypeValue, isTerminal } from '../domain/states.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
-import { cancelJob } from './cancel-job.ts';
-import type { ServiceContext } from './context.ts';
+import { cancelJob } from '../jobs/cancel-job.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { BACKUP_COLUMNS, RESTORE_COLUMNS, backupRow, restoreRow } from './job-rows.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import type { Session } from './session.ts';
-import { submitBackup } from './submit-backup.ts';
-import { submitRestore } from './submit-restore.ts';
+import { submitBackup } from '../jobs/backup/submit-backup.ts';
+import { submitRestore } from '../jobs/restore/submit-restore.ts';
 import { whereFilter } from './where-filter.ts';
 
 /** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */

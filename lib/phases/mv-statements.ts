@@ -11,7 +11,7 @@ import { buildRows } from '../cluster/row-builder.ts';
 import { scanRows } from '../cluster/scan.ts';
 import { findColumn } from '../cluster/table-definition.ts';
 import { addSyncIndex, dropSyncIndex } from '../cluster/sync-index.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 import { likeRegExp, whereFilter } from './where-filter.ts';

@@ -5,7 +5,7 @@ import { checkName } from '../domain/names.ts';
 import { splitSecrets } from '../domain/secrets.ts';
 import type { StatementOf, TypeRef } from '../sql/ast.ts';
 import { functionSignature } from '../cluster/catalog-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 

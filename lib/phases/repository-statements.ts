@@ -8,7 +8,7 @@ import { timeString } from '../domain/time-format.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import { getJson, putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
 import { parseStatement } from '../sql/parse.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { executeStatement } from './execute-statement.ts';
 import type { ResultSet } from './result-set.ts';
 

@@ -2,7 +2,7 @@ import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts'
 import { checkName } from '../domain/names.ts';
 import { parseSnapshotKey, repoRoot } from '../domain/repository-layout.ts';
 import type { Expr, StatementOf } from '../sql/ast.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { openRepository } from '../repository/repository-context.ts';
 import { removeSnapshot } from '../repository/remove-snapshot.ts';

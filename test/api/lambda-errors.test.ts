@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { causeMessage } from '../../lib/phases/cancel-job.ts';
+import { causeMessage } from '../../lib/jobs/cancel-job.ts';
 
 // Failures log through Powertools; keep the test output clean.
 vi.hoisted(() => { process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT'; process.env['POWERTOOLS_METRICS_DISABLED'] = 'true'; });

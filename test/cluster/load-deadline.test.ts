@@ -6,7 +6,7 @@ import type { Deadline } from '../../lib/cluster/deadline.ts';
 import { ErrorName } from '../../lib/domain/errors.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import type { ServiceContext } from '../../lib/phases/context.ts';
+import type { ServiceContext } from '../../lib/jobs/service-context.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { openTestCluster, type TestCluster } from '../support/test-cluster.ts';
 

@@ -124,8 +124,8 @@ describe('tables and partitions', () => {
 
 describe('errors', () => {
   it('a second job on a database fails while the first holds the lock', async () => {
-    const { submitBackup } = await import('../../lib/phases/submit-backup.ts');
-    const { cancelJob } = await import('../../lib/phases/cancel-job.ts');
+    const { submitBackup } = await import('../../lib/jobs/backup/submit-backup.ts');
+    const { cancelJob } = await import('../../lib/jobs/cancel-job.ts');
     const { parseStatement } = await import('../../lib/sql/parse.ts');
     const held = await submitBackup(c.ctx, parseStatement('BACKUP DATABASE sr_hub SNAPSHOT held TO test_repo') as never);
     expect(await c.error('BACKUP DATABASE sr_hub SNAPSHOT second TO test_repo')).toBe('Can only run one backup or restore job of a database at same time');

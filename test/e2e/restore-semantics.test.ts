@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelJob } from '../../lib/phases/cancel-job.ts';
-import { restorePending } from '../../lib/phases/pending.ts';
-import { restoreDownload } from '../../lib/phases/restore-download.ts';
-import { restoreSnapshoting } from '../../lib/phases/restore-snapshoting.ts';
-import { downloadBatch } from '../../lib/phases/upload-batch.ts';
-import { submitRestore } from '../../lib/phases/submit-restore.ts';
+import { cancelJob } from '../../lib/jobs/cancel-job.ts';
+import { restorePending } from '../../lib/jobs/restore/pending.ts';
+import { restoreDownload } from '../../lib/jobs/restore/download.ts';
+import { restoreSnapshoting } from '../../lib/jobs/restore/snapshoting.ts';
+import { downloadBatch } from '../../lib/jobs/restore/download-batch.ts';
+import { submitRestore } from '../../lib/jobs/restore/submit-restore.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';

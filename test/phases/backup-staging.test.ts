@@ -5,9 +5,9 @@ import { readOnlyStore } from '../../lib/adapters/storage/read-only-object-store
 import { seal, unseal } from '../../lib/domain/envelope.ts';
 import type { SnapshotMeta, SnapshotTable } from '../../lib/domain/snapshot-types.ts';
 import { listAll, sha256Hex } from '../../lib/ports/object-io.ts';
-import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../lib/phases/backup-staging.ts';
-import { readLines, writeLineDocs } from '../../lib/phases/staging-lines.ts';
-import { readBatch, writeBatches } from '../../lib/phases/staging.ts';
+import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../lib/jobs/backup/backup-staging.ts';
+import { readLines, writeLineDocs } from '../../lib/jobs/staging-lines.ts';
+import { readBatch, writeBatches } from '../../lib/jobs/staging.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 const header: MetaHeader = {

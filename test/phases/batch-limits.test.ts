@@ -3,8 +3,8 @@ import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-obje
 import { ErrorName } from '../../lib/domain/errors.ts';
 import { MAX_STATE_PAYLOAD_BYTES } from '../../lib/domain/workflow.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
-import { BATCH_CAP, DEFAULT_BATCH } from '../../lib/phases/context.ts';
-import { type TransferItem, maxBatchRefs, readBatch, writeBatches } from '../../lib/phases/staging.ts';
+import { BATCH_CAP, DEFAULT_BATCH } from '../../lib/jobs/service-context.ts';
+import { type TransferItem, maxBatchRefs, readBatch, writeBatches } from '../../lib/jobs/staging.ts';
 
 const GiB = 1024 ** 3;
 const TiB = 1024 * GiB;

@@ -4,8 +4,8 @@ import type { RepositoryRecord } from '../../lib/domain/control-types.ts';
 import { layout } from '../../lib/domain/repository-layout.ts';
 import { sha256Hex } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import { LOOKUP_LIMIT, missingBlobs } from '../../lib/phases/missing-blobs.ts';
-import type { TransferItem } from '../../lib/phases/staging.ts';
+import { LOOKUP_LIMIT, missingBlobs } from '../../lib/jobs/backup/missing-blobs.ts';
+import type { TransferItem } from '../../lib/jobs/staging.ts';
 
 const repo = { name: 'r' } as RepositoryRecord;
 

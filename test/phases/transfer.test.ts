@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import { failedItem, transferItems } from '../../lib/phases/transfer.ts';
+import { failedItem, transferItems } from '../../lib/jobs/transfer.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -2,7 +2,7 @@ import type { TaskHandler } from '../../lib/adapters/local-sfn/local-orchestrato
 import type { ControlStore } from '../../lib/control/control-store.ts';
 import type { JobRecord } from '../../lib/domain/control-types.ts';
 import { errorMessage } from '../../lib/domain/errors.ts';
-import type { ServiceContext } from '../../lib/phases/context.ts';
+import type { ServiceContext } from '../../lib/jobs/service-context.ts';
 import { executeStatement } from '../../lib/phases/execute-statement.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import type { HandlerWrapper } from '../../bin/task-bindings.ts';

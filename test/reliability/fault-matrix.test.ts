@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';
-import { RecoveryReason, recoverOrphans } from '../../lib/phases/recover-jobs.ts';
+import { RecoveryReason, recoverOrphans } from '../../lib/jobs/recover-jobs.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
 import { type FaultKind, FaultInjector } from './fault-injector.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Embedded, openEmbedded } from '../../bin/embedded-runtime.ts';
 import { apiHandler } from '../../functions/api.ts';
 import { contextFromEnv } from '../../functions/wiring.ts';
-import type { ServiceContext } from '../../lib/phases/context.ts';
+import type { ServiceContext } from '../../lib/jobs/service-context.ts';
 import { S3RVER_KEY } from '../support/s3-server.ts';
 import { freshS3Location, s3Endpoint } from '../support/s3-test-store.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';

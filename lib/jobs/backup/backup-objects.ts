@@ -1,9 +1,9 @@
-import type { TableRecord } from '../domain/catalog-types.ts';
-import type { BackupObject } from '../domain/control-types.ts';
-import { AnalysisError, NotFoundError } from '../domain/errors.ts';
-import type { ObjectRef, StatementOf } from '../sql/ast.ts';
-import { functionSignature } from '../cluster/catalog-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { TableRecord } from '../../domain/catalog-types.ts';
+import type { BackupObject } from '../../domain/control-types.ts';
+import { AnalysisError, NotFoundError } from '../../domain/errors.ts';
+import type { ObjectRef, StatementOf } from '../../sql/ast.ts';
+import { functionSignature } from '../../cluster/catalog-store.ts';
+import type { ServiceContext } from '../service-context.ts';
 
 /** What a BACKUP takes, resolved against the catalog (StarRocks' BackupHandler pre-checks and messages). */
 export interface BackupSelection {

@@ -1,18 +1,18 @@
-import { type CatalogDef, TableState } from '../domain/catalog-types.ts';
-import type { JobRecord } from '../domain/control-types.ts';
-import type { SnapshotMeta } from '../domain/snapshot-types.ts';
-import { AnalysisError, BadReplaceError, ConditionFailedError, JobCancelledError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
-import { JobType, RestoreState, isTerminal } from '../domain/states.ts';
-import type { JobRef } from '../domain/workflow.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
+import { type CatalogDef, TableState } from '../../domain/catalog-types.ts';
+import type { JobRecord } from '../../domain/control-types.ts';
+import type { SnapshotMeta } from '../../domain/snapshot-types.ts';
+import { AnalysisError, BadReplaceError, ConditionFailedError, JobCancelledError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { JobType, RestoreState, isTerminal } from '../../domain/states.ts';
+import type { JobRef } from '../../domain/workflow.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
 import { checkOverwrite } from './check-overwrite.ts';
-import { releaseTable } from './release-table.ts';
-import { advance, enterPhase, fence } from './job-guard.ts';
+import { releaseTable } from '../release-table.ts';
+import { advance, enterPhase, fence } from '../job-guard.ts';
 import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
-import { readInfo, readMeta } from '../repository/snapshot-reader.ts';
-import { writeStagingDoc } from './staging.ts';
+import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
+import { writeStagingDoc } from '../staging.ts';
 
 /**
  * SNAPSHOTING (restore): reads and verifies `__meta`, runs the overwrite check for every table that already

@@ -1,16 +1,16 @@
-import type { JobRecord } from '../domain/control-types.ts';
+import type { JobRecord } from '../../domain/control-types.ts';
 import { type BackupSelection, checkAllForms, resolveBackupObjects, resolveCatalogs } from './backup-objects.ts';
-import { AnalysisError, NotFoundError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
-import { layout } from '../domain/repository-layout.ts';
-import { checkName } from '../domain/names.ts';
-import { BackupState, JobType, StatusCode } from '../domain/states.ts';
-import { snapshotTimestamp } from '../domain/time-format.ts';
-import type { StatementOf } from '../sql/ast.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
-import { lockAndCreateJob } from './job-lock.ts';
-import { backupProperties } from './job-properties.ts';
+import { AnalysisError, NotFoundError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { layout } from '../../domain/repository-layout.ts';
+import { checkName } from '../../domain/names.ts';
+import { BackupState, JobType, StatusCode } from '../../domain/states.ts';
+import { snapshotTimestamp } from '../../domain/time-format.ts';
+import type { StatementOf } from '../../sql/ast.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
+import { lockAndCreateJob } from '../job-lock.ts';
+import { backupProperties } from '../job-properties.ts';
 
 /**
  * BACKUP's synchronous part (StarRocks' BackupHandler.backup): checks the statement against the catalog and

@@ -1,15 +1,15 @@
-import type { JobRecord } from '../domain/control-types.ts';
+import type { JobRecord } from '../../domain/control-types.ts';
 import { resolveRestoreCatalogs, resolveRestoreObjects } from './restore-objects.ts';
-import { AnalysisError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
-import { checkName } from '../domain/names.ts';
-import { JobType, RestoreState, StatusCode } from '../domain/states.ts';
-import type { StatementOf } from '../sql/ast.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
-import { lockAndCreateJob } from './job-lock.ts';
-import { restoreProperties } from './job-properties.ts';
-import { readInfo } from '../repository/snapshot-reader.ts';
+import { AnalysisError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { checkName } from '../../domain/names.ts';
+import { JobType, RestoreState, StatusCode } from '../../domain/states.ts';
+import type { StatementOf } from '../../sql/ast.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
+import { lockAndCreateJob } from '../job-lock.ts';
+import { restoreProperties } from '../job-properties.ts';
+import { readInfo } from '../../repository/snapshot-reader.ts';
 
 /**
  * RESTORE's synchronous part (StarRocks' BackupHandler.restore): reads `__info_<backup_timestamp>` first,

@@ -3,24 +3,17 @@ import { BackupState, JobType, type JobTypeValue, RestoreState } from '../domain
 import type { ExecutionInput, JobRef } from '../domain/workflow.ts';
 import { parseStatement } from '../sql/parse.ts';
 import { cancelJob } from './cancel-job.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 import { advance, enterPhase } from './job-guard.ts';
-import { submitBackup } from './submit-backup.ts';
-import { submitRestore } from './submit-restore.ts';
+import { submitBackup } from './backup/submit-backup.ts';
+import { submitRestore } from './restore/submit-restore.ts';
 
 /**
- * PENDING of both workflows. An execution started by the API already has its job; one started by hand from
- * the console carries `{"statement": "BACKUP …"}` and is submitted here through the same analysis.
+ * PENDING of both workflows (jobs/backup/pending.ts, jobs/restore/pending.ts). An execution started by the
+ * API already has its job; one started by hand from the console carries `{"statement": "BACKUP …"}` and is
+ * submitted here through the same analysis.
  */
-export function backupPending(ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> {
-  return pending(ctx, input, JobType.BACKUP);
-}
-
-export function restorePending(ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> {
-  return pending(ctx, input, JobType.RESTORE);
-}
-
-async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobTypeValue): Promise<JobRef> {
+export async function pending(ctx: ServiceContext, input: ExecutionInput, type: JobTypeValue): Promise<JobRef> {
   const word = type === JobType.BACKUP ? 'BACKUP' : 'RESTORE';
   let jobId: string;
   if (input && typeof input === 'object' && 'statement' in input && typeof input.statement === 'string') {

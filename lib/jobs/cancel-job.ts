@@ -3,12 +3,12 @@ import { ErrorName, LockLostError, NotFoundError } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { type JobStatus, JobType, StatusCode, isTerminal } from '../domain/states.ts';
 import type { CancelInput, JobRef } from '../domain/workflow.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 import { openRepository } from '../repository/repository-context.ts';
 import { fence } from './job-guard.ts';
 import { releaseTable } from './release-table.ts';
-import { restoreCommitting } from './restore-commit.ts';
-import type { RestoreCommit, RestoreDownload } from './restore-plan.ts';
+import { restoreCommitting } from './restore/committing.ts';
+import type { RestoreCommit, RestoreDownload } from './restore/restore-plan.ts';
 import { clearStaging, readStagingDoc } from './staging.ts';
 
 /**

@@ -1,14 +1,14 @@
-import { seal } from '../domain/envelope.ts';
-import { FORMAT_VERSION, layout } from '../domain/repository-layout.ts';
-import type { SnapshotInfo } from '../domain/snapshot-types.ts';
-import { BackupState, JobType } from '../domain/states.ts';
-import type { JobRef } from '../domain/workflow.ts';
-import { sha256Hex } from '../ports/object-io.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
+import { seal } from '../../domain/envelope.ts';
+import { FORMAT_VERSION, layout } from '../../domain/repository-layout.ts';
+import type { SnapshotInfo } from '../../domain/snapshot-types.ts';
+import { BackupState, JobType } from '../../domain/states.ts';
+import type { JobRef } from '../../domain/workflow.ts';
+import { sha256Hex } from '../../ports/object-io.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
 import { metaTables, readStagedMeta } from './backup-staging.ts';
-import { advance, enterPhase, fence } from './job-guard.ts';
-import { clearStaging } from './staging.ts';
+import { advance, enterPhase, fence } from '../job-guard.ts';
+import { clearStaging } from '../staging.ts';
 
 /**
  * UPLOAD_INFO: writes `__info_<ts>`, the commit point: until it exists the snapshot does not, and once it

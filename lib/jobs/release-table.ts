@@ -1,6 +1,6 @@
 import { TableState } from '../domain/catalog-types.ts';
 import { ConditionFailedError } from '../domain/errors.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 
 /** Gives a table a restore held back to NORMAL, if that restore still holds it; releasing twice is fine. */
 export async function releaseTable(ctx: ServiceContext, db: string, table: string, jobId: string): Promise<void> {

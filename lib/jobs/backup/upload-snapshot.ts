@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
-import { envelopeAround } from '../domain/envelope.ts';
-import { layout } from '../domain/repository-layout.ts';
+import { envelopeAround } from '../../domain/envelope.ts';
+import { layout } from '../../domain/repository-layout.ts';
 import { missingBlobs } from './missing-blobs.ts';
-import { BackupState, JobType } from '../domain/states.ts';
-import type { JobRef, PlanOutput } from '../domain/workflow.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
+import { BackupState, JobType } from '../../domain/states.ts';
+import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
 import { metaText, metaTextSha256, plannedUploads, uploadItems } from './backup-staging.ts';
-import { advance, enterPhase, fence } from './job-guard.ts';
-import { readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
+import { advance, enterPhase, fence } from '../job-guard.ts';
+import { readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
 
 /**
  * UPLOAD_SNAPSHOT: finds the blobs the repository lacks (content addressing: a segment any earlier snapshot

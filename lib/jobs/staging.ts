@@ -2,7 +2,7 @@ import { AnalysisError, PlanTooLargeError } from '../domain/errors.ts';
 import { type BatchRef, MAX_STATE_PAYLOAD_BYTES } from '../domain/workflow.ts';
 import { getJson, listAll, putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { BATCH_CAP, type BatchLimits } from './context.ts';
+import { BATCH_CAP, type BatchLimits } from './service-context.ts';
 
 /**
  * A job's working files in the cluster's data store: its plan and the batch manifests the Map iterates

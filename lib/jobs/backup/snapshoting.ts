@@ -1,14 +1,14 @@
-import type { SegmentRef } from '../domain/catalog-types.ts';
-import { NotFoundError } from '../domain/errors.ts';
-import type { SnapshotTable } from '../domain/snapshot-types.ts';
-import { BackupState, JobType } from '../domain/states.ts';
-import type { JobRef } from '../domain/workflow.ts';
-import { readManifest } from '../cluster/segments.ts';
-import { functionSignature } from '../cluster/catalog-store.ts';
-import type { ServiceContext } from './context.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import type { SegmentRef } from '../../domain/catalog-types.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import type { SnapshotTable } from '../../domain/snapshot-types.ts';
+import { BackupState, JobType } from '../../domain/states.ts';
+import type { JobRef } from '../../domain/workflow.ts';
+import { readManifest } from '../../cluster/segments.ts';
+import { functionSignature } from '../../cluster/catalog-store.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { advance, enterPhase } from '../job-guard.ts';
 import { type MetaHeader, type UploadLine, backupStaging } from './backup-staging.ts';
-import { writeLineDocs } from './staging-lines.ts';
+import { writeLineDocs } from '../staging-lines.ts';
 
 /**
  * SNAPSHOTING: pins each partition at its current version. Segments are immutable, so the manifest a

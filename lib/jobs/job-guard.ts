@@ -1,7 +1,7 @@
 import type { JobRecord } from '../domain/control-types.ts';
 import { InternalError, JobCancelledError, JobTimeoutError, LockLostError } from '../domain/errors.ts';
 import { isTerminal, type JobTypeValue, stateRank } from '../domain/states.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 
 /**
  * Every phase starts here. It makes a handler safe to run twice: a phase whose state the job has already

@@ -2,7 +2,7 @@ import type { JobRecord, LockRecord } from '../domain/control-types.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { CATALOG_LOCK_CONFLICT, LOCK_CONFLICT, lapsed } from '../control/lock-store.ts';
 import { LockConflictError } from '../domain/errors.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 import { RecoveryReason, recoverJob } from './recover-jobs.ts';
 
 /**

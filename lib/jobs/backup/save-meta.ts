@@ -1,11 +1,11 @@
-import { BackupState, JobType } from '../domain/states.ts';
-import type { JobRef } from '../domain/workflow.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
+import { BackupState, JobType } from '../../domain/states.ts';
+import type { JobRef } from '../../domain/workflow.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
 import { plannedUploads, uploadItems } from './backup-staging.ts';
-import { advance, enterPhase, leaseKeeper } from './job-guard.ts';
+import { advance, enterPhase, leaseKeeper } from '../job-guard.ts';
 import { missingBlobs } from './missing-blobs.ts';
-import { transferItems } from './transfer.ts';
+import { transferItems } from '../transfer.ts';
 
 /**
  * SAVE_META: `__meta` was written before the upload; this checks that every blob it names is in the

@@ -1,6 +1,6 @@
 import { LockLostError } from '../domain/errors.ts';
 import { isTerminal } from '../domain/states.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 
 /**
  * The lease heartbeat of a running job: renews the job's lock every `everyMs` under the token the job

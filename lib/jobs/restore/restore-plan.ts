@@ -1,4 +1,4 @@
-import type { CatalogDef, FunctionDef, SegmentRef, TableDef, ViewDef } from '../domain/catalog-types.ts';
+import type { CatalogDef, FunctionDef, SegmentRef, TableDef, ViewDef } from '../../domain/catalog-types.ts';
 
 /** What the restore phases hand each other through staging (`plan`, then `download`, then `commit`). */
 export interface RestoreTablePlan {

@@ -4,9 +4,10 @@ import { JobType, isTerminal } from '../domain/states.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { lapsed } from '../control/lock-store.ts';
 import { cancelJob } from './cancel-job.ts';
-import type { ServiceContext } from './context.ts';
-import { restoreCommit, restoreCommitting } from './restore-commit.ts';
-import { uploadInfo } from './upload-info.ts';
+import type { ServiceContext } from './service-context.ts';
+import { restoreCommit } from './restore/commit.ts';
+import { restoreCommitting } from './restore/committing.ts';
+import { uploadInfo } from './backup/upload-info.ts';
 
 /**
  * Crash recovery. A job whose runner is gone (the embedded process was killed, a Lambda stopped renewing

@@ -1,7 +1,7 @@
-import type { RepositoryRecord } from '../domain/control-types.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import { presentBlobs } from '../repository/snapshot-gc.ts';
-import type { TransferItem } from './staging.ts';
+import type { RepositoryRecord } from '../../domain/control-types.ts';
+import type { ObjectStore } from '../../ports/object-store.ts';
+import { presentBlobs } from '../../repository/snapshot-gc.ts';
+import type { TransferItem } from '../staging.ts';
 
 /** Up to this many blobs are looked up one by one; more, with one listing of all the repository's blobs. */
 export const LOOKUP_LIMIT = 256;

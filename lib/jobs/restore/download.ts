@@ -1,13 +1,13 @@
-import type { SegmentRef } from '../domain/catalog-types.ts';
-import { layout } from '../domain/repository-layout.ts';
-import { JobType, RestoreState } from '../domain/states.ts';
-import type { JobRef, PlanOutput } from '../domain/workflow.ts';
-import type { ServiceContext } from './context.ts';
-import { openRepository } from '../repository/repository-context.ts';
-import { advance, enterPhase } from './job-guard.ts';
+import type { SegmentRef } from '../../domain/catalog-types.ts';
+import { layout } from '../../domain/repository-layout.ts';
+import { JobType, RestoreState } from '../../domain/states.ts';
+import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { openRepository } from '../../repository/repository-context.ts';
+import { advance, enterPhase } from '../job-guard.ts';
 import type { RestoreDownload, RestorePlan } from './restore-plan.ts';
-import { readInfo, readMeta } from '../repository/snapshot-reader.ts';
-import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from './staging.ts';
+import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
+import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
 
 /**
  * DOWNLOAD: names a new segment file in the target cluster for every blob the restored partitions need

@@ -1,8 +1,8 @@
-import type { ColumnSpec, PartitionSpec, TableDef } from '../domain/catalog-types.ts';
-import { renderType } from '../domain/column-types.ts';
-import { AnalysisError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
-import { partitionColumnTypes, rangesEqual, rangesIntersect } from '../domain/partitioning.ts';
+import type { ColumnSpec, PartitionSpec, TableDef } from '../../domain/catalog-types.ts';
+import { renderType } from '../../domain/column-types.ts';
+import { AnalysisError } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { partitionColumnTypes, rangesEqual, rangesIntersect } from '../../domain/partitioning.ts';
 
 /**
  * Whether a snapshot table may overwrite an existing one, with StarRocks' rules and messages

@@ -2,7 +2,7 @@ import { ErrorName } from '../domain/errors.ts';
 import { isTerminal } from '../domain/states.ts';
 import type { ExecutionInput } from '../domain/workflow.ts';
 import { cancelJob } from './cancel-job.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from './service-context.ts';
 import { startHeartbeat } from './heartbeat.ts';
 
 /** How an execution ended, as a runtime reports it. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { JobRecord } from '../domain/control-types.ts';
-import type { SnapshotMeta, SnapshotTable } from '../domain/snapshot-types.ts';
-import { layout } from '../domain/repository-layout.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import { readLines } from './staging-lines.ts';
-import { type TransferItem, stagingLines } from './staging.ts';
+import type { JobRecord } from '../../domain/control-types.ts';
+import type { SnapshotMeta, SnapshotTable } from '../../domain/snapshot-types.ts';
+import { layout } from '../../domain/repository-layout.ts';
+import type { ObjectStore } from '../../ports/object-store.ts';
+import { readLines } from '../staging-lines.ts';
+import { type TransferItem, stagingLines } from '../staging.ts';
 
 /**
  * What SNAPSHOTING stages for the later backup phases, one line per item: `meta` is a header line (the

@@ -1,8 +1,8 @@
-import type { JobRecord, RestoreObject } from '../domain/control-types.ts';
-import { AnalysisError } from '../domain/errors.ts';
-import { checkName } from '../domain/names.ts';
-import type { SnapshotInfo } from '../domain/snapshot-types.ts';
-import type { ObjectRef, StatementOf } from '../sql/ast.ts';
+import type { JobRecord, RestoreObject } from '../../domain/control-types.ts';
+import { AnalysisError } from '../../domain/errors.ts';
+import { checkName } from '../../domain/names.ts';
+import type { SnapshotInfo } from '../../domain/snapshot-types.ts';
+import type { ObjectRef, StatementOf } from '../../sql/ast.ts';
 
 type Selection = Pick<NonNullable<JobRecord['restore']>, 'objects' | 'views' | 'functions' | 'catalogs'>;
 

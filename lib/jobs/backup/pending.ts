@@ -1,0 +1,9 @@
+import { JobType } from '../../domain/states.ts';
+import type { ExecutionInput, JobRef } from '../../domain/workflow.ts';
+import { pending } from '../pending.ts';
+import type { ServiceContext } from '../service-context.ts';
+
+/** BACKUP PENDING: accepts the job the API recorded, or submits a BACKUP statement started from the console (see ../pending.ts). */
+export function backupPending(ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> {
+  return pending(ctx, input, JobType.BACKUP);
+}

@@ -1,0 +1,43 @@
+import type { PartitionManifest } from '../../domain/catalog-types.ts';
+import { JobType, RestoreState } from '../../domain/states.ts';
+import type { JobRef } from '../../domain/workflow.ts';
+import { manifestPath } from '../../cluster/segments.ts';
+import { putJson } from '../../ports/object-io.ts';
+import type { ServiceContext } from '../service-context.ts';
+import { advance, enterPhase } from '../job-guard.ts';
+import type { RestoreCommit, RestoreDownload, RestorePlan } from './restore-plan.ts';
+import { readStagingDoc, writeStagingDoc } from '../staging.ts';
+
+/** COMMIT: writes the immutable manifests of every restored partition. Still nothing visible changes. */
+export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
+  const { job, done } = await enterPhase(ctx, jobId, JobType.RESTORE, RestoreState.COMMIT);
+  if (done) return { jobId };
+  await advance(ctx, job, RestoreState.COMMIT, (j) => { j.times.downloadFinished = ctx.clock.now(); });
+  const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
+  const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
+  const commit: RestoreCommit = { tables: [] };
+  const manifests: { key: string; manifest: PartitionManifest }[] = [];
+  for (const tp of plan.tables) {
+    const dl = download.tables.find((t) => t.name === tp.name)!;
+    const partitions = [];
+    for (const p of tp.partitions) {
+      const part = dl.partitions.find((x) => x.targetId === p.targetId)!;
+      const manifest: PartitionManifest = {
+        tableId: tp.def.id, partitionId: p.targetId, version: p.version,
+        tablets: part.tablets.map((segments, bucket) => ({ bucket, segments })),
+      };
+      for (const [name, tablets] of Object.entries(part.indexes ?? {})) {
+        (manifest.indexes ??= {})[name] = tablets.map((segments, bucket) => ({ bucket, segments }));
+      }
+      const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
+      manifests.push({ key, manifest });
+      partitions.push({ targetId: p.targetId, manifest: key, version: p.version });
+    }
+    commit.tables.push({ name: tp.name, partitions });
+  }
+  // The list goes to staging before the manifests, so a roll-back after a crash in between finds them all.
+  await writeStagingDoc(ctx.data, jobId, 'commit', commit);
+  for (const { key, manifest } of manifests) await putJson(ctx.data, key, manifest);
+  await advance(ctx, job, RestoreState.COMMITTING);
+  return { jobId };
+}
