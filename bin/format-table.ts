@@ -1,4 +1,4 @@
-import type { ResultSet } from '../lib/phases/result-set.ts';
+import type { ResultSet } from '../lib/statements/result-set.ts';
 
 /** Renders a result like the mysql client: a boxed table and a "N rows in set" line. */
 export function formatResult(r: ResultSet, seconds: number): string {

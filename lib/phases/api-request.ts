@@ -8,9 +8,9 @@ import { parseScript } from '../sql/parse.ts';
 import { redactMessage, redactStatement, redactWithSecrets } from '../sql/redact-statement.ts';
 import { checkScriptLength } from '../domain/limits.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { executeStatement } from './execute-statement.ts';
-import { type ResultSet, table } from './result-set.ts';
-import type { Session } from './session.ts';
+import { executeStatement } from '../statements/execute-statement.ts';
+import { type ResultSet, table } from '../statements/result-set.ts';
+import type { Session } from '../statements/session.ts';
 
 export const SQL_ROUTE = { method: 'POST', path: '/v1/sql' } as const;
 

@@ -6,8 +6,8 @@
 import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
 import { parseStatement } from '../sql/parse.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { executeStatement } from './execute-statement.ts';
-import type { ResultSet } from './result-set.ts';
+import { executeStatement } from '../statements/execute-statement.ts';
+import type { ResultSet } from '../statements/result-set.ts';
 
 export interface ScheduledBackupInput {
   database: string;

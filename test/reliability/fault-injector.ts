@@ -3,7 +3,7 @@ import type { ControlStore } from '../../lib/control/control-store.ts';
 import type { JobRecord } from '../../lib/domain/control-types.ts';
 import { errorMessage } from '../../lib/domain/errors.ts';
 import type { ServiceContext } from '../../lib/jobs/service-context.ts';
-import { executeStatement } from '../../lib/phases/execute-statement.ts';
+import { executeStatement } from '../../lib/statements/execute-statement.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import type { HandlerWrapper } from '../../bin/task-bindings.ts';
 

@@ -5,7 +5,7 @@ import { isTerminal } from '../../lib/domain/states.ts';
 import { layout } from '../../lib/domain/repository-layout.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
 import { openRepository } from '../../lib/repository/repository-context.ts';
-import { executeStatement } from '../../lib/phases/execute-statement.ts';
+import { executeStatement } from '../../lib/statements/execute-statement.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';
 import { type TestCluster, snapshotTimestamp } from '../support/test-cluster.ts';

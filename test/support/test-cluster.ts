@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { type Embedded, type EmbeddedOptions, openEmbedded } from '../../bin/embedded-runtime.ts';
 import { type Outcome, runScript } from '../../bin/run-script.ts';
-import type { ResultSet } from '../../lib/phases/result-set.ts';
-import type { Session } from '../../lib/phases/session.ts';
+import type { ResultSet } from '../../lib/statements/result-set.ts';
+import type { Session } from '../../lib/statements/session.ts';
 
 /** An embedded cluster in a temp home, with helpers to run SQL the way the CLI does. */
 export interface TestCluster extends Embedded {
