@@ -2,6 +2,7 @@ import type { CatalogDef, FunctionDef, ViewDef } from '../domain/catalog-types.t
 import { AnalysisError, NotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
+import { catalogSecretProperties } from '../domain/secret-properties.ts';
 import { splitSecrets } from '../domain/secrets.ts';
 import type { StatementOf, TypeRef } from '../sql/ast.ts';
 import { functionSignature } from '../cluster/catalog-store.ts';
@@ -87,7 +88,8 @@ export async function createCatalog(ctx: ServiceContext, s: StatementOf<'CreateC
   const type = s.properties.type;
   if (!type) throw new AnalysisError(`Missing property 'type' of external catalog ${name}`);
   if (s.ifNotExists && (await ctx.catalog.getCatalog(name))) return ok();
-  const { plain, secrets } = splitSecrets(s.properties);
+  // Sealed: what the catalog type declares secret, and whatever looks like a secret.
+  const { plain, secrets } = splitSecrets(s.properties, catalogSecretProperties(type));
   const def: CatalogDef = { id: newId(), name, type: type.toLowerCase(), properties: plain, createTime: ctx.clock.now() };
   if (Object.keys(secrets).length) def.sealedSecrets = await ctx.sealer.seal(secrets, `catalog:${name}`);
   if (s.comment !== undefined) def.comment = s.comment;

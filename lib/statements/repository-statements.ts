@@ -2,6 +2,7 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import { AccessDeniedError, AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
+import { repositorySecretProperties } from '../domain/secret-properties.ts';
 import { redact, redactLocation, splitSecrets } from '../domain/secrets.ts';
 import { FORMAT_VERSION, layout, repoRoot } from '../domain/repository-layout.ts';
 import { timeString } from '../domain/time-format.ts';
@@ -26,7 +27,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
   if (await ctx.control.getRepository(name)) {
     throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
   }
-  const { plain, secrets } = splitSecrets(s.properties);
+  // Sealed: what the location's backend declares secret, and whatever looks like a secret.
+  const { plain, secrets } = splitSecrets(s.properties, repositorySecretProperties(location));
   // A refusal of the trust boundary stays one (403 on the API); every other failure is the statement's.
   const fail = (e: unknown) => {
     // A bug or a library's own error is not the statement's fault, and its message was not written for users.
