@@ -10,7 +10,7 @@ import { type ResultSet, table } from '../lib/statements/result-set.ts';
 import type { Session } from '../lib/statements/session.ts';
 import { parseScript } from '../lib/sql/parse.ts';
 import { redactStatement } from '../lib/sql/redact-statement.ts';
-import { echoedError } from '../lib/phases/api-request.ts';
+import { echoedError } from '../lib/api/api-request.ts';
 
 /** One executed statement, as `--json` prints it. */
 export interface Outcome {

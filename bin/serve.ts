@@ -9,7 +9,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
-import { type ApiResponse, ApiErrorCode, checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/phases/api-request.ts';
+import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
+import { checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/api/api-request.ts';
 import { Door } from '../lib/access/trust-policy.ts';
 import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
 import { BodyBudget, RunQueue, readLimitedBody } from './body-budget.ts';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../lib/domain/errors.ts';
 import { checkScriptLength } from '../lib/domain/limits.ts';
-import { type ApiResponseBody, ApiErrorCode, SQL_ROUTE, type StatementResult, echoedError } from '../lib/phases/api-request.ts';
+import { type ApiResponseBody, ApiErrorCode, SQL_ROUTE, type StatementResult } from '../lib/domain/api-types.ts';
+import { echoedError } from '../lib/api/api-request.ts';
 import { type ScriptParse, parseScript } from '../lib/sql/parse.ts';
 
 export function serverFiles(home: string) {

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Deadline } from '../lib/cluster/deadline.ts';
 import { ErrorName, StarbackupError, errorCode, errorMessage } from '../lib/domain/errors.ts';
-import { type ApiResponse, ApiErrorCode, MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/phases/api-request.ts';
+import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
+import { MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/api/api-request.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
-import { type ScheduledBackupOutput, parseScheduledBackupInput, runScheduledBackup } from '../lib/phases/scheduled-backup.ts';
+import { type ScheduledBackupOutput, parseScheduledBackupInput, runScheduledBackup } from '../lib/api/scheduled-backup.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduledBackupHandler } from '../../functions/scheduled-backup.ts';
 import type { LocalOrchestrator } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
-import { parseScheduledBackupInput, scheduledLabel, snapshotsToDrop } from '../../lib/phases/scheduled-backup.ts';
+import { parseScheduledBackupInput, scheduledLabel, snapshotsToDrop } from '../../lib/api/scheduled-backup.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 

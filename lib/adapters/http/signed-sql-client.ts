@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { ApiResponseBody } from '../../phases/api-request.ts';
+import type { ApiResponseBody } from '../../domain/api-types.ts';
 
 /** The hash SignatureV4 asks for, on Node's crypto (the SDK's own hash package is not a dependency of ours). */
 export class NodeSha256 {

@@ -1,6 +1,7 @@
 /**
  * `POST /v1/sql`: the request and response of the HTTP API, shared by the API Gateway handler
- * (functions/api.ts) and the local server (bin/serve.ts) so both speak exactly the same shapes.
+ * (functions/api.ts) and the local server (bin/serve.ts) so both speak exactly the same shapes (their
+ * wire contract: lib/domain/api-types.ts).
  */
 import { type Deadline, checkDeadline } from '../cluster/deadline.ts';
 import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
@@ -11,61 +12,10 @@ import type { ServiceContext } from '../jobs/service-context.ts';
 import { executeStatement } from '../statements/execute-statement.ts';
 import { type ResultSet, table } from '../statements/result-set.ts';
 import type { Session } from '../statements/session.ts';
-
-export const SQL_ROUTE = { method: 'POST', path: '/v1/sql' } as const;
+import { type ApiError, ApiErrorCode, type ApiResponse, SQL_ROUTE, type SqlRequest, type StatementResult } from '../domain/api-types.ts';
 
 /** API Gateway would take 10 MB and Lambda 6 MB; a SQL request has no business being near either. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
-
-/** Error codes of the HTTP layer itself; statement errors carry the ErrorName of lib/domain/errors.ts. */
-export const ApiErrorCode = {
-  InvalidRequest: 'InvalidRequestError',
-  PayloadTooLarge: 'PayloadTooLargeError',
-  Unauthorized: 'UnauthorizedError',
-  Forbidden: 'ForbiddenError',
-  RouteNotFound: 'RouteNotFoundError',
-  MethodNotAllowed: 'MethodNotAllowedError',
-  /** Nothing ran: the server has no room for the body now; retry after the Retry-After header's seconds. */
-  ServerBusy: 'ServerBusyError',
-} as const;
-
-export interface SqlRequest {
-  sql: string;
-  /** The current database, as `USE` would set it, for statements with unqualified names. */
-  database?: string;
-}
-
-export interface StatementResult {
-  statement: string;
-  columns: string[];
-  rows: (string | null)[][];
-  /** What a statement without rows did, e.g. "Query OK, 0 rows affected". */
-  message?: string;
-  seconds: number;
-}
-
-export interface ApiError {
-  code: string;
-  message: string;
-  /** The statement that failed, when a statement did. */
-  statement?: string;
-}
-
-/** Results of the statements that ran; `error` when one failed, and execution stopped there. */
-export interface ApiResponseBody {
-  results?: StatementResult[];
-  error?: ApiError;
-  /**
-   * The current database once the statements ran (as `USE` left it), when there is one; a client that
-   * splits a script into several requests sends it as the next request's "database".
-   */
-  database?: string;
-}
-
-export interface ApiResponse {
-  status: number;
-  body: ApiResponseBody;
-}
 
 export function errorResponse(status: number, code: string, message: string): ApiResponse {
   return { status, body: { error: { code, message } } };
