@@ -5,8 +5,6 @@
  *
  * The lib layers, lowest first: domain < sql < ports < cluster, control, access < repository < jobs < statements < api.
  * A layer imports only layers below it (and itself); adapters import domain, sql, ports, access and other adapters.
- * Until lib/phases is gone (its files are moving to repository/, jobs/, statements/ and api/), it counts as the
- * jobs/statements level: it may import up to statements, and only jobs, statements and api may import it.
  *
  * A rule that the tree breaks today is kept whole: each exception names one file and one module it may import,
  * and says why (see `withExceptions`).
@@ -25,9 +23,7 @@ const RANK = {
   statements: 6,
   api: 7,
 };
-/** lib/phases, while it lasts: the span of ranks it stands for (jobs..statements). */
-const PHASES = { lowest: RANK.jobs, highest: RANK.statements };
-const LIB_FOLDERS = [...Object.keys(RANK), 'adapters', 'phases'];
+const LIB_FOLDERS = [...Object.keys(RANK), 'adapters'];
 /** The lib folders that lib/adapters may import (no other lib folder imports lib/adapters). */
 const ADAPTERS_MAY_IMPORT = ['domain', 'sql', 'ports', 'access', 'adapters'];
 
@@ -103,24 +99,16 @@ const layerRules = [];
 for (const [layer, rank] of Object.entries(RANK)) {
   if (rank <= RANK.ports) continue; // domain, sql and ports have stricter "imports only" rules below
   const higher = Object.keys(RANK).filter((l) => RANK[l] > rank);
-  if (rank < PHASES.lowest) higher.push('phases');
+  if (higher.length === 0) continue; // api: nothing above it
   const lower = Object.keys(RANK).filter((l) => RANK[l] <= rank && l !== layer);
   layerRules.push({
     name: `no-upward-import-from-${layer}`,
     severity: 'error',
-    comment: `lib/${layer} imports only ${[...lower, ...(rank >= PHASES.lowest ? ['phases'] : [])].map((l) => `lib/${l}`).join(', ')} and itself`,
+    comment: `lib/${layer} imports only ${lower.map((l) => `lib/${l}`).join(', ')} and itself`,
     from: { path: libUnder([layer]) },
     to: { path: libUnder(higher) },
   });
 }
-layerRules.push({
-  name: 'no-upward-import-from-phases',
-  severity: 'error',
-  comment:
-    'lib/phases (moving out; the jobs/statements level) imports only layers up to lib/statements, never lib/api',
-  from: { path: libUnder(['phases']) },
-  to: { path: libUnder(Object.keys(RANK).filter((l) => RANK[l] > PHASES.highest)) },
-});
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -170,32 +158,13 @@ module.exports = {
       ],
     ),
     ...layerRules,
-    ...withExceptions(
-      {
-        name: 'adapters-import-only-domain-sql-ports-access',
-        severity: 'error',
-        comment: `lib/adapters imports only ${ADAPTERS_MAY_IMPORT.map((l) => `lib/${l}`).join(', ')} among the lib folders`,
-        from: { path: '^lib/adapters/' },
-        to: { path: '^lib/', pathNot: libUnder(ADAPTERS_MAY_IMPORT) },
-      },
-      [
-        // TODO(issue 13): the SQL client (used by scripts/smoke-test.ts) types the API's response body with the
-        // API core's ApiResponseBody. That wire shape belongs in lib/domain; then this exception goes. The second
-        // line is the file's announced place after the move of lib/phases (lib/api/).
-        {
-          from: 'lib/adapters/http/signed-sql-client.ts',
-          to: 'lib/phases/api-request.ts',
-          typeOnly: true,
-          why: 'ApiResponseBody',
-        },
-        {
-          from: 'lib/adapters/http/signed-sql-client.ts',
-          to: 'lib/api/api-request.ts',
-          typeOnly: true,
-          why: 'ApiResponseBody, after the move',
-        },
-      ],
-    ),
+    {
+      name: 'adapters-import-only-domain-sql-ports-access',
+      severity: 'error',
+      comment: `lib/adapters imports only ${ADAPTERS_MAY_IMPORT.map((l) => `lib/${l}`).join(', ')} among the lib folders`,
+      from: { path: '^lib/adapters/' },
+      to: { path: '^lib/', pathNot: libUnder(ADAPTERS_MAY_IMPORT) },
+    },
     {
       name: 'lib-does-not-import-adapters',
       severity: 'error',

@@ -61,11 +61,9 @@ const allowed: Record<string, string> = {
   'lib/cluster/scan.ts': "import { s } from '../sql/parse.ts';\nimport type { Clock } from '../ports/clock.ts';\nexport const c: Clock | string = s;\n",
   'lib/access/policy.ts': "import { c } from '../cluster/scan.ts';\nexport const p = c;\n",
   'lib/repository/reader.ts': "import { p } from '../access/policy.ts';\nexport const r = p;\n",
-  'lib/jobs/backup.ts': "import { r } from '../repository/reader.ts';\nimport { q } from '../phases/old.ts';\nexport const j = [r, q];\n",
-  'lib/phases/old.ts': "import { createHash } from 'node:crypto';\nexport const q = createHash;\n",
-  'lib/phases/newer.ts': "import { j } from '../jobs/backup.ts';\nimport { st } from '../statements/run.ts';\nexport const n = [j, st];\n",
-  'lib/statements/run.ts': "export const st = 1;\n",
-  'lib/api/request.ts': "import { st } from '../statements/run.ts';\nimport { q } from '../phases/old.ts';\nexport const a = [st, q];\n",
+  'lib/jobs/backup.ts': "import { r } from '../repository/reader.ts';\nimport { createHash } from 'node:crypto';\nexport const j = [r, createHash];\n",
+  'lib/statements/run.ts': "import { j } from '../jobs/backup.ts';\nexport const st = j;\n",
+  'lib/api/request.ts': "import { st } from '../statements/run.ts';\nimport { c } from '../cluster/scan.ts';\nexport const a = [st, c];\n",
   'lib/adapters/s3/store.ts':
     "import { x } from '@aws-sdk/client-s3';\nimport * as http from 'node:http';\nimport { p } from '../../access/policy.ts';\n" +
     "import { s } from '../../sql/parse.ts';\nexport const st = [x, http, p, s];\n",
@@ -99,14 +97,19 @@ const probes: { file: string; text: string; expected: string[] }[] = [
     expected: ['no-upward-import-from-cluster: lib/cluster/probe-upward.ts → lib/jobs/backup.ts'],
   },
   {
-    file: 'lib/repository/probe-phases.ts',
-    text: "import { q } from '../phases/old.ts';\nexport const r = q;\n",
-    expected: ['no-upward-import-from-repository: lib/repository/probe-phases.ts → lib/phases/old.ts'],
+    file: 'lib/repository/probe-jobs.ts',
+    text: "import { j } from '../jobs/backup.ts';\nexport const r = j;\n",
+    expected: ['no-upward-import-from-repository: lib/repository/probe-jobs.ts → lib/jobs/backup.ts'],
   },
   {
-    file: 'lib/phases/probe-api.ts',
-    text: "import { a } from '../api/request.ts';\nexport const r = a;\n",
-    expected: ['no-upward-import-from-phases: lib/phases/probe-api.ts → lib/api/request.ts'],
+    file: 'lib/statements/probe-api.ts',
+    text: "import type { a } from '../api/request.ts';\nexport type A = typeof a;\n",
+    expected: ['no-upward-import-from-statements: lib/statements/probe-api.ts → lib/api/request.ts'],
+  },
+  {
+    file: 'lib/phases/probe-gone.ts', // lib/phases is gone: coming back, it has no layer
+    text: "import { st } from '../statements/run.ts';\nexport const p = st;\n",
+    expected: ['lib-folder-has-a-layer: lib/phases/probe-gone.ts → lib/statements/run.ts'],
   },
   {
     file: 'lib/jobs/probe-statements.ts',
