@@ -101,7 +101,7 @@ describe('errors leaving a Lambda function', () => {
 
   it('the same through a task: a plain Error thrown by a phase leaves as InternalError without a stack', async () => {
     const { defineTask } = await load<typeof import('../../functions/task-handler.ts')>('../../functions/task-handler.ts', CLOUD_ENV);
-    const task = defineTask(async function brokenPhase() { throw new Error('boom at /work/main/lib/phases/x.ts:1:1'); });
+    const task = defineTask(async function brokenPhase() { throw new Error('boom at /work/main/lib/jobs/x.ts:1:1'); });
     const err = await thrownBy(() => task.handler({ jobId: 'j1' }));
     expect([err.name, err.message]).toEqual(['InternalError', 'Internal error (Error); the function\'s log has the details']);
     expectNoStack(err);

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
-import { layout } from '../../lib/domain/repository-layout.ts';
-import { listAll } from '../../lib/ports/object-io.ts';
-import { LOOKUP_LIMIT } from '../../lib/jobs/backup/missing-blobs.ts';
-import { createSampleDatabase, sortedRows } from '../support/sample-database.ts';
-import { openTestCluster, snapshotTimestamp } from '../support/test-cluster.ts';
-import { useTempDirs } from '../support/temp-dirs.ts';
+import { FileObjectStore } from '../../../lib/adapters/storage/file/file-object-store.ts';
+import { layout } from '../../../lib/domain/repository-layout.ts';
+import { listAll } from '../../../lib/ports/object-io.ts';
+import { LOOKUP_LIMIT } from '../../../lib/jobs/backup/missing-blobs.ts';
+import { createSampleDatabase, sortedRows } from '../../support/sample-database.ts';
+import { openTestCluster, snapshotTimestamp } from '../../support/test-cluster.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const temp = useTempDirs('save-meta');
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
-import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
-import { readOnlyStore } from '../../lib/adapters/storage/read-only-object-store.ts';
-import { seal, unseal } from '../../lib/domain/envelope.ts';
-import type { SnapshotMeta, SnapshotTable } from '../../lib/domain/snapshot-types.ts';
-import { listAll, sha256Hex } from '../../lib/ports/object-io.ts';
-import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../lib/jobs/backup/backup-staging.ts';
-import { readLines, writeLineDocs } from '../../lib/jobs/staging-lines.ts';
-import { readBatch, writeBatches } from '../../lib/jobs/staging.ts';
-import { useTempDirs } from '../support/temp-dirs.ts';
+import { FileObjectStore } from '../../../lib/adapters/storage/file/file-object-store.ts';
+import { MemoryObjectStore } from '../../../lib/adapters/storage/memory/memory-object-store.ts';
+import { readOnlyStore } from '../../../lib/adapters/storage/read-only-object-store.ts';
+import { seal, unseal } from '../../../lib/domain/envelope.ts';
+import type { SnapshotMeta, SnapshotTable } from '../../../lib/domain/snapshot-types.ts';
+import { listAll, sha256Hex } from '../../../lib/ports/object-io.ts';
+import { type MetaHeader, backupStaging, metaTables, metaText, metaTextSha256, readStagedMeta, uploadItems } from '../../../lib/jobs/backup/backup-staging.ts';
+import { readLines, writeLineDocs } from '../../../lib/jobs/staging-lines.ts';
+import { readBatch, writeBatches } from '../../../lib/jobs/staging.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const header: MetaHeader = {
   database: 'sales "eu"',

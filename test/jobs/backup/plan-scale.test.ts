@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measurePlanning } from '../../bench/plan-scale.ts';
-import { useTempDirs } from '../support/temp-dirs.ts';
+import { measurePlanning } from '../../../bench/plan-scale.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 
 const temp = useTempDirs('plan-scale');
 

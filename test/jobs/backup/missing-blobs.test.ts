@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
-import type { RepositoryRecord } from '../../lib/domain/control-types.ts';
-import { layout } from '../../lib/domain/repository-layout.ts';
-import { sha256Hex } from '../../lib/ports/object-io.ts';
-import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import { LOOKUP_LIMIT, missingBlobs } from '../../lib/jobs/backup/missing-blobs.ts';
-import type { TransferItem } from '../../lib/jobs/staging.ts';
+import { MemoryObjectStore } from '../../../lib/adapters/storage/memory/memory-object-store.ts';
+import type { RepositoryRecord } from '../../../lib/domain/control-types.ts';
+import { layout } from '../../../lib/domain/repository-layout.ts';
+import { sha256Hex } from '../../../lib/ports/object-io.ts';
+import type { ObjectStore } from '../../../lib/ports/object-store.ts';
+import { LOOKUP_LIMIT, missingBlobs } from '../../../lib/jobs/backup/missing-blobs.ts';
+import type { TransferItem } from '../../../lib/jobs/staging.ts';
 
 const repo = { name: 'r' } as RepositoryRecord;
 
