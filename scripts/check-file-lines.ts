@@ -22,7 +22,7 @@ const EXCEPTIONS: Record<string, number> = {
   'test/security/forged-snapshot.test.ts': 442,
   // TODO(issue 13): split the HTTP limits from the raw TCP listener's and the CLI script splitting.
   'test/security/server-limits.test.ts': 436,
-  // TODO(issue 13): split by statement family as lib/phases/cluster-statements.ts moves to lib/statements.
+  // TODO(issue 13): split by statement family, as lib/statements/cluster-statements.ts was.
   'test/sql/cluster-statements.test.ts': 323,
 };
 
