@@ -37,6 +37,40 @@ export interface PutOptions {
   ttlSeconds?: number;
 }
 
+/**
+ * What `update` does when another writer wins the race between its read and its conditional write: it
+ * reads again and applies `change` to the fresher document, at most `attempts` times in all, waiting
+ * `backoffMs` before the second try and twice as long before each next one (with jitter, at most
+ * `maxBackoffMs`). Every read-modify-write of the catalog and the control records runs under this one
+ * policy; with the default, a key that keeps changing under it gives up after about two seconds.
+ */
+export interface UpdatePolicy {
+  /** Tries in all, the first one included (at least 1). */
+  attempts: number;
+  /** Wait before the second try, ms; doubles for each next one. */
+  backoffMs: number;
+  /** The longest wait between two tries, ms. */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_UPDATE_POLICY: Readonly<UpdatePolicy> = { attempts: 10, backoffMs: 10, maxBackoffMs: 500 };
+
+export interface UpdateOptions<T> extends Partial<UpdatePolicy> {
+  /** Lease end of the record written, epoch ms (as PutOptions.expiresAt; absent: the record has none). */
+  expiresAt?: number;
+  /** As PutOptions.ttlSeconds; a function decides from the document about to be written. */
+  ttlSeconds?: number | ((doc: T) => number | undefined);
+}
+
+/**
+ * The change of one `update` attempt. `doc` is a private copy of the current document (undefined when the
+ * record is absent) that the change may modify and return; `current` is the record as read. It returns the
+ * document to write, or undefined to write nothing; it may throw to abort (nothing is written and the error
+ * reaches the caller). It runs again on a fresher read after a lost race, so it must not depend on having
+ * run once: side effects of a lost attempt (files written for the document) are its own to undo.
+ */
+export type RecordChange<T> = (doc: T | undefined, current: StoredRecord<T> | undefined) => T | undefined | Promise<T | undefined>;
+
 export interface RecordTable {
   get<T>(key: RecordKey): Promise<StoredRecord<T> | undefined>;
   /** Writes the whole document; returns the new version. Throws ConditionFailedError when the condition fails. */
@@ -47,4 +81,15 @@ export interface RecordTable {
   query<T>(pk: string, skPrefix?: string): Promise<StoredRecord<T>[]>;
   /** Atomically adds to named counters of an existing record (no version change). */
   add(key: RecordKey, counters: Record<string, number>): Promise<void>;
+  /**
+   * Read-modify-write under optimistic concurrency: reads the record, applies `change`, and writes the
+   * result conditioned on the version read (or on the record still being absent). A write that loses to
+   * another writer is retried under the UpdatePolicy (DEFAULT_UPDATE_POLICY, or the options' own
+   * `attempts` and `backoffMs`); when the tries run out it throws ConditionFailedError naming the key and
+   * the number of tries, a transient error (the workflows' Retry runs the handler again).
+   *
+   * Returns the record as written (its counters are reset, as by `put`), or as read when `change` returned
+   * undefined (undefined if there was none).
+   */
+  update<T>(key: RecordKey, change: RecordChange<T>, options?: UpdateOptions<T>): Promise<StoredRecord<T> | undefined>;
 }

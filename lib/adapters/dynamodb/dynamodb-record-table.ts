@@ -7,7 +7,16 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError, StorageError } from '../../domain/errors.ts';
-import type { PutOptions, RecordKey, RecordTable, StoredRecord, WriteCondition } from '../../ports/record-table.ts';
+import {
+  DEFAULT_UPDATE_POLICY,
+  type PutOptions,
+  type RecordChange,
+  type RecordKey,
+  type RecordTable,
+  type StoredRecord,
+  type UpdateOptions,
+  type WriteCondition,
+} from '../../ports/record-table.ts';
 import { mapDynamoError } from './dynamodb-errors.ts';
 import {
   and,
@@ -93,6 +102,40 @@ export class DynamoRecordTable implements RecordTable {
     }
   }
 
+  /**
+   * The one implementation of the port's read-modify-write (see RecordTable.update): a consistent read,
+   * `change` on a copy, a PutItem conditioned on the version read (or on absence), and on a lost race
+   * another round after the policy's backoff.
+   */
+  async update<T>(key: RecordKey, change: RecordChange<T>, options: UpdateOptions<T> = {}): Promise<StoredRecord<T> | undefined> {
+    const attempts = Math.max(1, Math.floor(options.attempts ?? DEFAULT_UPDATE_POLICY.attempts));
+    const backoffMs = options.backoffMs ?? DEFAULT_UPDATE_POLICY.backoffMs;
+    const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_UPDATE_POLICY.maxBackoffMs;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get<T>(key);
+      const next = await change(current ? structuredClone(current.doc) : undefined, current);
+      if (next === undefined) return current;
+      const ttl = typeof options.ttlSeconds === 'function' ? options.ttlSeconds(next) : options.ttlSeconds;
+      try {
+        const version = await this.put(key, next, {
+          condition: current ? { kind: 'version', version: current.version } : { kind: 'absent' },
+          ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
+          ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
+        });
+        return { key, doc: next, version, counters: {}, ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }) };
+      } catch (err) {
+        if (!(err instanceof ConditionFailedError)) throw err;
+        if (attempt >= attempts) {
+          throw new ConditionFailedError(
+            `Gave up updating ${describeKey(this.tableName, key)} after ${attempts} attempts: another writer changed it every time`,
+            { cause: err },
+          );
+        }
+      }
+      await sleep(Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+    }
+  }
+
   async delete(key: RecordKey, condition?: WriteCondition): Promise<void> {
     const cond = condition ? conditionExpression(condition) : undefined;
     await this.call(key, condition, () =>
@@ -175,3 +218,4 @@ export class DynamoRecordTable implements RecordTable {
   }
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
