@@ -13,7 +13,6 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
 const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
 const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
-const JOB_UPDATE_ATTEMPTS = 10;
 /** StarRocks' history_job_keep_max_second. */
 export const JOB_HISTORY_SECONDS = 7 * 24 * 3600;
 
@@ -74,26 +73,22 @@ export class ControlStore {
     return j;
   }
 
-  /** Read-modify-write with optimistic concurrency; `change` may return undefined to leave the job as is. */
+  /**
+   * Read-modify-write with optimistic concurrency (RecordTable.update: a lost race is retried under its one
+   * bounded policy); `change` gets a copy and may return undefined to leave the job as is, or throw to refuse.
+   */
   async updateJob(jobId: string, change: (job: JobRecord) => JobRecord | undefined): Promise<JobRecord> {
-    for (let attempt = 1; ; attempt++) {
-      const cur = await this.requireJob(jobId);
-      const next = change(structuredClone(cur.doc));
-      if (!next) return cur.doc;
+    const written = await this.table.update<JobRecord>(jobKey(jobId), (doc, cur) => {
+      if (!doc || !cur) throw new NotFoundError(`Job ${jobId} does not exist`);
+      const next = change(doc);
+      if (!next) return undefined;
       // A put resets the record's counters, so carry what they counted into the document.
       const progress = { ...(next.progress ?? {}) };
       for (const [k, v] of Object.entries(cur.counters)) progress[k] = (progress[k] ?? 0) + v;
       next.progress = progress;
-      try {
-        // A finished job is history: the cloud table forgets it a week later, as StarRocks drops old jobs.
-        const ended = next.state === 'FINISHED' || next.state === 'CANCELLED' ? next.times.finished : undefined;
-        const ttl = ended === undefined ? {} : { ttlSeconds: Math.ceil(ended / 1000) + JOB_HISTORY_SECONDS };
-        await this.table.put(jobKey(jobId), next, { condition: { kind: 'version', version: cur.version }, ...ttl });
-        return next;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError) || attempt >= JOB_UPDATE_ATTEMPTS) throw e;
-      }
-    }
+      return next;
+    }, { ttlSeconds: historyTtl });
+    return written!.doc;
   }
 
   async addProgress(jobId: string, counters: Record<string, number>): Promise<void> {
@@ -138,6 +133,12 @@ export class ControlStore {
   async deleteExpiry(e: ExpiryRecord): Promise<void> {
     await this.table.delete(expiryKey(e));
   }
+}
+
+/** A finished job is history: the cloud table forgets it a week later, as StarRocks drops old jobs. */
+function historyTtl(job: JobRecord): number | undefined {
+  const ended = job.state === 'FINISHED' || job.state === 'CANCELLED' ? job.times.finished : undefined;
+  return ended === undefined ? undefined : Math.ceil(ended / 1000) + JOB_HISTORY_SECONDS;
 }
 
 const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${String(e.expireTime).padStart(15, '0')}#${e.repo}#${e.label}` });

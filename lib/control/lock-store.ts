@@ -5,11 +5,11 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
 /**
  * The per-database locks (DESIGN.md §3): one record per scope (a database, or `#catalogs` for external
  * catalog jobs) holding the job, its owner, a lease and a fencing token. dynalite has no transactions, so
- * each operation is one compare-and-swap on the record's version.
+ * each operation is one compare-and-swap on the record's version (RecordTable.update, whose one policy
+ * bounds the retries of a lost race).
  */
 export const LOCK_CONFLICT = 'Can only run one backup or restore job of a database at same time';
 export const CATALOG_LOCK_CONFLICT = 'Can only run one backup or restore job of external catalog';
-const LOCK_ATTEMPTS = 10;
 
 const lockKey = (db: string): RecordKey => ({ pk: 'LOCKS', sk: `DB#${jobScope(db)}` });
 
@@ -24,37 +24,46 @@ export class LockStore {
   /**
    * Takes the database lock for a job and returns its fencing token: a compare-and-swap on the lock record
    * that succeeds when the lock is free or its lease lapsed. The record is never deleted, so the token is
-   * the previous one plus one: strictly increasing per scope, whoever takes it.
+   * the previous one plus one: strictly increasing per scope, whoever takes it. Losing the race more often
+   * than the update policy allows counts as finding the lock busy.
    */
   async take(db: string, jobId: string, owner: string, leaseMs: number, now: number): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      const cur = await this.table.get<LockRecord>(lockKey(db));
-      if (cur && cur.doc.jobId && !lapsed(cur, now)) throw new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
-      const token = (cur?.doc.token ?? 0) + 1;
-      const doc: LockRecord = { jobId, owner, acquiredAt: now, token, heartbeatAt: now };
-      try {
-        await this.table.put(lockKey(db), doc, { condition: cur ? { kind: 'version', version: cur.version } : { kind: 'absent' }, expiresAt: now + leaseMs });
-        return token;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-        if (attempt >= LOCK_ATTEMPTS) throw new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
-      }
+    const busy = () => new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
+    try {
+      const taken = await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+        if (cur && cur.doc.jobId && !lapsed(cur, now)) throw busy();
+        return { jobId, owner, acquiredAt: now, token: (cur?.doc.token ?? 0) + 1, heartbeatAt: now };
+      }, { expiresAt: now + leaseMs });
+      return taken!.doc.token;
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw busy();
+      throw e;
     }
   }
 
   /**
    * Recovery takes a lapsed or orphaned lock over for the same job, under a new token: from then on every
-   * write of the process that held it before fails its fencing check. Fails if the lock changed since read.
+   * write of the process that held it before fails its fencing check. The lock must still be the one
+   * recovery saw (`seen`), or, if it changed since (a renewal of the same token by a runner on its way
+   * out), still name the same job and token and still pass `stillOrphaned`; otherwise, and when the
+   * update policy's tries run out, this throws LockConflictError.
    */
-  async takeOver(db: string, seen: StoredRecord<LockRecord>, owner: string, leaseMs: number, now: number): Promise<number> {
-    const token = (seen.doc.token ?? 0) + 1;
+  async takeOver(
+    db: string, seen: StoredRecord<LockRecord>, owner: string, leaseMs: number, now: number,
+    stillOrphaned: (lock: StoredRecord<LockRecord>) => boolean = () => false,
+  ): Promise<number> {
+    const changed = () => new LockConflictError(`The lock of ${db ? `database ${db}` : 'external catalogs'} changed while job ${seen.doc.jobId} was being recovered`);
     try {
-      await this.table.put(lockKey(db), { ...seen.doc, owner, token, heartbeatAt: now }, { condition: { kind: 'version', version: seen.version }, expiresAt: now + leaseMs });
+      const taken = await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+        const same = cur?.version === seen.version;
+        if (!cur || (!same && (!cur.doc.jobId || cur.doc.jobId !== seen.doc.jobId || cur.doc.token !== seen.doc.token || !stillOrphaned(cur)))) throw changed();
+        return { ...cur.doc, owner, token: (cur.doc.token ?? 0) + 1, heartbeatAt: now };
+      }, { expiresAt: now + leaseMs });
+      return taken!.doc.token;
     } catch (e) {
-      if (e instanceof ConditionFailedError) throw new LockConflictError(`The lock of ${db ? `database ${db}` : 'external catalogs'} changed while job ${seen.doc.jobId} was being recovered`);
+      if (e instanceof ConditionFailedError) throw changed();
       throw e;
     }
-    return token;
   }
 
   /** The held lock of a scope, or undefined when it is free (released or never taken). */
@@ -76,36 +85,24 @@ export class LockStore {
   /**
    * The fencing check and the heartbeat in one conditional write: extends the lease if the lock still
    * names this job under `token`, and throws LockLostError otherwise. `token` undefined (a job recorded
-   * before tokens existed) matches any token of the job.
+   * before tokens existed) matches any token of the job. A concurrent renewal of the same holder (the
+   * heartbeat timer) makes the update read again.
    */
   async renew(db: string, jobId: string, token: number | undefined, owner: string, leaseMs: number, now: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const cur = await this.table.get<LockRecord>(lockKey(db));
+    await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
       if (!cur || cur.doc.jobId !== jobId || (token !== undefined && cur.doc.token !== token)) {
         const holder = cur?.doc.jobId ? `job ${cur.doc.jobId} holds it under token ${cur.doc.token}` : 'it is free';
         throw new LockLostError(`Job ${jobId} no longer holds the lock of ${db ? `database ${db}` : 'external catalogs'} under token ${token}: ${holder}`, jobId, token);
       }
-      try {
-        await this.table.put(lockKey(db), { ...cur.doc, owner, heartbeatAt: now }, { condition: { kind: 'version', version: cur.version }, expiresAt: now + leaseMs });
-        return;
-      } catch (e) {
-        // A concurrent renewal of the same holder (the heartbeat timer) moved the version: read again.
-        if (!(e instanceof ConditionFailedError) || attempt >= LOCK_ATTEMPTS) throw e;
-      }
-    }
+      return { ...cur.doc, owner, heartbeatAt: now };
+    }, { expiresAt: now + leaseMs });
   }
 
   /** Releases the lock if this job holds it (under `token`, when given); releasing twice is fine. */
   async release(db: string, jobId: string, token?: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const cur = await this.table.get<LockRecord>(lockKey(db));
-      if (!cur || cur.doc.jobId !== jobId || (token !== undefined && cur.doc.token !== token)) return;
-      try {
-        await this.table.put(lockKey(db), { ...cur.doc, jobId: '', owner: '' }, { condition: { kind: 'version', version: cur.version }, expiresAt: 0 });
-        return;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError) || attempt >= LOCK_ATTEMPTS) throw e;
-      }
-    }
+    await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+      if (!cur || cur.doc.jobId !== jobId || (token !== undefined && cur.doc.token !== token)) return undefined;
+      return { ...cur.doc, jobId: '', owner: '' };
+    }, { expiresAt: 0 });
   }
 }

@@ -1,5 +1,5 @@
 import type { JobRecord, LockRecord } from '../domain/control-types.ts';
-import { ErrorName, LockConflictError, errorCode, errorMessage } from '../domain/errors.ts';
+import { ErrorName, errorCode, errorMessage } from '../domain/errors.ts';
 import { JobType, isTerminal } from '../domain/states.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { lapsed } from '../control/lock-store.ts';
@@ -21,8 +21,6 @@ export const RecoveryReason = {
   LEASE_LAPSED: 'the job stopped renewing its lock (its lease ran out)',
 } as const;
 export type RecoveryReasonValue = (typeof RecoveryReason)[keyof typeof RecoveryReason];
-
-const TAKEOVER_ATTEMPTS = 5;
 
 export interface RecoveredJob {
   jobId: string;
@@ -66,7 +64,7 @@ export async function recoverJob(
     if (stored) await cancelJob(ctx, { jobId });
     return { jobId, db, outcome: 'released' };
   }
-  const token = await takeOver(ctx, db, lock, stillOrphaned);
+  const token = await ctx.control.locks.takeOver(db, lock, ctx.owner, ctx.leaseMs, ctx.clock.now(), stillOrphaned);
   // The job record carries the new token before anything else happens: the old runner's advances now fail.
   const job = await ctx.control.updateJob(jobId, (j) => ((j.lockToken = token), j));
   if (rollsForward(job)) {
@@ -85,19 +83,6 @@ export async function recoverJob(
     : { Error: ErrorName.JobOrphaned, Cause: `${reason}; rolled back` };
   await cancelJob(ctx, { jobId, error });
   return { jobId, db, outcome: 'rolled back' };
-}
-
-async function takeOver(ctx: ServiceContext, db: string, seen: StoredRecord<LockRecord>, stillOrphaned: (lock: StoredRecord<LockRecord>) => boolean): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.control.locks.takeOver(db, seen, ctx.owner, ctx.leaseMs, ctx.clock.now());
-    } catch (e) {
-      if (!(e instanceof LockConflictError) || attempt >= TAKEOVER_ATTEMPTS) throw e;
-      const now = await ctx.control.locks.get(db);
-      if (!now || now.doc.jobId !== seen.doc.jobId || now.doc.token !== seen.doc.token || !stillOrphaned(now)) throw e;
-      seen = now;
-    }
-  }
 }
 
 /** Past these points nothing is left to do but publish: finishing is as safe as undoing, and keeps the work. */
