@@ -20,8 +20,6 @@ const SKIP_DIRS = new Set(['node_modules', 'cdk.out', '.starbackup']);
 const EXCEPTIONS: Record<string, number> = {
   // TODO(issue 13): split along its describe blocks (forged manifests, forged segments, forged catalogs).
   'test/security/forged-snapshot.test.ts': 442,
-  // TODO(issue 13): split the HTTP limits from the raw TCP listener's and the CLI script splitting.
-  'test/security/server-limits.test.ts': 436,
   // TODO(issue 13): split by statement family, as lib/statements/cluster-statements.ts was.
   'test/sql/cluster-statements.test.ts': 323,
 };

@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type Socket, connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BodyBudget, RunQueue } from '../../bin/body-budget.ts';
-import { type ListenerLimits, applyNetLimits, listenerLimits } from '../../bin/listener-limits.ts';
+import type { ListenerLimits } from '../../bin/listener-limits.ts';
 import { type LocalServer, startServer } from '../../bin/serve.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { runCli } from '../support/run-process.ts';
+import { type Raw, openRaw, responses } from '../support/raw-connection.ts';
 
 /**
  * `starbackup serve` under abuse, against a real server on 127.0.0.1 with small limits. Nothing here
@@ -42,68 +41,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A raw connection: what it received so far, and whether the server closed it. */
-interface Raw {
-  socket: Socket;
-  received(): string;
-  closed: Promise<void>;
-  /** Resolves true once what was received satisfies `test`, false if the connection closes first. */
-  until(test: (text: string) => boolean): Promise<boolean>;
-}
-
-function open(port = server.port): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const waiters = new Set<() => void>();
-    const closed = new Promise<void>((done) => socket.once('close', () => done()));
-    const wake = () => waiters.forEach((w) => w());
-    socket.on('data', (d: Buffer) => { chunks.push(d); wake(); });
-    socket.on('close', wake);
-    // The server may reset a connection it refuses; that is an outcome here, not a failure.
-    socket.on('error', () => undefined);
-    const raw: Raw = {
-      socket,
-      received: () => Buffer.concat(chunks).toString('latin1'),
-      closed,
-      until: (test) => new Promise((done) => {
-        const check = () => {
-          if (test(raw.received())) return finish(true);
-          if (socket.destroyed || socket.readableEnded) finish(false);
-        };
-        const finish = (ok: boolean) => { waiters.delete(check); done(ok); };
-        waiters.add(check);
-        check();
-      }),
-    };
-    socket.once('connect', () => resolve(raw));
-    socket.once('error', reject);
-  });
-}
-
-interface Parsed {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-
-/** The complete responses in `text`, interim ones (100 Continue) left out. */
-function responses(text: string): Parsed[] {
-  const out: Parsed[] = [];
-  let rest = text;
-  for (;;) {
-    const end = rest.indexOf('\r\n\r\n');
-    if (end < 0) return out;
-    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
-    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-    const status = Number(statusLine!.split(' ')[1]);
-    const length = Number(headers['content-length'] ?? 0);
-    if (rest.length < end + 4 + length) return out;
-    const body = rest.slice(end + 4, end + 4 + length);
-    if (status !== 100) out.push({ status, headers, body: body ? JSON.parse(body) : undefined });
-    rest = rest.slice(end + 4 + length);
-  }
-}
+const open = (port = server.port): Promise<Raw> => openRaw(port);
 
 const responded = (n: number) => (text: string) => responses(text).length >= n;
 
@@ -326,111 +264,3 @@ describe('starbackup sql while serve runs', () => {
     expect(check.body.results[0].rows[0][1]).toMatch(/^\{"k": "\d+", "q": "\\"quoted\\""\}$/);
   });
 });
-
-describe('the limits themselves', () => {
-  it('refuse a budget that cannot hold one request of the largest size', () => {
-    expect(() => listenerLimits({ maxBodyBytes: 2 * KiB, bodyBudgetBytes: KiB, smallBodyBytes: 512 })).toThrow('maxBodyBytes (2048) must not exceed bodyBudgetBytes (1024)');
-    expect(() => listenerLimits({ headersTimeoutMs: 0 })).toThrow('headersTimeoutMs must be a positive integer');
-  });
-
-  it('charge small bodies to their own share and large ones by size, growing a body of unknown length', () => {
-    const budget = new BodyBudget(listenerLimits({ smallBodyBytes: 10, smallBudgetBytes: 20, maxBodyBytes: 100, bodyBudgetBytes: 150, runBudgetBytes: 100 }));
-    const small = [budget.reserve(1), budget.reserve(10)];
-    expect(small.every(Boolean)).toBe(true);
-    expect(budget.reserve(0)).toBeUndefined(); // the small share holds two
-    const large = budget.reserve(100)!;
-    expect(budget.reserve(60)).toBeUndefined();
-    const growing = budget.reserve(50)!;
-    expect(budget.inUse).toEqual({ small: 20, large: 150 });
-    expect(growing.grow(51)).toBe(false); // keeps its 50
-    small[0]!.release();
-    const unknown = budget.reserve(0)!; // a body of unknown length starts small...
-    large.release();
-    expect(unknown.grow(90)).toBe(true); // ...and moves to the large share as it grows
-    expect(budget.inUse).toEqual({ small: 10, large: 140 });
-    unknown.release();
-    unknown.release();
-    expect(budget.inUse).toEqual({ small: 10, large: 50 });
-  });
-});
-
-describe('the shared code for the next listeners', () => {
-  it('runs large bodies in order within the run budget, one larger than it alone', async () => {
-    const queue = new RunQueue(100);
-    const started: string[] = [];
-    const enter = (name: string, bytes: number) => queue.enter(bytes).then((done) => { started.push(name); return done; });
-    const a = enter('a', 60);
-    const b = enter('b', 60);
-    const c = enter('c', 30); // would fit beside a, but comes after b
-    const doneA = await a;
-    const d = enter('d', 500);
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-    expect(started).toEqual(['a']);
-    doneA();
-    const [doneB, doneC] = await Promise.all([b, c]);
-    expect(started).toEqual(['a', 'b', 'c']);
-    doneB();
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-    expect(started).toEqual(['a', 'b', 'c']);
-    doneC();
-    (await d)();
-    expect(started).toEqual(['a', 'b', 'c', 'd']);
-  });
-
-  it('closes a raw connection that does not finish its handshake or stays idle, never one that is busy', async () => {
-    const { port, connections, close } = await rawServer({ headersTimeoutMs: 1_000, requestTimeoutMs: 1_000, idleTimeoutMs: 1_500 });
-    try {
-      const busy = await open(port);
-      busy.socket.write('work');
-      expect(await busy.until((t) => t === 'ok')).toBe(true);
-      const idle = await open(port);
-      idle.socket.write('hello');
-      expect(await idle.until((t) => t === 'ok')).toBe(true);
-      const silent = await open(port);
-      await Promise.all([silent.closed, idle.closed]);
-      // The busy connection went quiet before the idle one, with the same timeout: it outlived it because it is busy.
-      expect(busy.socket.destroyed).toBe(false);
-      connections.busyDone[0]!();
-      await busy.closed;
-    } finally {
-      close();
-    }
-  });
-
-  it('closes raw connections beyond the cap at once while the established ones keep working', async () => {
-    const { port, close } = await rawServer({ maxConnections: 2 });
-    try {
-      const open2 = [await open(port), await open(port)];
-      for (const raw of open2) {
-        raw.socket.write('hello');
-        expect(await raw.until((t) => t === 'ok')).toBe(true);
-      }
-      // Both finished their handshake, so neither gives its place: a third is closed (the timeouts are the
-      // production ones, so only the cap closes it this soon).
-      const third = await open(port);
-      await third.closed;
-      expect(third.received()).toBe('');
-      open2[0]!.socket.write('again');
-      expect(await open2[0]!.until((t) => t === 'okok')).toBe(true);
-      open2.forEach((r) => r.socket.destroy());
-    } finally {
-      close();
-    }
-  });
-});
-
-/** A raw TCP server under applyNetLimits that answers "ok" to every read, and is busy after "work". */
-async function rawServer(overrides: Partial<ListenerLimits>) {
-  const server = createNetServer();
-  const limits = applyNetLimits(server, listenerLimits(overrides));
-  const busyDone: (() => void)[] = [];
-  server.on('connection', (socket: Socket) => {
-    socket.on('data', (d) => {
-      limits.established(socket);
-      if (String(d) === 'work') busyDone.push(limits.busy(socket));
-      socket.write('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as { port: number }).port, connections: { ...limits, busyDone }, close: () => server.close() };
-}
