@@ -14,13 +14,13 @@ import { showCreateTable as createTableText } from '../cluster/show-create-table
 import { tableDefinition } from '../cluster/table-definition.ts';
 import { getText } from '../ports/object-io.ts';
 import { LocationUse } from '../ports/trust-guard.ts';
-import type { ViewDef } from '../domain/catalog-types.ts';
+import type { PartitionData, PartitionSpec, TableDef, ViewDef } from '../domain/catalog-types.ts';
 import type { Statement } from '../sql/ast.ts';
 import { parseStatement } from '../sql/parse.ts';
 import { showCreateView } from './object-statements.ts';
 import { whereFilter } from './where-filter.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { type ResultSet, columns, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 
 /** The cluster's own statements: enough DDL, DML and SHOW to create, load and inspect what is backed up. */
@@ -155,14 +155,16 @@ async function selectFromView(ctx: ServiceContext, s: StatementOf<'Select'>, vie
 }
 
 export async function showDatabases(ctx: ServiceContext): Promise<ResultSet> {
-  return table(['Database'], (await ctx.catalog.listDatabases()).map((d) => [d.name]));
+  return DATABASES.of(await ctx.catalog.listDatabases());
 }
+
+const DATABASES = columns<{ name: string }>([['Database', (d) => d.name]]);
 
 export async function showTables(ctx: ServiceContext, s: StatementOf<'ShowTables'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
   const names = [...(await ctx.catalog.listTables(db)).map((t) => t.doc.def.name), ...(await ctx.catalog.listViews(db)).map((v) => v.name)];
-  return table([`Tables_in_${db}`], names.sort().map((n) => [n]));
+  return columns<string>([[`Tables_in_${db}`, (n) => n]]).of(names.sort());
 }
 
 export async function showPartitions(ctx: ServiceContext, s: StatementOf<'ShowPartitions'>, session: Session): Promise<ResultSet> {
@@ -170,21 +172,53 @@ export async function showPartitions(ctx: ServiceContext, s: StatementOf<'ShowPa
   const rec = (await ctx.catalog.requireTable(db, s.table.name)).doc;
   const def = rec.def;
   const types = partitionColumnTypes(def.columns, def.partitioning);
-  const rows = def.partitioning.partitions.map((p) => {
-    const d = rec.data[p.id];
-    const range = p.range ? describeRange(types, p) : p.values ? `(${p.values.map((v) => `(${v.map((x) => `'${x}'`).join(', ')})`).join(', ')})` : '';
-    return [p.id, p.name, d?.version ?? 1, d?.versionTime ? new Date(d.versionTime).toISOString().replace('T', ' ').slice(0, 19) : null, 'NORMAL',
-      def.partitioning.columns.join(', '), range, def.distribution.columns.join(', '), def.distribution.buckets, d?.rows ?? 0, d?.bytes ?? 0, d?.segments ?? 0];
-  });
-  return table(['PartitionId', 'PartitionName', 'VisibleVersion', 'VisibleVersionTime', 'State', 'PartitionKey', 'Range', 'DistributionKey', 'Buckets', 'RowCount', 'DataSize', 'SegmentCount'], rows);
+  return PARTITIONS.of(def.partitioning.partitions.map((p) => ({ def, types, p, d: rec.data[p.id] })));
 }
+
+/** A row of SHOW PARTITIONS: a partition of a table, and its data when it has any. */
+interface ShownPartition {
+  def: TableDef;
+  types: ReturnType<typeof partitionColumnTypes>;
+  p: PartitionSpec;
+  d: PartitionData | undefined;
+}
+
+const PARTITIONS = columns<ShownPartition>([
+  ['PartitionId', ({ p }) => p.id],
+  ['PartitionName', ({ p }) => p.name],
+  ['VisibleVersion', ({ d }) => d?.version ?? 1],
+  ['VisibleVersionTime', ({ d }) => (d?.versionTime ? new Date(d.versionTime).toISOString().replace('T', ' ').slice(0, 19) : null)],
+  ['State', () => 'NORMAL'],
+  ['PartitionKey', ({ def }) => def.partitioning.columns.join(', ')],
+  ['Range', ({ types, p }) => (p.range ? describeRange(types, p) : p.values ? `(${p.values.map((v) => `(${v.map((x) => `'${x}'`).join(', ')})`).join(', ')})` : '')],
+  ['DistributionKey', ({ def }) => def.distribution.columns.join(', ')],
+  ['Buckets', ({ def }) => def.distribution.buckets],
+  ['RowCount', ({ d }) => d?.rows ?? 0],
+  ['DataSize', ({ d }) => d?.bytes ?? 0],
+  ['SegmentCount', ({ d }) => d?.segments ?? 0],
+]);
 
 export async function showCreateTable(ctx: ServiceContext, s: StatementOf<'ShowCreateTable'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.table);
   const view = await ctx.catalog.getView(db, s.table.name);
-  if (view) return table(['View', 'Create View', 'character_set_client', 'collation_connection'], [[view.name, showCreateView(view), 'utf8', 'utf8_general_ci']]);
-  const rec = (await ctx.catalog.requireTable(db, s.table.name)).doc;
-  const mv = rec.def.mv;
-  if (mv) return table(['Materialized View', 'Create Materialized View'], [[rec.def.name, `CREATE MATERIALIZED VIEW \`${rec.def.name}\` ${mv.refresh} AS ${mv.query};`]]);
-  return table(['Table', 'Create Table'], [[rec.def.name, createTableText(rec.def)]]);
+  if (view) return CREATE_VIEW.of([view]);
+  const def = (await ctx.catalog.requireTable(db, s.table.name)).doc.def;
+  return (def.mv ? CREATE_MV : CREATE_TABLE).of([def]);
 }
+
+const CREATE_VIEW = columns<ViewDef>([
+  ['View', (v) => v.name],
+  ['Create View', showCreateView],
+  ['character_set_client', () => 'utf8'],
+  ['collation_connection', () => 'utf8_general_ci'],
+]);
+
+const CREATE_MV = columns<TableDef>([
+  ['Materialized View', (d) => d.name],
+  ['Create Materialized View', (d) => `CREATE MATERIALIZED VIEW \`${d.name}\` ${d.mv!.refresh} AS ${d.mv!.query};`],
+]);
+
+const CREATE_TABLE = columns<TableDef>([
+  ['Table', (d) => d.name],
+  ['Create Table', createTableText],
+]);

@@ -5,12 +5,12 @@ import type { StatementOf } from '../sql/ast.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { cancelJob } from '../jobs/cancel-job.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { BACKUP_COLUMNS, RESTORE_COLUMNS, backupRow, restoreRow } from './job-rows.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { BACKUP_RESULT, RESTORE_RESULT } from './job-rows.ts';
+import { type ResultSet, ok } from './result-set.ts';
 import type { Session } from './session.ts';
 import { submitBackup } from '../jobs/backup/submit-backup.ts';
 import { submitRestore } from '../jobs/restore/submit-restore.ts';
-import { whereFilter } from './where-filter.ts';
+import { whereRows } from './where-filter.ts';
 
 /** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */
 export async function backup(ctx: ServiceContext, s: StatementOf<'Backup'>, session: Session): Promise<ResultSet> {
@@ -49,13 +49,11 @@ async function lastJobs(ctx: ServiceContext, db: string | undefined, type: JobTy
 }
 
 export async function showBackup(ctx: ServiceContext, s: StatementOf<'ShowBackup'>): Promise<ResultSet> {
-  const rows = (await lastJobs(ctx, s.db, JobType.BACKUP)).map(backupRow).filter(whereFilter(BACKUP_COLUMNS, s.where));
-  return table(BACKUP_COLUMNS, rows);
+  return whereRows(BACKUP_RESULT.of(await lastJobs(ctx, s.db, JobType.BACKUP)), s.where);
 }
 
 export async function showRestore(ctx: ServiceContext, s: StatementOf<'ShowRestore'>): Promise<ResultSet> {
-  const rows = (await lastJobs(ctx, s.db, JobType.RESTORE)).map(restoreRow).filter(whereFilter(RESTORE_COLUMNS, s.where));
-  return table(RESTORE_COLUMNS, rows);
+  return whereRows(RESTORE_RESULT.of(await lastJobs(ctx, s.db, JobType.RESTORE)), s.where);
 }
 
 /** CANCEL sets the job's cancel flag; the running workflow sees it at its next check and takes the cancel path. */

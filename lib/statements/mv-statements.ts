@@ -12,9 +12,9 @@ import { scanRows } from '../cluster/scan.ts';
 import { findColumn } from '../cluster/table-definition.ts';
 import { addSyncIndex, dropSyncIndex } from '../cluster/sync-index.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { type ResultSet, columns, ok } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
-import { likeRegExp, whereFilter } from './where-filter.ts';
+import { likeRegExp, whereFilter, whereRows } from './where-filter.ts';
 
 /** Asynchronous materialized views: tables with a defining query, filled by REFRESH. */
 export async function createMaterializedView(ctx: ServiceContext, s: StatementOf<'CreateMaterializedView'>, session: Session): Promise<ResultSet> {
@@ -150,27 +150,55 @@ export async function dropMaterializedView(ctx: ServiceContext, s: StatementOf<'
   return ok();
 }
 
-export const MV_COLUMNS = ['id', 'database_name', 'name', 'refresh_type', 'is_active', 'inactive_reason', 'partition_type', 'last_refresh_finished_time', 'rows', 'text'];
+/** A row of SHOW MATERIALIZED VIEWS: an asynchronous MV (a table of its own) or a synchronous one (an index). */
+interface ShownMv {
+  id: string;
+  db: string;
+  name: string;
+  refreshType: string;
+  active: boolean;
+  inactiveReason: string;
+  partitionType: string;
+  lastRefreshTime: number | undefined;
+  rows: number;
+  text: string;
+}
+
+const MATERIALIZED_VIEWS = columns<ShownMv>([
+  ['id', (m) => m.id],
+  ['database_name', (m) => m.db],
+  ['name', (m) => m.name],
+  ['refresh_type', (m) => m.refreshType],
+  ['is_active', (m) => String(m.active)],
+  ['inactive_reason', (m) => m.inactiveReason],
+  ['partition_type', (m) => m.partitionType],
+  ['last_refresh_finished_time', (m) => timeString(m.lastRefreshTime)],
+  ['rows', (m) => String(m.rows)],
+  ['text', (m) => m.text],
+]);
 
 export async function showMaterializedViews(ctx: ServiceContext, s: StatementOf<'ShowMaterializedViews'>, session: Session): Promise<ResultSet> {
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
   const like = s.like ? likeRegExp(s.like) : undefined;
   const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
-  const rows = tables.filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
+  const shown: ShownMv[] = tables.filter((t) => t.def.mv && (!like || like.test(t.def.name))).map((t) => {
     const mv = t.def.mv!;
-    const rowCount = Object.values(t.data).reduce((n, d) => n + d.rows, 0);
-    return [t.def.id, db, t.def.name, /MANUAL/i.test(mv.refresh) ? 'MANUAL' : 'ASYNC', String(mv.active), mv.inactiveReason ?? '',
-      t.def.partitioning.type, timeString(mv.lastRefreshTime), String(rowCount), `CREATE MATERIALIZED VIEW \`${t.def.name}\` ${mv.refresh} AS ${mv.query}`];
+    return {
+      id: t.def.id, db, name: t.def.name, refreshType: /MANUAL/i.test(mv.refresh) ? 'MANUAL' : 'ASYNC', active: mv.active, inactiveReason: mv.inactiveReason ?? '',
+      partitionType: t.def.partitioning.type, lastRefreshTime: mv.lastRefreshTime, rows: Object.values(t.data).reduce((n, d) => n + d.rows, 0),
+      text: `CREATE MATERIALIZED VIEW \`${t.def.name}\` ${mv.refresh} AS ${mv.query}`,
+    };
   });
   // Synchronous MVs are listed too, as StarRocks lists them, with refresh type ROLLUP.
   for (const t of tables) {
     for (const i of t.def.indexes ?? []) {
       if (like && !like.test(i.name)) continue;
-      const rowCount = Object.values(t.data).reduce((n, d) => n + (d.indexRows?.[i.name] ?? 0), 0);
-      rows.push([i.id, db, i.name, 'ROLLUP', 'true', '', t.def.partitioning.type, null, String(rowCount), `CREATE MATERIALIZED VIEW \`${i.name}\` AS ${i.query}`]);
+      shown.push({
+        id: i.id, db, name: i.name, refreshType: 'ROLLUP', active: true, inactiveReason: '', partitionType: t.def.partitioning.type, lastRefreshTime: undefined,
+        rows: Object.values(t.data).reduce((n, d) => n + (d.indexRows?.[i.name] ?? 0), 0), text: `CREATE MATERIALIZED VIEW \`${i.name}\` AS ${i.query}`,
+      });
     }
   }
-  const result = table(MV_COLUMNS, rows);
-  return s.where ? { ...result, rows: result.rows.filter(whereFilter(MV_COLUMNS, s.where)) } : result;
+  return whereRows(MATERIALIZED_VIEWS.of(shown), s.where);
 }

@@ -7,7 +7,7 @@ import { splitSecrets } from '../domain/secrets.ts';
 import type { StatementOf, TypeRef } from '../sql/ast.ts';
 import { functionSignature } from '../cluster/catalog-store.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { type ResultSet, columns, ok } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 
 /** Views, UDFs and external catalogs: metadata objects the cluster keeps and snapshots carry. */
@@ -72,14 +72,21 @@ export async function dropFunction(ctx: ServiceContext, s: StatementOf<'DropFunc
   return ok();
 }
 
+const FUNCTIONS = columns<FunctionDef>([['Function Name', functionSignature]]);
+
+const FULL_FUNCTIONS = columns<FunctionDef>([
+  ['Signature', functionSignature],
+  ['Return Type', (f) => f.returnType],
+  ['Function Type', (f) => f.kind],
+  ['Intermediate Type', (f) => f.intermediateType ?? null],
+  ['Properties', (f) => JSON.stringify(f.properties)],
+]);
+
 export async function showFunctions(ctx: ServiceContext, s: StatementOf<'ShowFunctions'>, session: Session): Promise<ResultSet> {
-  if (s.builtin || s.global) return table(['Function Name'], []);
+  if (s.builtin || s.global) return FUNCTIONS.of([]);
   const db = dbOf(session, s.db);
   await ctx.catalog.requireDatabase(db);
-  const fns = await ctx.catalog.listFunctions(db);
-  if (!s.full) return table(['Function Name'], fns.map((f) => [functionSignature(f)]));
-  return table(['Signature', 'Return Type', 'Function Type', 'Intermediate Type', 'Properties'],
-    fns.map((f) => [functionSignature(f), f.returnType, f.kind, f.intermediateType ?? null, JSON.stringify(f.properties)]));
+  return (s.full ? FULL_FUNCTIONS : FUNCTIONS).of(await ctx.catalog.listFunctions(db));
 }
 
 export async function createCatalog(ctx: ServiceContext, s: StatementOf<'CreateCatalog'>): Promise<ResultSet> {
@@ -106,8 +113,15 @@ export async function dropCatalog(ctx: ServiceContext, s: StatementOf<'DropCatal
   return ok();
 }
 
+const CATALOGS = columns<{ name: string; type: string; comment?: string }>([
+  ['Catalog', (c) => c.name],
+  ['Type', (c) => c.type[0]!.toUpperCase() + c.type.slice(1)],
+  ['Comment', (c) => c.comment ?? null],
+]);
+
+/** The internal catalog first, as StarRocks lists it. */
+const DEFAULT_CATALOG = { name: 'default_catalog', type: 'internal', comment: 'An internal catalog contains this cluster\'s self-managed tables.' };
+
 export async function showCatalogs(ctx: ServiceContext): Promise<ResultSet> {
-  const rows: (string | null)[][] = [['default_catalog', 'Internal', 'An internal catalog contains this cluster\'s self-managed tables.']];
-  for (const c of await ctx.catalog.listCatalogs()) rows.push([c.name, c.type[0]!.toUpperCase() + c.type.slice(1), c.comment ?? null]);
-  return table(['Catalog', 'Type', 'Comment'], rows);
+  return CATALOGS.of([DEFAULT_CATALOG, ...(await ctx.catalog.listCatalogs())]);
 }

@@ -10,7 +10,7 @@ import type { StatementOf } from '../sql/ast.ts';
 import { getJson, putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { type ResultSet, columns, ok } from './result-set.ts';
 
 /**
  * CREATE REPOSITORY checks what it can before answering, in the order that gives the clearest error: the
@@ -79,10 +79,16 @@ export async function dropRepository(ctx: ServiceContext, s: StatementOf<'DropRe
   return ok();
 }
 
+const REPOSITORIES = columns<RepositoryRecord>([
+  ['RepoId', (r) => r.id],
+  ['RepoName', (r) => r.name],
+  ['CreateTime', (r) => timeString(r.createTime)],
+  ['IsReadOnly', (r) => String(r.readOnly)],
+  ['Location', (r) => r.location],
+  ['Broker', (r) => r.broker ?? '-'],
+  ['ErrMsg', (r) => r.errMsg ?? null],
+]);
+
 export async function showRepositories(ctx: ServiceContext): Promise<ResultSet> {
-  const repos = await ctx.control.listRepositories();
-  return table(
-    ['RepoId', 'RepoName', 'CreateTime', 'IsReadOnly', 'Location', 'Broker', 'ErrMsg'],
-    repos.map((r) => [r.id, r.name, timeString(r.createTime), String(r.readOnly), r.location, r.broker ?? '-', r.errMsg ?? null]),
-  );
+  return REPOSITORIES.of(await ctx.control.listRepositories());
 }

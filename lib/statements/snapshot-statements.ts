@@ -3,11 +3,11 @@ import { checkName } from '../domain/names.ts';
 import { parseSnapshotKey, repoRoot } from '../domain/repository-layout.ts';
 import type { Expr, StatementOf } from '../sql/ast.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
-import { type ResultSet, ok, table } from './result-set.ts';
+import { type Column, type ResultSet, columns, ok } from './result-set.ts';
 import { openRepository } from '../repository/repository-context.ts';
 import { removeSnapshot } from '../repository/remove-snapshot.ts';
 import { readInfo } from '../repository/snapshot-reader.ts';
-import { verifySnapshotFiles } from '../repository/verify-snapshot.ts';
+import { type FileFinding, verifySnapshotFiles } from '../repository/verify-snapshot.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { timeString } from '../domain/time-format.ts';
 
@@ -47,17 +47,10 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
   const store = await openRepository(ctx, repo);
   if (filter.timestamp !== undefined) {
     const label = filter.names![0]!;
-    const columns = ['Snapshot', 'Timestamp', 'Database', 'Details', 'Status', ...LIFECYCLE];
     try {
-      const info = await readInfo(store, repo, label, filter.timestamp);
-      const details = {
-        database: info.database, backup_time: info.backup_time, backup_objects: brief(info.backup_objects),
-        ...(info.views?.length ? { views: info.views } : {}), ...(info.functions?.length ? { functions: info.functions } : {}),
-        ...(info.materialized_views?.length ? { materialized_views: info.materialized_views } : {}), ...(info.catalogs?.length ? { catalogs: info.catalogs } : {}),
-      };
-      return table(columns, [[label, filter.timestamp, info.database, JSON.stringify(details, null, 1), 'OK', ...lifecycle(info)]]);
+      return SNAPSHOT_DETAIL.of([{ label, timestamp: filter.timestamp, info: await readInfo(store, repo, label, filter.timestamp), status: 'OK' }]);
     } catch (e) {
-      return table(columns, [[label, filter.timestamp, null, null, `Failed to get info: ${errorMessage(e)}`, null, null, null, null]]);
+      return SNAPSHOT_DETAIL.of([{ label, timestamp: filter.timestamp, status: `Failed to get info: ${errorMessage(e)}` }]);
     }
   }
   const labels = new Map<string, string[]>();
@@ -70,29 +63,63 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
   }
   for (const n of filter.names ?? []) if (!labels.has(n)) labels.set(n, []);
   const entries = [...labels.entries()].filter(([label]) => !filter.names || filter.names.includes(label)).sort(([a], [b]) => a.localeCompare(b));
-  const rows = [];
+  const shown: ShownSnapshot[] = [];
   for (const [label, stamps] of entries) {
     if (!stamps.length) {
-      rows.push([label, null, 'ERROR: no snapshot', null, null, null, null]);
+      shown.push({ label, timestamp: null, status: 'ERROR: no snapshot' });
       continue;
     }
     stamps.sort();
+    const timestamp = stamps.join('\n');
     try {
-      const info = await readInfo(store, repo, label, stamps[stamps.length - 1]!);
-      rows.push([label, stamps.join('\n'), 'OK', ...lifecycle(info)]);
+      shown.push({ label, timestamp, info: await readInfo(store, repo, label, stamps[stamps.length - 1]!), status: 'OK' });
     } catch (e) {
       // A snapshot whose info cannot be read is listed, never as OK.
-      rows.push([label, stamps.join('\n'), `ERROR: Failed to get info: ${errorMessage(e)}`, null, null, null, null]);
+      shown.push({ label, timestamp, status: `ERROR: Failed to get info: ${errorMessage(e)}` });
     }
   }
-  return table(['Snapshot', 'Timestamp', 'Status', ...LIFECYCLE], rows);
+  return SNAPSHOT_LIST.of(shown);
 }
 
-/** StarRocks 4.2's snapshot lifecycle columns. */
-const LIFECYCLE = ['ClusterId', 'FinishTime', 'TTL', 'ExpireTime'];
+/** A row of SHOW SNAPSHOT: the label, its timestamp(s), and its `__info` when it could be read. */
+interface ShownSnapshot {
+  label: string;
+  timestamp: string | null;
+  status: string;
+  info?: SnapshotInfo;
+}
 
-function lifecycle(info: SnapshotInfo): (string | null)[] {
-  return [info.cluster_id ?? null, timeString(info.finish_time), info.ttl ?? null, timeString(info.expire_time)];
+/** StarRocks 4.2's snapshot lifecycle columns, NULL when the info could not be read. */
+const LIFECYCLE: Column<ShownSnapshot>[] = [
+  ['ClusterId', ({ info }) => info?.cluster_id ?? null],
+  ['FinishTime', ({ info }) => timeString(info?.finish_time)],
+  ['TTL', ({ info }) => info?.ttl ?? null],
+  ['ExpireTime', ({ info }) => timeString(info?.expire_time)],
+];
+
+const SNAPSHOT_LIST = columns<ShownSnapshot>([
+  ['Snapshot', (x) => x.label],
+  ['Timestamp', (x) => x.timestamp],
+  ['Status', (x) => x.status],
+  ...LIFECYCLE,
+]);
+
+/** With a timestamp: the database and the details of that one snapshot. */
+const SNAPSHOT_DETAIL = columns<ShownSnapshot>([
+  ['Snapshot', (x) => x.label],
+  ['Timestamp', (x) => x.timestamp],
+  ['Database', ({ info }) => info?.database ?? null],
+  ['Details', ({ info }) => (info ? JSON.stringify(details(info), null, 1) : null)],
+  ['Status', (x) => x.status],
+  ...LIFECYCLE,
+]);
+
+function details(info: SnapshotInfo) {
+  return {
+    database: info.database, backup_time: info.backup_time, backup_objects: brief(info.backup_objects),
+    ...(info.views?.length ? { views: info.views } : {}), ...(info.functions?.length ? { functions: info.functions } : {}),
+    ...(info.materialized_views?.length ? { materialized_views: info.materialized_views } : {}), ...(info.catalogs?.length ? { catalogs: info.catalogs } : {}),
+  };
 }
 
 function brief(objects: Record<string, { partitions: Record<string, unknown> }>) {
@@ -112,7 +139,14 @@ export async function dropSnapshot(ctx: ServiceContext, s: StatementOf<'DropSnap
   return ok();
 }
 
-export const VERIFY_COLUMNS = ['Snapshot', 'Timestamp', 'Object', 'File', 'Problem'];
+/** ADMIN VERIFY SNAPSHOT: one row per finding (a sound timestamp has one, with Problem OK). */
+const VERIFY_RESULT = columns<FileFinding & { label: string; timestamp: string }>([
+  ['Snapshot', (x) => x.label],
+  ['Timestamp', (x) => x.timestamp],
+  ['Object', (x) => x.object],
+  ['File', (x) => x.file],
+  ['Problem', (x) => x.problem],
+]);
 
 /**
  * ADMIN VERIFY SNAPSHOT s ON r [PROPERTIES ("backup_timestamp" = "…", "read_data" = "true")]: checks each
@@ -125,11 +159,9 @@ export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminV
   const repo = await ctx.control.requireRepository(s.repo);
   const label = checkName('Snapshot', s.snapshot);
   const store = await openRepository(ctx, repo);
-  const rows: (string | null)[][] = [];
-  for (const { timestamp: ts, findings } of await verifySnapshotFiles(store, repo, label, timestamp, readData)) {
-    rows.push(...(findings.length ? findings.map((f) => [label, ts, f.object, f.file, f.problem]) : [[label, ts, null, null, 'OK']]));
-  }
-  return table(VERIFY_COLUMNS, rows);
+  const checked = await verifySnapshotFiles(store, repo, label, timestamp, readData);
+  return VERIFY_RESULT.of(checked.flatMap(({ timestamp: ts, findings }) =>
+    (findings.length ? findings : [{ object: null, file: null, problem: 'OK' }]).map((f) => ({ ...f, label, timestamp: ts }))));
 }
 
 function verifyProperties(props: Record<string, string>): { timestamp?: string; readData: boolean } {

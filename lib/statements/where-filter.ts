@@ -1,5 +1,6 @@
 import { AnalysisError } from '../domain/errors.ts';
 import type { Expr } from '../sql/ast.ts';
+import type { ResultSet } from './result-set.ts';
 
 /** SQL LIKE (`%` any run, `_` one character), case-insensitive as MySQL's default collation. */
 export function likeRegExp(pattern: string): RegExp {
@@ -44,4 +45,9 @@ export function whereFilter(columns: string[], where: Expr | undefined): (row: (
     }
   };
   return (row) => test(where, row);
+}
+
+/** The rows of a result that pass a SHOW … WHERE, matched against the result's own column titles. */
+export function whereRows(result: ResultSet, where: Expr | undefined): ResultSet {
+  return where ? { ...result, rows: result.rows.filter(whereFilter(result.columns, where)) } : result;
 }
