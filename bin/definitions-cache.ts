@@ -10,7 +10,7 @@ import type { WorkflowDefinitions } from '../cdk/synth-definitions.ts';
  * every source the definitions come from, the CDK version and the worker counts, so any change re-synthesizes.
  */
 const ROOT = join(import.meta.dirname, '..');
-const SOURCES = ['cdk/synth-definitions.ts', 'lib/domain/workflow.ts', 'lib/domain/errors.ts', 'node_modules/aws-cdk-lib/package.json'];
+const SOURCES = ['cdk/synth-definitions.ts', 'lib/domain/workflow.ts', 'lib/domain/phase-registry.ts', 'lib/domain/states.ts', 'lib/domain/errors.ts', 'node_modules/aws-cdk-lib/package.json'];
 
 function cacheKey(workers: WorkerCounts): string {
   const h = createHash('sha256').update(JSON.stringify(workers));

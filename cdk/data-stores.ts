@@ -9,8 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
+import type { Access } from '../lib/domain/phase-registry.ts';
 
-export type Access = 'none' | 'read' | 'write';
+export type { Access };
 
 /** The commands DynamoRecordTable sends; test/cdk checks this list against the adapter. */
 export const DYNAMODB_ACTIONS = {

@@ -9,7 +9,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { DataStores } from './data-stores.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
-import { type RepositoryTargets, grantRepositories } from './repository-access.ts';
+import { RECOVERY_SWEEP_ACCESS, grantAccess } from './function-access.ts';
+import type { RepositoryTargets } from './repository-access.ts';
 import { StarbackupFunction, type StarbackupFunctionProps } from './starbackup-function.ts';
 
 export interface RecoverySweepProps {
@@ -36,12 +37,7 @@ export class RecoverySweep extends Construct {
       environment: props.environment,
       removalPolicy: props.removalPolicy,
     });
-    // It re-runs CANCEL and the commit steps, so it needs what those phases need.
-    props.stores.grantControl(this.handler, 'write');
-    props.stores.grantCatalog(this.handler, 'write');
-    props.stores.grantData(this.handler, 'write');
-    props.stores.grantSealingKey(this.handler, 'unseal');
-    grantRepositories(this.handler, props.repositories, 'write');
+    grantAccess(this.handler, props.stores, props.repositories, RECOVERY_SWEEP_ACCESS);
     props.deadLetters.receiveFailuresOf(this.handler);
 
     const role = new iam.Role(this, 'Role', {

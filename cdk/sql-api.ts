@@ -11,7 +11,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DataStores } from './data-stores.ts';
-import { type RepositoryTargets, grantRepositories } from './repository-access.ts';
+import { API_ACCESS, grantAccess } from './function-access.ts';
+import type { RepositoryTargets } from './repository-access.ts';
 import { StarbackupFunction } from './starbackup-function.ts';
 
 export interface SqlApiProps {
@@ -40,13 +41,7 @@ export class SqlApi extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
-    // Every statement runs here: the cluster's DDL/DML, CREATE REPOSITORY (seals), and the synchronous
-    // part of BACKUP/RESTORE, so this one function gets the union of what the phases get.
-    props.stores.grantCatalog(this.handler, 'write');
-    props.stores.grantControl(this.handler, 'write');
-    props.stores.grantData(this.handler, 'write');
-    props.stores.grantSealingKey(this.handler, 'seal');
-    grantRepositories(this.handler, props.repositories, 'write');
+    grantAccess(this.handler, props.stores, props.repositories, API_ACCESS);
     props.backup.grantStartExecution(this.handler);
     props.restore.grantStartExecution(this.handler);
 

@@ -9,10 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { PhaseSize } from '../lib/domain/phase-registry.ts';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-/** Sizes by what a phase does: memory also buys network bandwidth, which the batch phases live on. */
+/**
+ * Sizes by what a phase does (the registry names a phase's size): memory also buys network bandwidth, which
+ * the batch phases live on.
+ */
 export const FunctionSize = {
   /** PENDING: checks and one conditional write. */
   light: { memoryMb: 512, timeout: Duration.minutes(2) },
@@ -24,7 +28,7 @@ export const FunctionSize = {
   batch: { memoryMb: 2048, timeout: Duration.minutes(15) },
   /** API Gateway gives an integration at most 30 s. */
   api: { memoryMb: 1024, timeout: Duration.seconds(29) },
-} as const;
+} as const satisfies Record<PhaseSize | 'api', { memoryMb: number; timeout: Duration }>;
 export type FunctionSizeName = keyof typeof FunctionSize;
 
 export interface StarbackupFunctionProps {

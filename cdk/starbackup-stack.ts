@@ -11,9 +11,9 @@ import type { Construct } from 'constructs';
 import { BackupSchedule } from './backup-schedule.ts';
 import { DataStores } from './data-stores.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { SCHEDULED_BACKUP_ACCESS, grantAccess } from './function-access.ts';
 import { PhaseFunctions } from './phase-functions.ts';
 import { RecoverySweep } from './recovery-sweep.ts';
-import { grantRepositories } from './repository-access.ts';
 import { SqlApi } from './sql-api.ts';
 import type { StackConfig } from './stack-config.ts';
 import { StarbackupFunction } from './starbackup-function.ts';
@@ -88,11 +88,7 @@ export class StarbackupStack extends Stack {
       environment: { ...environment, BACKUP_STATE_MACHINE_ARN: this.backup.stateMachine.stateMachineArn },
       removalPolicy,
     });
-    this.stores.grantCatalog(this.scheduledBackup, 'read');
-    this.stores.grantControl(this.scheduledBackup, 'write');
-    this.stores.grantSealingKey(this.scheduledBackup, 'unseal');
-    // Retention runs DROP SNAPSHOT, which deletes from the repository.
-    grantRepositories(this.scheduledBackup, repositories, 'write');
+    grantAccess(this.scheduledBackup, this.stores, repositories, SCHEDULED_BACKUP_ACCESS);
     this.backup.stateMachine.grantStartExecution(this.scheduledBackup);
     // Always there: the recovery sweep is scheduled even when cdk.json lists no backup schedule.
     this.scheduleFailures = new DeadLetterQueue(this, 'ScheduleFailures', { removalPolicy });

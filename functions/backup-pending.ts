@@ -1,6 +1,4 @@
-import { backupPending } from '../lib/jobs/backup/pending.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup PENDING: accepts the job (or submits a console statement). */
-export const task = defineTask(backupPending);
-export const handler = task.handler;
+/** Lambda's entry point of the backupPending phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('backupPending');

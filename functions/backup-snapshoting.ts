@@ -1,6 +1,4 @@
-import { backupSnapshoting } from '../lib/jobs/backup/snapshoting.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup SNAPSHOTING: pins partition versions. */
-export const task = defineTask(backupSnapshoting);
-export const handler = task.handler;
+/** Lambda's entry point of the backupSnapshoting phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('backupSnapshoting');

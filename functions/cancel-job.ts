@@ -1,6 +1,4 @@
-import { cancelJob } from '../lib/jobs/cancel-job.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** CANCEL: the Catch path of both workflows. */
-export const task = defineTask(cancelJob);
-export const handler = task.handler;
+/** Lambda's entry point of the cancelJob phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('cancelJob');

@@ -1,6 +1,4 @@
-import { downloadBatch } from '../lib/jobs/restore/download-batch.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore DOWNLOADING: one invocation of a Map iteration (null when the batch is done, else where to resume). */
-export const task = defineTask(downloadBatch);
-export const handler = task.handler;
+/** Lambda's entry point of the downloadBatch phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('downloadBatch');

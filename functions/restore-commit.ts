@@ -1,6 +1,4 @@
-import { restoreCommit } from '../lib/jobs/restore/commit.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore COMMIT: writes the new manifests. */
-export const task = defineTask(restoreCommit);
-export const handler = task.handler;
+/** Lambda's entry point of the restoreCommit phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('restoreCommit');

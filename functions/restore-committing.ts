@@ -1,6 +1,4 @@
-import { restoreCommitting } from '../lib/jobs/restore/committing.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore COMMITTING: publishes every table. */
-export const task = defineTask(restoreCommitting);
-export const handler = task.handler;
+/** Lambda's entry point of the restoreCommitting phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('restoreCommitting');

@@ -1,6 +1,4 @@
-import { restoreDownload } from '../lib/jobs/restore/download.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore DOWNLOAD: plans the download batches. */
-export const task = defineTask(restoreDownload);
-export const handler = task.handler;
+/** Lambda's entry point of the restoreDownload phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('restoreDownload');

@@ -1,6 +1,4 @@
-import { restorePending } from '../lib/jobs/restore/pending.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore PENDING: accepts the job (or submits a console statement). */
-export const task = defineTask(restorePending);
-export const handler = task.handler;
+/** Lambda's entry point of the restorePending phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('restorePending');

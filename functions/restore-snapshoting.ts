@@ -1,6 +1,4 @@
-import { restoreSnapshoting } from '../lib/jobs/restore/snapshoting.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Restore SNAPSHOTING: overwrite check, holds existing tables. */
-export const task = defineTask(restoreSnapshoting);
-export const handler = task.handler;
+/** Lambda's entry point of the restoreSnapshoting phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('restoreSnapshoting');

@@ -1,6 +1,4 @@
-import { saveMeta } from '../lib/jobs/backup/save-meta.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup SAVE_META: writes __meta. */
-export const task = defineTask(saveMeta);
-export const handler = task.handler;
+/** Lambda's entry point of the saveMeta phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('saveMeta');

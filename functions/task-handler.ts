@@ -14,15 +14,18 @@ export interface TaskDefinition<I, O> {
   bind(ctx: ServiceContext): Handler<I, O>;
 }
 
-/** One workflow phase as a handler: the input is the Task's Parameters, the result its output. */
-export function defineTask<I, O>(phase: (ctx: ServiceContext, input: I) => Promise<O>): TaskDefinition<I, O> {
+/**
+ * One workflow phase as a handler: the input is the Task's Parameters, the result its output. `name` is what
+ * logs and metrics call it (a minified bundle renames functions, so the phases pass their registry name).
+ */
+export function defineTask<I, O>(phase: (ctx: ServiceContext, input: I) => Promise<O>, name = phase.name): TaskDefinition<I, O> {
   const over = (get: () => Promise<ServiceContext>): Handler<I, O> => async (event: I) => phase(await get(), event);
   const lambda = over(getContext);
   // Powertools loads on the first invocation only, so the embedded CLI, which binds these same tasks, never pays for it.
   let instrumented: Promise<Handler<I, O>> | undefined;
   return {
     handler: async (event: I, context?: Context) => {
-      instrumented ??= import('./instrument.ts').then(({ instrument }) => instrument(phase.name, lambda) as Handler<I, O>);
+      instrumented ??= import('./instrument.ts').then(({ instrument }) => instrument(name, lambda) as Handler<I, O>);
       return (await instrumented)(event, context);
     },
     bind: (ctx) => over(async () => ctx),

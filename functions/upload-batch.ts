@@ -1,6 +1,4 @@
-import { uploadBatch } from '../lib/jobs/backup/upload-batch.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup UPLOADING: one invocation of a Map iteration (null when the batch is done, else where to resume). */
-export const task = defineTask(uploadBatch);
-export const handler = task.handler;
+/** Lambda's entry point of the uploadBatch phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('uploadBatch');

@@ -1,6 +1,4 @@
-import { uploadInfo } from '../lib/jobs/backup/upload-info.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup UPLOAD_INFO: writes __info, the commit point. */
-export const task = defineTask(uploadInfo);
-export const handler = task.handler;
+/** Lambda's entry point of the uploadInfo phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('uploadInfo');

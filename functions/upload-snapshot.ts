@@ -1,6 +1,4 @@
-import { uploadSnapshot } from '../lib/jobs/backup/upload-snapshot.ts';
-import { defineTask } from './task-handler.ts';
+import { phaseHandler } from './phase-handlers.ts';
 
-/** Backup UPLOAD_SNAPSHOT: plans the upload batches. */
-export const task = defineTask(uploadSnapshot);
-export const handler = task.handler;
+/** Lambda's entry point of the uploadSnapshot phase (lib/domain/phase-registry.ts), bundled on its own. */
+export const handler = phaseHandler('uploadSnapshot');

@@ -1,8 +1,8 @@
 /**
- * The one shape both job workflows share:
- * PENDING -> SNAPSHOTING -> plan -> Map(batch) -> two commit steps -> FINISHED, with every failure
- * after PENDING routed through the cancel task. backup-workflow.ts and restore-workflow.ts only name
- * the states.
+ * Both job workflows, laid out from lib/domain/phase-registry.ts: the start phase (a failure there is
+ * REJECTED), then the workflow's phases in registry order, a plan's batch running in a Map named after the
+ * state it enters, then FINISHED; every failure after the start goes through the cancel phase.
+ * backup-workflow.ts and restore-workflow.ts only name the workflow.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ErrorName, TRANSIENT_ERROR_NAMES } from '../../lib/domain/errors.ts';
+import { PHASES, type TaskOf, workflowChain } from '../../lib/domain/phase-registry.ts';
+import type { JobTypeValue } from '../../lib/domain/states.ts';
 import { FlowState } from '../../lib/domain/workflow.ts';
 
 export type MapMode = 'INLINE' | 'DISTRIBUTED';
@@ -30,18 +32,6 @@ export interface JobWorkflowProps<T extends string> {
   readonly tracingEnabled?: boolean;
 }
 
-/** Which state plays which role in a workflow. */
-export interface JobWorkflowShape<T extends string> {
-  readonly comment: string;
-  readonly pending: T;
-  readonly snapshot: T;
-  readonly plan: T;
-  readonly fanOut: string;
-  readonly batch: T;
-  readonly commit: readonly [T, T];
-  readonly cancel: T;
-}
-
 /** Transient Lambda service failures, as AWS documents them for Lambda tasks. */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
@@ -57,11 +47,14 @@ export const TRANSIENT_ERRORS = TRANSIENT_ERROR_NAMES;
 const jobRef = { jobId: sfn.JsonPath.stringAt('$.jobId') };
 const toCancel: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
-export function buildJobWorkflow<T extends string>(
+export function buildJobWorkflow<W extends JobTypeValue>(
   scope: Construct,
-  shape: JobWorkflowShape<T>,
-  props: JobWorkflowProps<T>,
+  workflow: W,
+  props: JobWorkflowProps<TaskOf<W>>,
 ): sfn.StateMachine {
+  type T = TaskOf<W>;
+  const chain = workflowChain(workflow);
+  const taskOf = (phase: keyof typeof PHASES): T => PHASES[phase].task as T;
   const timeout = sfn.Timeout.duration(props.taskTimeout ?? Duration.minutes(15));
   const task = (name: T, payload?: Record<string, unknown>, resultPath?: string): tasks.LambdaInvoke => {
     const invoke = new tasks.LambdaInvoke(scope, name, {
@@ -80,40 +73,36 @@ export function buildJobWorkflow<T extends string>(
   const retryTransient = (invoke: sfn.TaskStateBase): sfn.TaskStateBase =>
     invoke.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
 
-  const cancel = task(shape.cancel, { ...jobRef, error: sfn.JsonPath.objectAt('$.error') });
+  const cancel = task(taskOf(chain.cancel), { ...jobRef, error: sfn.JsonPath.objectAt('$.error') });
   // Cancelling releases the lock and marks the job, so it is worth insisting on whatever failed.
   cancel.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
   cancel.next(new sfn.Fail(scope, FlowState.CANCELLED, { error: ErrorName.JobCancelled, cause: 'job cancelled' }));
 
   const step = (name: T): sfn.TaskStateBase => retryTransient(task(name, jobRef)).addCatch(cancel, toCancel);
 
-  // A failed PENDING created no job (or already cleaned up), so there is nothing to cancel.
-  const pending = retryTransient(task(shape.pending)).addCatch(
+  // A failed start created no job (or already cleaned up), so there is nothing to cancel.
+  const start = retryTransient(task(taskOf(chain.start))).addCatch(
     new sfn.Fail(scope, FlowState.REJECTED, { errorPath: '$.error.Error', causePath: '$.error.Cause' }),
     toCancel,
   );
   // A batch handler stops taking files when its time budget is spent and returns where to resume, kept at
   // $.continuation next to the item (null once the batch is done); the Choice invokes it again until then.
-  const batch = retryTransient(task(shape.batch, undefined, '$.continuation'));
-  const moreInBatch = new sfn.Choice(scope, FlowState.MORE_IN_BATCH)
-    .when(sfn.Condition.isPresent('$.continuation.resumeAt'), batch)
-    .otherwise(new sfn.Succeed(scope, FlowState.BATCH_DONE));
-  const fanOut = mapState(scope, shape.fanOut, props)
-    .itemProcessor(batch.next(moreInBatch))
-    .addCatch(cancel, toCancel);
+  const fanOut = (phase: keyof typeof PHASES): sfn.Map | sfn.DistributedMap => {
+    const batch = retryTransient(task(taskOf(phase), undefined, '$.continuation'));
+    const moreInBatch = new sfn.Choice(scope, FlowState.MORE_IN_BATCH)
+      .when(sfn.Condition.isPresent('$.continuation.resumeAt'), batch)
+      .otherwise(new sfn.Succeed(scope, FlowState.BATCH_DONE));
+    return mapState(scope, PHASES[phase].enters!, props).itemProcessor(batch.next(moreInBatch)).addCatch(cancel, toCancel);
+  };
 
-  const definition = pending
-    .next(step(shape.snapshot))
-    .next(step(shape.plan))
-    .next(fanOut)
-    .next(step(shape.commit[0]))
-    .next(step(shape.commit[1]))
-    .next(new sfn.Succeed(scope, FlowState.FINISHED));
+  let definition: sfn.Chain = sfn.Chain.start(start);
+  for (const phase of chain.body) definition = definition.next(PHASES[phase].role === 'batch' ? fanOut(phase) : step(taskOf(phase)));
+  definition = definition.next(new sfn.Succeed(scope, FlowState.FINISHED));
 
   return new sfn.StateMachine(scope, 'StateMachine', {
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
     stateMachineType: sfn.StateMachineType.STANDARD,
-    comment: shape.comment,
+    comment: `starbackup ${workflow}`,
     ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
     ...(props.logs ? { logs: props.logs } : {}),
     ...(props.tracingEnabled !== undefined ? { tracingEnabled: props.tracingEnabled } : {}),

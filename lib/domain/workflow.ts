@@ -1,29 +1,17 @@
 /**
  * The contract between the state machines (cdk/), their handlers (functions/) and the runtimes.
  * Task states carry StarRocks' state names; the Map states fan out over batch references so every
- * payload stays small whatever the size of the database.
+ * payload stays small whatever the size of the database. The Task names come from the phase registry
+ * (phase-registry.ts); the payloads each phase role takes and returns are at the end of this file.
  */
-export const BackupTask = {
-  PENDING: 'PENDING',
-  SNAPSHOTING: 'SNAPSHOTING',
-  UPLOAD_SNAPSHOT: 'UPLOAD_SNAPSHOT',
-  UPLOAD_BATCH: 'UPLOAD_BATCH',
-  SAVE_META: 'SAVE_META',
-  UPLOAD_INFO: 'UPLOAD_INFO',
-  CANCEL: 'CANCEL',
-} as const;
-export type BackupTaskName = (typeof BackupTask)[keyof typeof BackupTask];
+import { type PhaseRole, taskNames, type TaskOf } from './phase-registry.ts';
+import { JobType } from './states.ts';
 
-export const RestoreTask = {
-  PENDING: 'PENDING',
-  SNAPSHOTING: 'SNAPSHOTING',
-  DOWNLOAD: 'DOWNLOAD',
-  DOWNLOAD_BATCH: 'DOWNLOAD_BATCH',
-  COMMIT: 'COMMIT',
-  COMMITTING: 'COMMITTING',
-  CANCEL: 'CANCEL',
-} as const;
-export type RestoreTaskName = (typeof RestoreTask)[keyof typeof RestoreTask];
+export const BackupTask = taskNames(JobType.BACKUP);
+export type BackupTaskName = TaskOf<typeof JobType.BACKUP>;
+
+export const RestoreTask = taskNames(JobType.RESTORE);
+export type RestoreTaskName = TaskOf<typeof JobType.RESTORE>;
 
 /** Names of the non-Task states of both machines. */
 export const FlowState = {
@@ -83,3 +71,29 @@ export interface WorkerCounts {
   upload: number;
   download: number;
 }
+
+/** What a phase of each role is invoked with: the Task's payload (cdk/workflows/job-workflow.ts). */
+export interface PhaseInputs {
+  /** The execution input itself. */
+  start: ExecutionInput;
+  step: JobRef;
+  plan: JobRef;
+  /** The Map item, plus the continuation of the batch's previous invocation. */
+  batch: BatchInput;
+  /** The job reference and the error the Catch caught. */
+  cancel: CancelInput;
+}
+
+/** What a phase of each role returns: the next state's input (a plan's names the batches of the Map after it). */
+export interface PhaseOutputs {
+  start: JobRef;
+  step: JobRef;
+  plan: PlanOutput;
+  /** null when the batch is done, else where its next invocation resumes. */
+  batch: BatchContinuation | null;
+  /** null when there was no job to cancel. */
+  cancel: JobRef | null;
+}
+
+export type PhaseInput<R extends PhaseRole> = PhaseInputs[R];
+export type PhaseOutput<R extends PhaseRole> = PhaseOutputs[R];

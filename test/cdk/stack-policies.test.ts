@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DYNAMODB_ACTIONS } from '../../cdk/data-stores.ts';
+import { DYNAMODB_ACTIONS, S3_ACTIONS } from '../../cdk/data-stores.ts';
+import { API_ACCESS, RECOVERY_SWEEP_ACCESS, SCHEDULED_BACKUP_ACCESS } from '../../cdk/function-access.ts';
+import { type Access, type FunctionAccess, PHASE_CONTROL_ACCESS, PHASE_NAMES, PHASES, type SealerAccess, phasesOf } from '../../lib/domain/phase-registry.ts';
 import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
 import { type Resource, SYNTH_TIMEOUT_MS, synthStack } from './synth-stack.ts';
 
@@ -31,6 +33,57 @@ function statementsOf(fn: { role?: { node: { defaultChild?: unknown } } }): { ac
 
 const actionsOn = (fn: Parameters<typeof statementsOf>[0], resource: unknown) =>
   statementsOf(fn).filter((s) => s.resources.some((r) => JSON.stringify(r) === JSON.stringify(resource))).flatMap((s) => s.actions).sort();
+
+const REPO_OBJECTS = 'arn:aws:s3:::team-backups/*';
+const REPO_BUCKET = 'arn:aws:s3:::team-backups';
+const REPO_ROLE = 'arn:aws:iam::111122223333:role/backup-writer';
+const dynamo = (a: Access) => (a === 'none' ? [] : [...DYNAMODB_ACTIONS.read, ...(a === 'write' ? DYNAMODB_ACTIONS.write : [])]).sort();
+const objects = (a: Access) => (a === 'none' ? [] : [...S3_ACTIONS.read, ...(a === 'write' ? S3_ACTIONS.write : [])]).sort();
+const sealing = (s: SealerAccess) => ({ none: [], unseal: ['kms:Decrypt'], seal: ['kms:Decrypt', 'kms:Encrypt'] })[s];
+
+/**
+ * A function's grants are exactly its declared access: on each store what the access level allows, and
+ * nothing on anything else but `also` (X-Ray's '*' aside).
+ */
+function expectGrants(fn: Parameters<typeof statementsOf>[0], access: FunctionAccess, label: string, also: unknown[] = []): void {
+  const expected = new Map<string, string[]>([
+    [JSON.stringify(arnOf(stack.stores.controlTable)), dynamo(access.control)],
+    [JSON.stringify(arnOf(stack.stores.catalogTable)), dynamo(access.catalog)],
+    [JSON.stringify(bucketObjects()), objects(access.data)],
+    [JSON.stringify(arnOf(stack.stores.dataBucket)), access.data === 'none' ? [] : [...S3_ACTIONS.list]],
+    [JSON.stringify(REPO_OBJECTS), objects(access.repositories)],
+    [JSON.stringify(REPO_BUCKET), access.repositories === 'none' ? [] : [...S3_ACTIONS.list, 's3:GetBucketLocation'].sort()],
+    [JSON.stringify(REPO_ROLE), access.repositories === 'none' ? [] : ['sts:AssumeRole']],
+    [JSON.stringify(arnOf(stack.stores.sealingKey)), sealing(access.sealer)],
+  ]);
+  for (const [resource, actions] of expected) expect(actionsOn(fn, JSON.parse(resource)), `${label} on ${resource}`).toEqual(actions);
+  const allowed = new Set([...expected.keys(), '"*"', ...also.map((r) => JSON.stringify(r))]);
+  const others = statementsOf(fn).flatMap((s) => s.resources.map((r) => JSON.stringify(r))).filter((r) => !allowed.has(r));
+  expect(others, `${label}: grants beyond its declared access`).toEqual([]);
+}
+
+describe('grants from declared access', () => {
+  it.each(PHASE_NAMES)('gives phase %s exactly what lib/domain/phase-registry.ts declares, and the control table', (name) => {
+    expectGrants(stack.phases.functions[name], { control: PHASE_CONTROL_ACCESS, ...PHASES[name] }, name);
+  });
+
+  it('gives the API, the scheduled backup and the recovery sweep what cdk/function-access.ts declares', () => {
+    // Besides: starting executions (the API both workflows, the schedule backups) and sending failures to the dead-letter queue.
+    const machine = (m: { node: { defaultChild?: unknown } }) => ({ Ref: id(m) });
+    const deadLetters = arnOf(stack.scheduleFailures.queue);
+    expectGrants(stack.api.handler, API_ACCESS, 'api', [machine(stack.backup.stateMachine), machine(stack.restore.stateMachine)]);
+    expectGrants(stack.scheduledBackup, SCHEDULED_BACKUP_ACCESS, 'scheduled backup', [machine(stack.backup.stateMachine), deadLetters]);
+    expectGrants(stack.recovery.handler, RECOVERY_SWEEP_ACCESS, 'recovery sweep', [deadLetters]);
+  });
+
+  it('binds each Task state of each machine to its phase function', () => {
+    for (const [workflow, handlers] of [['BACKUP', stack.phases.backup], ['RESTORE', stack.phases.restore]] as const) {
+      const phases = phasesOf(workflow);
+      expect(Object.keys(handlers), workflow).toEqual(phases.map((p) => PHASES[p].task));
+      for (const name of phases) expect((handlers as Record<string, unknown>)[PHASES[name].task], `${workflow} ${name}`).toBe(stack.phases.functions[name]);
+    }
+  });
+});
 
 describe('least privilege', () => {
   it('grants every DynamoDB command the record table sends, and nothing else', () => {

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PHASES } from '../../cdk/phase-functions.ts';
+import { PHASE_NAMES, PHASES } from '../../lib/domain/phase-registry.ts';
+import { FunctionSize } from '../../cdk/starbackup-function.ts';
 import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
 import { type Resource, SYNTH_TIMEOUT_MS, synthStack } from './synth-stack.ts';
 
@@ -96,6 +97,12 @@ describe('functions', () => {
     expect(fn(f.backupSnapshoting)).toMatchObject({ MemorySize: 1024, Timeout: 600 });
     expect(fn(f.cancelJob)).toMatchObject({ MemorySize: 1024, Timeout: 900 });
     expect(fn(stack.api.handler)).toMatchObject({ MemorySize: 1024, Timeout: 29 });
+  });
+
+  it.each(PHASE_NAMES)('builds phase %s from its registry entry: description and size', (name) => {
+    const spec = PHASES[name];
+    const size = FunctionSize[spec.size];
+    expect(fn(stack.phases.functions[name])).toMatchObject({ Description: spec.description, MemorySize: size.memoryMb, Timeout: size.timeout.toSeconds() });
   });
 
   it('gives every function the environment functions/wiring.ts reads, and the API the state machine ARNs', async () => {
