@@ -1,6 +1,6 @@
 import type { CatalogDef, DatabaseDef, FunctionDef, TableRecord, ViewDef } from '../domain/catalog-types.ts';
 import { AlreadyExistsError, ConditionFailedError, NotFoundError } from '../domain/errors.ts';
-import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
+import type { RecordChange, RecordKey, RecordTable, StoredRecord } from '../ports/record-table.ts';
 
 /**
  * Typed access to the cluster catalog in its DynamoDB table. Databases live under one partition key so
@@ -82,27 +82,23 @@ export class CatalogStore {
     }
   }
 
-  /** The one conditional write that publishes a table change: fails if anyone else wrote since `version`. */
-  async replaceTable(db: string, record: TableRecord, version: number): Promise<number> {
-    return this.table.put(tableKey(db, record.def.name), record, { condition: { kind: 'version', version } });
+  /**
+   * The one way a table record changes after its creation: RecordTable.update, a write conditioned on the
+   * version read, a lost race retried on a fresh read under the one bounded policy. `change` gets a copy
+   * of the record (undefined when there is no such table) and the record as read; it returns the record to
+   * write, undefined to leave the table as it is, or throws to refuse.
+   */
+  changeTable(db: string, name: string, change: RecordChange<TableRecord>): Promise<StoredRecord<TableRecord> | undefined> {
+    return this.table.update<TableRecord>(tableKey(db, name), change);
   }
 
-  /**
-   * Read-modify-write of a table record, retried while another writer wins the race. `change` gets a copy
-   * and may throw to refuse.
-   */
+  /** changeTable for an edit in place that always writes: `change` gets a copy and may throw to refuse. */
   async updateTable(db: string, name: string, change: (rec: TableRecord) => void): Promise<void> {
-    for (;;) {
-      const cur = await this.requireTable(db, name);
-      const next = structuredClone(cur.doc);
-      change(next);
-      try {
-        await this.replaceTable(db, next, cur.version);
-        return;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-      }
-    }
+    await this.changeTable(db, name, (rec) => {
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${name}'`);
+      change(rec);
+      return rec;
+    });
   }
 
   async dropTable(db: string, name: string): Promise<void> {

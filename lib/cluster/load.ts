@@ -1,6 +1,6 @@
 import type { PartitionData, PartitionManifest, SegmentRef, SyncIndexDef, TableDef, TableRecord } from '../domain/catalog-types.ts';
 import { TableState } from '../domain/catalog-types.ts';
-import { AnalysisError, ConditionFailedError } from '../domain/errors.ts';
+import { AnalysisError, NotFoundError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import { putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -18,8 +18,6 @@ export interface ClusterContext {
 
 /** Rows already routed: partition id -> bucket -> rows. */
 export type RoutedRows = Map<string, Map<number, Row[]>>;
-
-const PUBLISH_ATTEMPTS = 8;
 
 export function refuseWhileRestoring(db: string, rec: TableRecord): void {
   if (rec.state === TableState.RESTORE) {
@@ -100,15 +98,17 @@ class PendingLoad {
 }
 
 /**
- * `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write. An
- * attempt that fails removes the manifests it wrote; only a lost race is tried again.
+ * `replace` (an MV refresh) publishes exactly the new rows in every partition, in the same one write
+ * (CatalogStore.changeTable: a lost race is tried again on a fresh read, under the one bounded policy). An
+ * attempt that fails removes the manifests it wrote, as does the next attempt those of the one that lost.
  */
 async function publish(ctx: ClusterContext, db: string, table: string, load: PendingLoad, mode: 'append' | 'replace', scope: DeadlineScope): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const manifests: string[] = [];
-    try {
-      const current = await ctx.catalog.requireTable(db, table);
-      const rec = structuredClone(current.doc);
+  const manifests: string[] = [];
+  const discard = async () => { await Promise.allSettled(manifests.splice(0).map((m) => ctx.data.delete(m))); };
+  try {
+    await ctx.catalog.changeTable(db, table, async (rec) => {
+      await discard();
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
       refuseWhileRestoring(db, rec);
       const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
       for (const partitionId of touched) {
@@ -133,12 +133,11 @@ async function publish(ctx: ClusterContext, db: string, table: string, load: Pen
       }
       // The last moment to stop: past the catalog write the rows are visible.
       checkDeadline(ctx, scope);
-      await ctx.catalog.replaceTable(db, rec, current.version);
-      return;
-    } catch (e) {
-      await Promise.allSettled(manifests.map((m) => ctx.data.delete(m)));
-      if (!(e instanceof ConditionFailedError) || attempt >= PUBLISH_ATTEMPTS) throw e;
-    }
+      return rec;
+    });
+  } catch (e) {
+    await discard();
+    throw e;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { PartitionManifest, SegmentRef, SyncIndexDef } from '../domain/catalog-types.ts';
-import { AlreadyExistsError, ConditionFailedError } from '../domain/errors.ts';
+import { AlreadyExistsError, NotFoundError } from '../domain/errors.ts';
 import { putJson } from '../ports/object-io.ts';
 import { checkDeadline } from './deadline.ts';
 import { type ClusterContext, indexColumns, refuseWhileRestoring, summarize } from './load.ts';
@@ -16,16 +16,18 @@ const SCOPE = {
  * Adds a synchronous MV to a table: builds its tablets from the rows already loaded (one index segment per
  * base tablet), and publishes the index and every rebuilt manifest with one conditional write. Later
  * loads fill the index as they fill the table. An attempt that fails (a lost race, a storage error, the
- * request's deadline, checked before every write) removes what it wrote.
+ * request's deadline, checked before every write) removes what it wrote; a lost race is tried again under
+ * the one bounded policy of RecordTable.update.
  */
 export async function addSyncIndex(ctx: ClusterContext, db: string, table: string, index: SyncIndexDef): Promise<void> {
-  for (;;) {
-    const written: string[] = [];
-    try {
-      const cur = await ctx.catalog.requireTable(db, table);
-      refuseWhileRestoring(db, cur.doc);
-      if (cur.doc.def.indexes?.some((i) => i.name === index.name)) throw new AlreadyExistsError(`Materialized view ${index.name} already exists on table ${table}`);
-      const rec = structuredClone(cur.doc);
+  const written: string[] = [];
+  const discard = async () => { await Promise.allSettled(written.splice(0).map((k) => ctx.data.delete(k))); };
+  try {
+    await ctx.catalog.changeTable(db, table, async (rec) => {
+      await discard(); // what an attempt that lost the race wrote
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
+      refuseWhileRestoring(db, rec);
+      if (rec.def.indexes?.some((i) => i.name === index.name)) throw new AlreadyExistsError(`Materialized view ${index.name} already exists on table ${table}`);
       rec.def.indexes = [...(rec.def.indexes ?? []), index];
       const cols = indexColumns(rec.def, index);
       for (const [partitionId, data] of Object.entries(rec.data)) {
@@ -51,12 +53,11 @@ export async function addSyncIndex(ctx: ClusterContext, db: string, table: strin
         rec.data[partitionId] = summarize(next, key, ctx.clock.now());
       }
       checkDeadline(ctx, SCOPE);
-      await ctx.catalog.replaceTable(db, rec, cur.version);
-      return;
-    } catch (e) {
-      await Promise.allSettled(written.map((k) => ctx.data.delete(k)));
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
+      return rec;
+    });
+  } catch (e) {
+    await discard();
+    throw e;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { TableRecord } from '../../domain/catalog-types.ts';
 import type { JobRecord } from '../../domain/control-types.ts';
 import { TableState } from '../../domain/catalog-types.ts';
-import { AlreadyExistsError, AnalysisError, ConditionFailedError } from '../../domain/errors.ts';
+import { AlreadyExistsError, AnalysisError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { JobType, RestoreState } from '../../domain/states.ts';
 import type { JobRef } from '../../domain/workflow.ts';
@@ -54,17 +54,11 @@ export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promi
       }
       continue;
     }
-    for (;;) {
-      const cur = await ctx.catalog.requireTable(db, tp.name);
-      if (cur.doc.state !== TableState.RESTORE || cur.doc.restoreJobId !== jobId) break; // published already
-      const rec: TableRecord = { def: tp.def, state: TableState.NORMAL, data: { ...cur.doc.data, ...data } };
-      try {
-        await ctx.catalog.replaceTable(db, rec, cur.version);
-        break;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-      }
-    }
+    await ctx.catalog.changeTable(db, tp.name, (cur) => {
+      if (!cur) throw new NotFoundError(`Unknown table '${db}.${tp.name}'`);
+      if (cur.state !== TableState.RESTORE || cur.restoreJobId !== jobId) return undefined; // published already
+      return { def: tp.def, state: TableState.NORMAL, data: { ...cur.data, ...data } };
+    });
   }
   if (plan.views?.length || plan.functions?.length || plan.catalogs?.length) await fence(ctx, job);
   for (const v of plan.views ?? []) await ctx.catalog.putView(db, v, true);

@@ -1,7 +1,7 @@
 import { type CatalogDef, TableState } from '../../domain/catalog-types.ts';
 import type { JobRecord } from '../../domain/control-types.ts';
 import type { SnapshotMeta } from '../../domain/snapshot-types.ts';
-import { AnalysisError, BadReplaceError, ConditionFailedError, JobCancelledError } from '../../domain/errors.ts';
+import { AnalysisError, BadReplaceError, JobCancelledError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { JobType, RestoreState, isTerminal } from '../../domain/states.ts';
 import type { JobRef } from '../../domain/workflow.ts';
@@ -104,17 +104,12 @@ async function hold(ctx: ServiceContext, job: JobRecord, table: string): Promise
     if (j.cancelRequested || isTerminal(j.state)) throw new JobCancelledError('user cancelled');
     return j.restore!.held.includes(table) ? undefined : (j.restore!.held.push(table), j);
   });
-  for (;;) {
-    const cur = await ctx.catalog.requireTable(db, table);
-    if (cur.doc.state === TableState.RESTORE && cur.doc.restoreJobId === jobId) break;
-    if (cur.doc.state !== TableState.NORMAL) throw new AnalysisError(`Table ${table}'s state is not NORMAL: ${cur.doc.state}`);
-    try {
-      await ctx.catalog.replaceTable(db, { ...cur.doc, state: TableState.RESTORE, restoreJobId: jobId }, cur.version);
-      break;
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
-  }
+  await ctx.catalog.changeTable(db, table, (rec) => {
+    if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
+    if (rec.state === TableState.RESTORE && rec.restoreJobId === jobId) return undefined;
+    if (rec.state !== TableState.NORMAL) throw new AnalysisError(`Table ${table}'s state is not NORMAL: ${rec.state}`);
+    return { ...rec, state: TableState.RESTORE, restoreJobId: jobId };
+  });
   const latest = (await ctx.control.requireJob(jobId)).doc;
   if (latest.cancelRequested || isTerminal(latest.state)) {
     await releaseTable(ctx, db, table, jobId);
