@@ -1,44 +1,31 @@
 import { optionalFromDb, qualifiedName } from './parse-clauses.ts';
 import { parseShowJobs, parseShowSnapshot } from './parse-backup.ts';
 import { parseShowMaterializedViews } from './parse-mv.ts';
-import { opt, type StatementBody, type TokenStream } from './token-stream.ts';
+import { fromWord, keywordDispatch, opt, type StatementBody, type TokenStream } from './token-stream.ts';
 
-const SHOW_WORDS = [
-  'DATABASES', 'TABLES', 'PARTITIONS', 'CREATE', 'FUNCTIONS', 'FULL', 'BUILTIN', 'GLOBAL', 'MATERIALIZED',
-  'CATALOGS', 'REPOSITORIES', 'BACKUP', 'RESTORE', 'SNAPSHOT',
-];
-
-/** After `SHOW`. */
-export function parseShow(ts: TokenStream): StatementBody {
-  const word = ts.expectOneOf(SHOW_WORDS);
-  switch (word) {
-    case 'DATABASES':
-      return { kind: 'ShowDatabases' };
-    case 'TABLES':
-      return { kind: 'ShowTables', ...opt('db', optionalFromDb(ts)) };
-    case 'PARTITIONS':
-      ts.expectKeyword('FROM');
-      return { kind: 'ShowPartitions', table: qualifiedName(ts) };
-    case 'CREATE':
-      return showCreate(ts);
-    case 'MATERIALIZED':
-      ts.expectKeyword('VIEWS');
-      return parseShowMaterializedViews(ts);
-    case 'CATALOGS':
-      return { kind: 'ShowCatalogs' };
-    case 'REPOSITORIES':
-      return { kind: 'ShowRepositories' };
-    case 'BACKUP':
-      return parseShowJobs(ts, 'ShowBackup');
-    case 'RESTORE':
-      return parseShowJobs(ts, 'ShowRestore');
-    case 'SNAPSHOT':
-      return parseShowSnapshot(ts);
-    default:
-      ts.pos--;
-      return showFunctions(ts);
-  }
-}
+/** After `SHOW`: every SHOW statement, by its next word. */
+export const parseShow = keywordDispatch({
+  DATABASES: () => ({ kind: 'ShowDatabases' }),
+  TABLES: (ts) => ({ kind: 'ShowTables', ...opt('db', optionalFromDb(ts)) }),
+  PARTITIONS: (ts) => {
+    ts.expectKeyword('FROM');
+    return { kind: 'ShowPartitions', table: qualifiedName(ts) };
+  },
+  CREATE: (ts) => showCreate(ts),
+  FUNCTIONS: fromWord((ts) => showFunctions(ts)),
+  FULL: fromWord((ts) => showFunctions(ts)),
+  BUILTIN: fromWord((ts) => showFunctions(ts)),
+  GLOBAL: fromWord((ts) => showFunctions(ts)),
+  MATERIALIZED: (ts) => {
+    ts.expectKeyword('VIEWS');
+    return parseShowMaterializedViews(ts);
+  },
+  CATALOGS: () => ({ kind: 'ShowCatalogs' }),
+  REPOSITORIES: () => ({ kind: 'ShowRepositories' }),
+  BACKUP: (ts) => parseShowJobs(ts, 'ShowBackup'),
+  RESTORE: (ts) => parseShowJobs(ts, 'ShowRestore'),
+  SNAPSHOT: parseShowSnapshot,
+});
 
 /** `SHOW CREATE TABLE|VIEW|MATERIALIZED VIEW name`. */
 function showCreate(ts: TokenStream): StatementBody {

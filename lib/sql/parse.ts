@@ -15,7 +15,7 @@ import {
 } from './parse-mv.ts';
 import { parseShow } from './parse-show.ts';
 import { parseCreateTable } from './parse-table.ts';
-import { MAX_STATEMENT_BYTES, TokenStream, shownText, type StatementBody } from './token-stream.ts';
+import { MAX_STATEMENT_BYTES, TokenStream, fromWord, keywordDispatch, shownText, type StatementBody } from './token-stream.ts';
 
 /** A script of `;`-separated statements; empty statements are skipped, the last `;` is optional. */
 export function parseStatements(sql: string): Statement[] {
@@ -171,86 +171,66 @@ function parseOne(src: Source, tokens: Token[]): Statement {
   return { ...body, text: src.text.slice(first.start, last.end) } as Statement;
 }
 
-const STATEMENT_WORDS = [
-  'CREATE', 'DROP', 'SHOW', 'USE', 'INSERT', 'SELECT', 'BACKUP', 'RESTORE', 'CANCEL', 'ADMIN', 'REFRESH', 'ALTER',
-];
-
-function statement(ts: TokenStream): StatementBody {
-  switch (ts.expectOneOf(STATEMENT_WORDS)) {
-    case 'CREATE':
-      return create(ts);
-    case 'DROP':
-      return drop(ts);
-    case 'SHOW':
-      return parseShow(ts);
-    case 'USE':
-      return parseUse(ts);
-    case 'INSERT':
-      return parseInsert(ts);
-    case 'SELECT':
-      return parseSelect(ts);
-    case 'BACKUP':
-      return parseBackup(ts);
-    case 'RESTORE':
-      return parseRestore(ts);
-    case 'CANCEL':
-      return parseCancel(ts, ts.expectOneOf(['BACKUP', 'RESTORE']) === 'BACKUP' ? 'CancelBackup' : 'CancelRestore');
-    case 'ADMIN':
-      ts.expectKeyword('VERIFY');
-      ts.expectKeyword('SNAPSHOT');
-      return parseVerifySnapshot(ts);
-    case 'REFRESH':
-      materializedView(ts);
-      return parseRefreshMaterializedView(ts);
-    default:
-      materializedView(ts);
-      return parseAlterMaterializedView(ts);
-  }
-}
+/** Every statement, by its first word. */
+const statement = keywordDispatch({
+  CREATE: (ts) => create(ts),
+  DROP: (ts) => drop(ts),
+  SHOW: parseShow,
+  USE: parseUse,
+  INSERT: parseInsert,
+  SELECT: parseSelect,
+  BACKUP: parseBackup,
+  RESTORE: parseRestore,
+  CANCEL: (ts) => parseCancel(ts, ts.expectOneOf(['BACKUP', 'RESTORE']) === 'BACKUP' ? 'CancelBackup' : 'CancelRestore'),
+  ADMIN: (ts) => {
+    ts.expectKeyword('VERIFY');
+    ts.expectKeyword('SNAPSHOT');
+    return parseVerifySnapshot(ts);
+  },
+  REFRESH: (ts) => {
+    materializedView(ts);
+    return parseRefreshMaterializedView(ts);
+  },
+  ALTER: (ts) => {
+    materializedView(ts);
+    return parseAlterMaterializedView(ts);
+  },
+});
 
 function materializedView(ts: TokenStream): void {
   ts.expectKeyword('MATERIALIZED');
   ts.expectKeyword('VIEW');
 }
 
-const CREATE_WORDS = [
-  'DATABASE', 'TABLE', 'VIEW', 'MATERIALIZED', 'FUNCTION', 'EXTERNAL', 'REPOSITORY', 'OR', 'GLOBAL', 'AGGREGATE', 'READ',
-];
-
-function create(ts: TokenStream): StatementBody {
-  const word = ts.expectOneOf(CREATE_WORDS);
-  switch (word) {
-    case 'DATABASE':
-      return parseCreateDatabase(ts);
-    case 'TABLE':
-      // `CREATE TABLE FUNCTION f(…)`, unless FUNCTION is the name of the table being created.
-      if (ts.isWord('FUNCTION') && (ts.isName(1) || ts.isWord('IF', 1))) return createFunction(ts, false, 'TABLE');
-      return parseCreateTable(ts);
-    case 'OR':
-      ts.expectKeyword('REPLACE');
-      ts.expectKeyword('VIEW');
-      return parseCreateView(ts, true);
-    case 'VIEW':
-      return parseCreateView(ts, false);
-    case 'MATERIALIZED':
-      ts.expectKeyword('VIEW');
-      return parseCreateMaterializedView(ts);
-    case 'EXTERNAL':
-      ts.expectKeyword('CATALOG');
-      return parseCreateCatalog(ts);
-    case 'READ':
-      ts.expectKeyword('ONLY');
-      ts.expectKeyword('REPOSITORY');
-      return parseCreateRepository(ts, true);
-    case 'REPOSITORY':
-      return parseCreateRepository(ts, false);
-    case 'GLOBAL':
-      return createFunction(ts, true, ts.optionalOneOf(['AGGREGATE', 'TABLE']));
-    default:
-      ts.pos--;
-      return createFunction(ts, false, ts.optionalOneOf(['AGGREGATE']));
-  }
-}
+/** After `CREATE`. */
+const create = keywordDispatch({
+  DATABASE: parseCreateDatabase,
+  // `CREATE TABLE FUNCTION f(…)`, unless FUNCTION is the name of the table being created.
+  TABLE: (ts) => (ts.isWord('FUNCTION') && (ts.isName(1) || ts.isWord('IF', 1)) ? createFunction(ts, false, 'TABLE') : parseCreateTable(ts)),
+  VIEW: (ts) => parseCreateView(ts, false),
+  MATERIALIZED: (ts) => {
+    ts.expectKeyword('VIEW');
+    return parseCreateMaterializedView(ts);
+  },
+  FUNCTION: fromWord((ts) => createFunction(ts, false, ts.optionalOneOf(['AGGREGATE']))),
+  EXTERNAL: (ts) => {
+    ts.expectKeyword('CATALOG');
+    return parseCreateCatalog(ts);
+  },
+  REPOSITORY: (ts) => parseCreateRepository(ts, false),
+  OR: (ts) => {
+    ts.expectKeyword('REPLACE');
+    ts.expectKeyword('VIEW');
+    return parseCreateView(ts, true);
+  },
+  GLOBAL: (ts) => createFunction(ts, true, ts.optionalOneOf(['AGGREGATE', 'TABLE'])),
+  AGGREGATE: fromWord((ts) => createFunction(ts, false, ts.optionalOneOf(['AGGREGATE']))),
+  READ: (ts) => {
+    ts.expectKeyword('ONLY');
+    ts.expectKeyword('REPOSITORY');
+    return parseCreateRepository(ts, true);
+  },
+});
 
 /** Positioned at FUNCTION, after any GLOBAL / AGGREGATE / TABLE. */
 function createFunction(ts: TokenStream, global: boolean, type: string | undefined): StatementBody {
@@ -258,26 +238,17 @@ function createFunction(ts: TokenStream, global: boolean, type: string | undefin
   return parseCreateFunction(ts, { global, aggregate: type === 'AGGREGATE', table: type === 'TABLE' });
 }
 
-const DROP_WORDS = ['DATABASE', 'TABLE', 'VIEW', 'MATERIALIZED', 'FUNCTION', 'CATALOG', 'REPOSITORY', 'SNAPSHOT'];
-
-function drop(ts: TokenStream): StatementBody {
-  switch (ts.expectOneOf(DROP_WORDS)) {
-    case 'DATABASE':
-      return parseDropDatabase(ts);
-    case 'TABLE':
-      return parseDropTable(ts);
-    case 'VIEW':
-      return parseDropView(ts);
-    case 'MATERIALIZED':
-      ts.expectKeyword('VIEW');
-      return parseDropMaterializedView(ts);
-    case 'FUNCTION':
-      return parseDropFunction(ts);
-    case 'CATALOG':
-      return parseDropCatalog(ts);
-    case 'REPOSITORY':
-      return { kind: 'DropRepository', name: ts.identifier() };
-    default:
-      return parseDropSnapshot(ts);
-  }
-}
+/** After `DROP`. */
+const drop = keywordDispatch({
+  DATABASE: parseDropDatabase,
+  TABLE: parseDropTable,
+  VIEW: parseDropView,
+  MATERIALIZED: (ts) => {
+    ts.expectKeyword('VIEW');
+    return parseDropMaterializedView(ts);
+  },
+  FUNCTION: parseDropFunction,
+  CATALOG: parseDropCatalog,
+  REPOSITORY: (ts) => ({ kind: 'DropRepository', name: ts.identifier() }),
+  SNAPSHOT: parseDropSnapshot,
+});

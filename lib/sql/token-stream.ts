@@ -231,3 +231,23 @@ function editDistance(a: string, b: string): number {
 export function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
+
+/** Parses a statement, or the rest of one, from the stream. */
+export type StatementParser = (ts: TokenStream) => StatementBody;
+
+/**
+ * Dispatch on the next keyword: one parser per word, called after the word. The table's order is the order
+ * a syntax error at that word lists what was expected, so a word and its parser are added together.
+ */
+export function keywordDispatch(parsers: Readonly<Record<string, StatementParser>>): StatementParser {
+  const words = Object.keys(parsers);
+  return (ts) => parsers[ts.expectOneOf(words)]!(ts);
+}
+
+/** A parser that starts at the word the dispatch just read (`SHOW FULL FUNCTIONS`, `CREATE AGGREGATE FUNCTION`). */
+export function fromWord(parse: StatementParser): StatementParser {
+  return (ts) => {
+    ts.pos--;
+    return parse(ts);
+  };
+}

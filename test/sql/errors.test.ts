@@ -51,6 +51,16 @@ describe('syntax errors', () => {
     expect(parseError(() => parseExpression('a = ')).message).toBe(syntax(1, 4, 'Unexpected end of input, expected an expression'));
   });
 
+  it('lists the statement words of each keyword dispatch in their order', () => {
+    expect(message('CRATE DATABASE d')).toBe(syntax(1, 1, "Unexpected input 'CRATE', the most similar input is {'CREATE', 'DROP', 'USE', 'CANCEL', 'ALTER'}"));
+    expect(message('x')).toBe(syntax(1, 1, "Unexpected input 'x', the most similar input is {'USE', 'DROP', 'SHOW', 'ADMIN', 'ALTER'}"));
+    expect(message('CREATE')).toBe(syntax(1, 7, "Unexpected end of input, expected one of {'DATABASE', 'TABLE', 'VIEW', 'MATERIALIZED', 'FUNCTION'}"));
+    expect(message('CREATE x')).toBe(syntax(1, 8, "Unexpected input 'x', the most similar input is {'OR', 'VIEW', 'READ', 'TABLE', 'GLOBAL'}"));
+    expect(message('DROP x')).toBe(syntax(1, 6, "Unexpected input 'x', the most similar input is {'VIEW', 'TABLE', 'CATALOG', 'DATABASE', 'FUNCTION'}"));
+    expect(message('SHOW')).toBe(syntax(1, 5, "Unexpected end of input, expected one of {'DATABASES', 'TABLES', 'PARTITIONS', 'CREATE', 'FUNCTIONS'}"));
+    expect(message('SHOW FUNCTOINS')).toBe(syntax(1, 6, "Unexpected input 'FUNCTOINS', the most similar input is {'FUNCTIONS', 'BUILTIN', 'PARTITIONS', 'FULL', 'CATALOGS'}"));
+  });
+
   it('rejects junk after a statement', () => {
     expect(message('SHOW DATABASES LIKE \'x\'')).toBe(syntax(1, 16, "Unexpected input 'LIKE', the most similar input is {<EOF>}"));
     expect(message('SELECT * FROM t LIMIT 10\n  junk')).toBe(syntax(2, 3, "Unexpected input 'junk', the most similar input is {<EOF>}"));
