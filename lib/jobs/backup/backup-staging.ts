@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { JobRecord } from '../../domain/control-types.ts';
 import type { SnapshotMeta, SnapshotTable } from '../../domain/snapshot-types.ts';
 import { layout } from '../../domain/repository-layout.ts';
@@ -42,13 +41,6 @@ export async function* metaText(store: ObjectStore, jobId: string): AsyncGenerat
   for await (const line of tableLines) yield tables++ ? `,${line}` : line;
   const { views, functions, catalogs } = header;
   yield `],"views":${JSON.stringify(views)},"functions":${JSON.stringify(functions)},"catalogs":${JSON.stringify(catalogs)}}`;
-}
-
-/** The sha256 of the text `metaText` yields, read in a first pass so the envelope can lead the stream. */
-export async function metaTextSha256(store: ObjectStore, jobId: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of metaText(store, jobId)) hash.update(piece);
-  return hash.digest('hex');
 }
 
 /** How many distinct segment files, and bytes, SNAPSHOTING planned to upload (all segments for an older job). */

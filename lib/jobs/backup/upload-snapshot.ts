@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { envelopeAround } from '../../domain/envelope.ts';
+import { sealPieces } from '../../domain/envelope.ts';
 import { layout } from '../../domain/repository-layout.ts';
 import { missingBlobs } from './missing-blobs.ts';
 import { BackupState, JobType } from '../../domain/states.ts';
 import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
-import { metaText, metaTextSha256, plannedUploads, uploadItems } from './backup-staging.ts';
+import { metaText, plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
 import { readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
 
@@ -20,11 +21,11 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   // The metadata goes first: from now on it names every blob this snapshot needs, so a DROP SNAPSHOT
-  // collecting garbage meanwhile keeps the blobs found present below. It is streamed from staging in
-  // its checksum envelope (a first pass computes the checksum), never held whole.
-  const [head, tail] = envelopeAround(await metaTextSha256(ctx.data, jobId));
+  // collecting garbage meanwhile keeps the blobs found present below. It is streamed from staging once, in
+  // its checksum envelope (the checksum, computed on the way, follows the body), never held whole.
   await fence(ctx, job);
-  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(enveloped(head, metaText(ctx.data, jobId), tail)));
+  const sealed = sealPieces(metaText(ctx.data, jobId), createHash('sha256'));
+  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(buffers(sealed)));
   const planned = plannedUploads(job);
   const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files);
   const batches = await writeBatches(ctx.data, jobId, missing, planned, ctx.batch);
@@ -33,9 +34,7 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   return { jobId, batches };
 }
 
-async function* enveloped(head: string, body: AsyncIterable<string>, tail: string): AsyncGenerator<Buffer> {
-  yield Buffer.from(head);
-  for await (const piece of body) yield Buffer.from(piece);
-  yield Buffer.from(tail);
+async function* buffers(pieces: AsyncIterable<string>): AsyncGenerator<Buffer> {
+  for await (const piece of pieces) yield Buffer.from(piece);
 }
 
