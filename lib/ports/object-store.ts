@@ -14,6 +14,23 @@ export interface PutResult {
   size: number;
 }
 
+/**
+ * A body that can be read again from its start: every `open` gives a fresh stream of the same bytes (a
+ * `get` of the object being copied, a document rebuilt from its parts). A put opens it once per attempt and
+ * destroys each stream it opened when the attempt ends, so the retry policy of the stores sends an upload
+ * that failed half-way again, whole, and checks its sha256 again.
+ */
+export interface ReplayableBody {
+  open(): Readable | Promise<Readable>;
+}
+
+/**
+ * What a put writes. Bytes, a string and a ReplayableBody can be sent again; a bare Readable is one-shot:
+ * the first attempt consumes it, so a put of one is never retried (use it only for bytes that cannot be
+ * produced twice, such as a document written line by line as it is computed).
+ */
+export type PutBody = Uint8Array | string | ReplayableBody | Readable;
+
 export interface PutOptions {
   /** When given, the write fails with IntegrityError (and leaves nothing) unless the bytes hash to it. */
   sha256?: string;
@@ -25,10 +42,11 @@ export interface ObjectStore {
   /** Where the store points, for messages; never contains a secret. */
   readonly description: string;
   /**
-   * Writes an object from a stream or bytes. All-or-nothing: readers see the old object, or the whole new
-   * one, never a part. Returns the sha256 and size of what was written.
+   * Writes an object from bytes, a string or a stream (replayable or one-shot: see PutBody). All-or-nothing:
+   * readers see the old object, or the whole new one, never a part. Returns the sha256 and size of what was
+   * written.
    */
-  put(key: string, body: Readable | Uint8Array | string, options?: PutOptions): Promise<PutResult>;
+  put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult>;
   /** A stream of the object's bytes (end inclusive, as HTTP ranges). Throws NotFoundError when missing. */
   get(key: string, range?: { start: number; end?: number }): Promise<Readable>;
   /** Size of the object, or undefined when there is none. */

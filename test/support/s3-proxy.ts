@@ -28,18 +28,35 @@ export interface S3ProxyRequest {
 export interface S3Proxy {
   endpoint: string;
   deny: Set<DenyValue>;
+  /**
+   * How many of the next object writes (PutObject, UploadPart) to cut off mid-body, as a dropped connection
+   * does: the proxy reads the first bytes of the body, then destroys the socket without an answer.
+   */
+  cutWrites: number;
+  /** When set, only writes whose path and query match it are cut (e.g. `/partNumber=2/`: the second part). */
+  cutOnly?: RegExp;
   requests: S3ProxyRequest[];
   close(): Promise<void>;
 }
 
 export async function startS3Proxy(upstream: string, deny: DenyValue[] = []): Promise<S3Proxy> {
   const target = new URL(upstream);
-  const proxy: Omit<S3Proxy, 'endpoint' | 'close'> = { deny: new Set(deny), requests: [] };
+  const proxy: Omit<S3Proxy, 'endpoint' | 'close'> = { deny: new Set(deny), requests: [], cutWrites: 0 };
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     proxy.requests.push({ method: req.method ?? '', url, authorization: req.headers.authorization ?? '' });
     const isList = /[?&]list-type=2(&|$)/.test(url) || (req.method === 'GET' && /^\/[^/?]+\/?(\?|$)/.test(url));
     const isRead = (req.method === 'GET' || req.method === 'HEAD') && !isList && /^\/[^/?]+\/[^?]/.test(url);
+    if (req.method === 'PUT' && /^\/[^/?]+\/[^?]/.test(url) && proxy.cutWrites > 0 && (proxy.cutOnly?.test(url) ?? true)) {
+      proxy.cutWrites--;
+      let seen = 0;
+      req.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen >= 16 * 1024) req.socket.destroy();
+      });
+      req.on('end', () => req.socket.destroy());
+      return;
+    }
     if ((isList && proxy.deny.has(Deny.LIST)) || (isRead && proxy.deny.has(Deny.READS))) {
       req.resume();
       return accessDenied(req, res);
@@ -56,11 +73,11 @@ export async function startS3Proxy(upstream: string, deny: DenyValue[] = []): Pr
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    ...proxy,
+  // The same object the handler reads, so a test's changes to `cutWrites` reach it.
+  return Object.assign(proxy, {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  });
 }
 
 function accessDenied(req: IncomingMessage, res: ServerResponse): void {

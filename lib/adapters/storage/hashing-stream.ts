@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
 import { IntegrityError } from '../../domain/errors.ts';
 import type { PutResult } from '../../ports/object-store.ts';
+import type { OpenedBody } from './body.ts';
 
 /**
  * Passes a put body through while hashing it. With an expected sha256 it fails in `_flush`, that is before
@@ -47,7 +48,7 @@ export class HashingStream extends Transform {
 }
 
 /** A HashingStream fed from any put body; an error of the body (a dropped source) becomes its error. */
-export function hashBody(body: Readable | Uint8Array | string, expected: string | undefined, where: string): HashingStream {
+export function hashBody(body: OpenedBody, expected: string | undefined, where: string): HashingStream {
   const hashing = new HashingStream(expected, where);
   const source = body instanceof Readable ? body : Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body]);
   pipeline(source, hashing, (err) => {

@@ -1,4 +1,5 @@
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store.ts';
+import { withOpenedBody } from './body.ts';
 
 /** A counting semaphore; waiters are served in arrival order. */
 export class Semaphore {
@@ -24,7 +25,8 @@ export class Semaphore {
 }
 
 /**
- * Bounds the requests in flight against one store. A put holds its slot while it uploads; a get only
+ * Bounds the requests in flight against one store. A put holds its slot while it uploads (a replayable
+ * body is opened before the slot is taken, as a caller's own get would be); a get only
  * until its response starts (the caller may read the stream at leisure, or feed it to a put on the same
  * store, which must not deadlock); a listing takes a slot per item it pulls, not for its whole walk,
  * because callers act on the store while they list.
@@ -32,7 +34,7 @@ export class Semaphore {
 export function withConcurrencyLimit(store: ObjectStore, semaphore: Semaphore): ObjectStore {
   return {
     description: store.description,
-    put: (key, body, options) => semaphore.run(() => store.put(key, body, options)),
+    put: (key, body, options) => withOpenedBody(body, (opened) => semaphore.run(() => store.put(key, opened, options))),
     get: (key, range) => semaphore.run(() => store.get(key, range)),
     head: (key) => semaphore.run(() => store.head(key)),
     delete: (key) => semaphore.run(() => store.delete(key)),

@@ -1,6 +1,6 @@
 import { StorageError } from '../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore } from '../../ports/object-store.ts';
-import { isReplayable } from './body.ts';
+import type { ObjectInfo, ObjectStore, PutOptions, PutResult, ReplayableBody } from '../../ports/object-store.ts';
+import { isInMemory, isReplayableStream } from './body.ts';
 
 export interface RetryOptions {
   /** Total tries, including the first. */
@@ -16,8 +16,13 @@ export interface RetryOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Retries what a backend reports as retryable (throttling, timeouts, 5xx). Lives outside the adapters so
- * every backend gets the same policy. A put with a stream body is tried once: the stream is consumed.
+ * Retries what a backend reports as retryable (throttling, timeouts, 5xx, a connection reset mid-upload).
+ * Lives outside the backends so every backend gets the same policy. A put is retried when its body can be
+ * sent again: bytes and strings as they are, a ReplayableBody opened afresh for every attempt (so each
+ * attempt hashes, and checks against the expected sha256, the whole body again). A put of a bare Readable
+ * is tried once and never retried: that stream is one-shot (a staging document written line by line as it
+ * is computed), the first attempt consumed it and nothing can produce its bytes again; a failure there is
+ * left to the caller (a workflow Task's Retry runs the phase again).
  */
 export function withRetries(store: ObjectStore, options: RetryOptions): ObjectStore {
   const sleep = options.sleep ?? defaultSleep;
@@ -59,10 +64,36 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
     }
   }
 
+  /**
+   * Each attempt opens the body, before the store below takes its concurrency slot (opening may be a get
+   * on a store sharing that limit), and the stream opened for a failed attempt is destroyed at once. An
+   * `open` that fails is not retried here: it is a get of the source, which its own store retried.
+   */
+  async function putReplayable(key: string, body: ReplayableBody, putOptions: PutOptions | undefined): Promise<PutResult> {
+    for (let attempt = 1; ; attempt++) {
+      const stream = await body.open();
+      let failure: unknown;
+      try {
+        return await store.put(key, stream, putOptions);
+      } catch (err) {
+        failure = err;
+      } finally {
+        stream.destroy();
+      }
+      if (!canRetry(failure, attempt)) throw failure;
+      options.onRetry?.({ op: 'put', key, attempt, error: failure });
+      await backoff(attempt);
+    }
+  }
+
   return {
     description: store.description,
-    put: (key, body, putOptions) =>
-      isReplayable(body) ? retry('put', key, () => store.put(key, body, putOptions)) : store.put(key, body, putOptions),
+    put: (key, body, putOptions) => {
+      if (isReplayableStream(body)) return putReplayable(key, body, putOptions);
+      if (isInMemory(body)) return retry('put', key, () => store.put(key, body, putOptions));
+      // One-shot: see above.
+      return store.put(key, body, putOptions);
+    },
     get: (key, range) => retry('get', key, () => store.get(key, range)),
     head: (key) => retry('head', key, () => store.head(key)),
     delete: (key) => retry('delete', key, () => store.delete(key)),

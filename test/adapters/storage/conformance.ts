@@ -44,6 +44,21 @@ export function runObjectStoreConformance(name: string, makeStore: () => ObjectS
         expect(sha256Of(back)).toBe(sha256);
       });
 
+      it('writes a replayable body from one opening, closes that stream, and checks its sha256', async () => {
+        const { stream, bytes, sha256 } = randomStream(300_000);
+        const opened: Readable[] = [];
+        const body = { open: async () => (opened.push(stream), stream) };
+        expect(await store.put('r/ok', body, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
+        expect(opened).toHaveLength(1);
+        expect(stream.destroyed).toBe(true);
+        expect(sha256Of(await readBytes(await store.get('r/ok')))).toBe(sha256);
+        const wrong = randomStream(1000);
+        const err = await store.put('r/bad', { open: () => wrong.stream }, { sha256: sha256 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(IntegrityError);
+        expect(wrong.stream.destroyed).toBe(true);
+        expect(await store.head('r/bad')).toBeUndefined();
+      });
+
       it('does not change a stored object when the caller reuses its buffer', async () => {
         const bytes = Buffer.from('original');
         await store.put('k', bytes);

@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../../lib/adapters/storage/memory/memory-object-store.ts';
 import { withRetries } from '../../../lib/adapters/storage/retrying-object-store.ts';
-import { NotFoundError, StorageError } from '../../../lib/domain/errors.ts';
-import { getText, listAll } from '../../../lib/ports/object-io.ts';
-import type { ObjectInfo, ObjectStore } from '../../../lib/ports/object-store.ts';
+import { IntegrityError, NotFoundError, StorageError } from '../../../lib/domain/errors.ts';
+import { getText, listAll, readBytes } from '../../../lib/ports/object-io.ts';
+import type { ObjectInfo, ObjectStore, ReplayableBody } from '../../../lib/ports/object-store.ts';
+import { failingStream, sha256Of } from '../../support/streams.ts';
 
 /** A store whose operations fail with a retryable error the first `failures` times each is called. */
 function flaky(inner: ObjectStore, failures: number, retryable = true) {
@@ -73,5 +74,52 @@ describe('withRetries', () => {
       expect(d).toBeGreaterThanOrEqual(50 * 2 ** i);
       expect(d).toBeLessThanOrEqual(100 * 2 ** i);
     });
+  });
+
+  it('retries a put of a replayable body, opening it afresh for every attempt and closing every stream it opened', async () => {
+    const inner = new MemoryObjectStore();
+    const { store, calls } = flaky(inner, 2);
+    const bytes = Buffer.from('a blob, uploaded again');
+    const opened: Readable[] = [];
+    const body: ReplayableBody = { open: () => (opened.push(Readable.from([bytes])), opened.at(-1)!) };
+    expect(await withRetries(store, options).put('r', body, { sha256: sha256Of(bytes) })).toEqual({ sha256: sha256Of(bytes), size: bytes.length });
+    expect(calls.put).toBe(3);
+    expect(opened).toHaveLength(3);
+    expect(opened.every((s) => s.destroyed)).toBe(true);
+    expect(await getText(inner, 'r')).toBe(bytes.toString());
+  });
+
+  it('sends a replayable body whose source failed mid-stream again, whole, checking its sha256 on every attempt', async () => {
+    const inner = new MemoryObjectStore();
+    const bytes = Buffer.alloc(100_000, 9);
+    let opens = 0;
+    const body: ReplayableBody = {
+      // The first read of the source breaks half-way, as a reset download does.
+      open: async () => (++opens === 1 ? failingStream(bytes.subarray(0, 50_000), new StorageError('connection reset', true)) : Readable.from([bytes])),
+    };
+    expect(await withRetries(inner, options).put('big', body, { sha256: sha256Of(bytes), size: bytes.length })).toEqual({ sha256: sha256Of(bytes), size: bytes.length });
+    expect(opens).toBe(2);
+    expect(sha256Of(await readBytes(await inner.get('big')))).toBe(sha256Of(bytes));
+    // A body that does not hash to the expected sha256 fails on its attempt, and is not retried.
+    opens = 0;
+    await expect(withRetries(inner, options).put('bad', { open: () => (opens++, Readable.from([bytes])) }, { sha256: '0'.repeat(64) })).rejects.toBeInstanceOf(IntegrityError);
+    expect(opens).toBe(1);
+    expect(await inner.head('bad')).toBeUndefined();
+  });
+
+  it('does not retry a replayable body whose open fails: the source store retried its own get', async () => {
+    const { store, calls } = flaky(new MemoryObjectStore(), 0);
+    let opens = 0;
+    const gone = new StorageError('source throttled', true);
+    await expect(withRetries(store, options).put('x', { open: async () => { opens++; throw gone; } })).rejects.toBe(gone);
+    expect(opens).toBe(1);
+    expect(calls.put ?? 0).toBe(0);
+  });
+
+  it('tries a one-shot stream once, whatever the error', async () => {
+    const { store, calls } = flaky(new MemoryObjectStore(), 1);
+    const stream = Readable.from([Buffer.from('once')]);
+    await expect(withRetries(store, options).put('s', stream)).rejects.toThrow('put throttled');
+    expect(calls.put).toBe(1);
   });
 });

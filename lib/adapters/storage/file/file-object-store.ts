@@ -4,8 +4,8 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError, NotFoundError, StarbackupError, StorageError } from '../../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { bodyChunks } from '../body.ts';
+import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
 /** Errors that only mean "nothing there" (a missing file, or a file where a folder was expected). */
@@ -49,7 +49,12 @@ export class FileObjectStore implements ObjectStore {
     this.description = `file://${this.root}`;
   }
 
-  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+  /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
     const target = this.pathOf(key);
     const temp = `${target}.tmp-${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;

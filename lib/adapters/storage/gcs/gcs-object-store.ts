@@ -5,8 +5,8 @@ import { CRC32C } from '@google-cloud/storage';
 import type { Response } from 'undici';
 import { IntegrityError, StorageError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { isReplayable, mapStreamErrors } from '../body.ts';
+import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { type OpenedBody, isInMemory, mapStreamErrors, withOpenedBody } from '../body.ts';
 import { type HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '../hashing-stream.ts';
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { GcsClient } from './gcs-client.ts';
@@ -40,12 +40,17 @@ export class GcsObjectStore implements ObjectStore {
     this.endpointText = config.endpoint ?? 'storage.googleapis.com';
   }
 
-  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+  /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
     const name = this.root + checkKey(key, this.description);
     const where = `${this.description}/${key}`;
     let hashing: HashingStream | undefined;
     try {
-      if (isReplayable(body)) {
+      if (isInMemory(body)) {
         const bytes = bodyBytes(body);
         const sha256 = sha256Of(bytes);
         if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { NotFoundError, StarbackupError, StorageError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { mapStreamErrors } from '../body.ts';
+import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { type OpenedBody, mapStreamErrors, withOpenedBody } from '../body.ts';
 import { type HashingStream, hashBody } from '../hashing-stream.ts';
 import { TEMP_SUFFIX, checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { HdfsConfig } from './hdfs-config.ts';
@@ -25,7 +25,12 @@ export class HdfsObjectStore implements ObjectStore {
     this.description = config.location.replace(/\/+$/, '');
   }
 
-  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+  /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
     const path = this.pathOf(key);
     const temp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
     let hashing: HashingStream | undefined;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { IntegrityError, NotFoundError } from '../../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { bodyChunks } from '../body.ts';
+import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 
 /** Full keys (namespace-relative) to contents. */
@@ -42,7 +42,12 @@ export class MemoryObjectStore implements ObjectStore {
     namedSpaces.delete(name);
   }
 
-  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+  /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
     const full = this.fullKey(key);
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];

@@ -6,8 +6,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from '../../../ports/object-store.ts';
-import { isReplayable, mapStreamErrors } from '../body.ts';
+import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import { type OpenedBody, isInMemory, mapStreamErrors, withOpenedBody } from '../body.ts';
 import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '../hashing-stream.ts';
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { S3Config } from './s3-config.ts';
@@ -29,12 +29,17 @@ export class S3ObjectStore implements ObjectStore {
     this.endpointText = config.endpoint ?? `AWS S3 (${config.region})`;
   }
 
-  async put(key: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+  /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
     const Key = this.root + checkKey(key, this.description);
     const where = `${this.description}/${key}`;
     let hashing: HashingStream | undefined;
     try {
-      if (isReplayable(body)) {
+      if (isInMemory(body)) {
         const bytes = bodyBytes(body);
         const sha256 = sha256Of(bytes);
         if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
