@@ -17,6 +17,8 @@ export class LineWriter {
   private pendingChars = 0;
 
   constructor(store: ObjectStore, key: string) {
+    // A one-shot body (see PutBody): the lines exist only as the producer writes them, so a put that fails
+    // is not retried by the store; the phase fails and its Task's Retry writes the document again whole.
     this.written = store.put(key, this.stream).catch((e: unknown) => {
       this.failed = e;
       throw e;

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { TransferItem } from './staging.ts';
 
@@ -46,16 +45,14 @@ export async function transferItems(
       await hooks.beforeEach();
       const have = await dst.head(item.to);
       if (!have || have.size !== item.size) {
-        let body: Readable | undefined;
         try {
-          body = await src.get(item.from);
-          await dst.put(item.to, body, { sha256: item.sha256, size: item.size });
+          // Replayable: an upload that fails half-way on a retryable error is sent again from a new read of
+          // the source, and checked against the sha256 again. The target's put opens it and closes every
+          // stream it opened, also the one of an attempt that failed half-way.
+          await dst.put(item.to, { open: () => src.get(item.from) }, { sha256: item.sha256, size: item.size });
         } catch (e) {
           if (typeof e === 'object' && e !== null) failures.set(e, item);
           throw e;
-        } finally {
-          // A put that failed half-way leaves its source unread: close it rather than wait for GC.
-          body?.destroy();
         }
       }
       await hooks.progress?.(1, item.size);

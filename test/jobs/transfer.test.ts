@@ -1,10 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { Readable } from 'node:stream';
+import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
 import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
+import { withRetries } from '../../lib/adapters/storage/retrying-object-store.ts';
+import { StorageError } from '../../lib/domain/errors.ts';
+import { readBytes } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 import { failedItem, transferItems } from '../../lib/jobs/transfer.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const temp = useTempDirs('transfer');
 
 /** A store whose put of `key` waits until released, to hold a write in flight while another item fails. */
 function holdingPut(store: ObjectStore, key: string): { store: ObjectStore; release: () => void; started: Promise<void> } {
@@ -68,5 +75,36 @@ describe('transferItems', () => {
     for (const [i, item] of items.entries()) expect(await dst.head(item.to), item.to).toEqual(i < 6 ? { key: item.to, size: 8 } : undefined);
     // The next run starts where this one stopped.
     expect(await transferItems(src, dst, items.slice(taken), { beforeEach: async () => undefined })).toBe(4);
+  });
+
+  it('sends an item whose upload failed mid-stream again, from a new read of its source, and it lands whole', async () => {
+    const src = new MemoryObjectStore();
+    const blob = randomBytes(300_000);
+    await src.put('seg', blob);
+    const reads: Readable[] = [];
+    const source: ObjectStore = Object.assign(Object.create(src) as ObjectStore, {
+      get: async (key: string) => {
+        const stream = await src.get(key);
+        reads.push(stream);
+        return stream;
+      },
+    });
+    // A real file store whose first write takes half the body and then fails as a dropped connection does.
+    const files = new FileObjectStore(await temp.make());
+    let puts = 0;
+    const target: ObjectStore = Object.assign(Object.create(files) as ObjectStore, {
+      put: async (key: string, body: Parameters<ObjectStore['put']>[1], options?: Parameters<ObjectStore['put']>[2]) => {
+        if (++puts > 1) return files.put(key, body, options);
+        for await (const chunk of body as Readable) if ((chunk as Buffer).length) break;
+        throw new StorageError('connection reset by peer', true);
+      },
+    });
+    const dst = withRetries(target, { attempts: 3, baseDelayMs: 1, sleep: async () => undefined });
+    const item = { from: 'seg', to: '__blobs/ab/seg', sha256: sha(blob), size: blob.length };
+    expect(await transferItems(source, dst, [item], { beforeEach: async () => undefined })).toBe(1);
+    expect(puts).toBe(2);
+    expect(reads).toHaveLength(2);
+    expect(reads.every((r) => r.destroyed)).toBe(true);
+    expect(sha(await readBytes(await files.get(item.to)))).toBe(item.sha256);
   });
 });
