@@ -9,10 +9,12 @@ import type { ServiceContext } from '../service-context.ts';
 import { advance, enterPhase } from '../job-guard.ts';
 import { type MetaHeader, type UploadLine, backupStaging } from './backup-staging.ts';
 import { writeLineDocs } from '../staging-lines.ts';
+import { infoSummary, stageInfoSummary } from './info-summary.ts';
 
 /**
  * SNAPSHOTING: pins each partition at its current version. Segments are immutable, so the manifest a
- * version points to is a consistent snapshot at no cost, and rows loaded later are not in it.
+ * version points to is a consistent snapshot at no cost, and rows loaded later are not in it. Besides the
+ * metadata and the uploads, it stages what `__info` will say of each object, so UPLOAD_INFO reads no more.
  */
 export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.SNAPSHOTING);
@@ -27,6 +29,7 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
   for (const v of b.views ?? []) if (!views.some((x) => x.name === v)) throw new NotFoundError(`view ${v} has been dropped`);
   for (const c of b.catalogs ?? []) if (!catalogs.some((x) => x.name === c)) throw new NotFoundError(`external catalog ${c} has been dropped`);
   const header: MetaHeader = { database: job.db, views, functions, catalogs };
+  const summary = infoSummary(header);
   // A segment's sha256 is all that is kept per segment: tables are written out one at a time.
   const seen = new Set<string>();
   let files = 0, bytes = 0, blobBytes = 0;
@@ -65,9 +68,11 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
         table.partitions.push(part);
       }
       await meta!.write(table);
+      summary.add(table);
       for (const line of lines) await uploads!.write(line);
     }
   });
+  await stageInfoSummary(ctx.data, jobId, summary.done());
   await advance(ctx, job, BackupState.UPLOAD_SNAPSHOT, (j) => {
     j.times.snapshotFinished = ctx.clock.now();
     j.totals = { files, bytes };

@@ -6,7 +6,7 @@ import type { JobRef } from '../../domain/workflow.ts';
 import { sha256Hex } from '../../ports/object-io.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
-import { metaTables, readStagedMeta } from './backup-staging.ts';
+import { readInfoSummary } from './info-summary.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
 import { clearStaging } from '../staging.ts';
 
@@ -18,27 +18,17 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.UPLOAD_INFO);
   if (done) return { jobId };
   const repo = await ctx.control.requireRepository(job.repo);
-  const { header, tableLines } = await readStagedMeta(ctx.data, jobId);
+  // What SNAPSHOTING staged of the objects: one small document, not the staged metadata streamed again.
+  const summary = await readInfoSummary(ctx.data, jobId);
   const now = ctx.clock.now();
-  const objects: SnapshotInfo['backup_objects'] = {};
-  const materializedViews: string[] = [];
-  for await (const t of metaTables(tableLines)) {
-    if (t.def.type === 'MATERIALIZED_VIEW') materializedViews.push(t.def.name);
-    const partitions: SnapshotInfo['backup_objects'][string]['partitions'] = {};
-    for (const p of t.partitions) {
-      const segs = p.tablets.flatMap((x) => x.segments);
-      partitions[p.name] = { version: p.version, rows: segs.reduce((n, s) => n + s.rows, 0), bytes: segs.reduce((n, s) => n + s.size, 0), files: segs.length };
-    }
-    objects[t.def.name] = { partitions };
-  }
   const info: SnapshotInfo = {
     name: job.label, database: job.db, timestamp: job.timestamp, backup_time: job.createTime, finish_time: now,
-    cluster_id: ctx.clusterId, format_version: FORMAT_VERSION, meta: job.backup!.meta!, backup_objects: objects,
+    cluster_id: ctx.clusterId, format_version: FORMAT_VERSION, meta: job.backup!.meta!, backup_objects: summary.backup_objects,
     totals: { files: job.totals.files, bytes: job.totals.bytes, blobs: job.backup!.blobs?.count ?? 0 }, backup_result: 'succeed',
-    materialized_views: materializedViews,
-    views: header.views.map((v) => v.name),
-    functions: [...new Set(header.functions.map((f) => f.name))],
-    catalogs: header.catalogs.map((c) => c.name),
+    materialized_views: summary.materialized_views,
+    views: summary.views,
+    functions: summary.functions,
+    catalogs: summary.catalogs,
   };
   if (job.backup!.ttl) {
     info.ttl = job.backup!.ttl;
