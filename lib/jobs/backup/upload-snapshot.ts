@@ -21,11 +21,12 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   // The metadata goes first: from now on it names every blob this snapshot needs, so a DROP SNAPSHOT
-  // collecting garbage meanwhile keeps the blobs found present below. It is streamed from staging once, in
-  // its checksum envelope (the checksum, computed on the way, follows the body), never held whole.
+  // collecting garbage meanwhile keeps the blobs found present below. It is streamed from staging in its
+  // checksum envelope (the checksum, computed on the way, follows the body), never held whole; replayably,
+  // so an upload that fails half-way is streamed again from the start, with a fresh hash.
   await fence(ctx, job);
-  const sealed = sealPieces(metaText(ctx.data, jobId), createHash('sha256'));
-  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), Readable.from(buffers(sealed)));
+  const sealed = () => Readable.from(buffers(sealPieces(metaText(ctx.data, jobId), createHash('sha256'))));
+  const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), { open: sealed });
   const planned = plannedUploads(job);
   const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files);
   const batches = await writeBatches(ctx.data, jobId, missing, planned, ctx.batch);
