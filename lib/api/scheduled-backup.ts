@@ -1,11 +1,16 @@
 /**
  * What an EventBridge Scheduler schedule runs: a BACKUP with a label generated from the scheduled time,
- * then DROP SNAPSHOT of that schedule's snapshots beyond the newest `keepLast`. Everything goes through
- * executeStatement, so a schedule is exactly what an operator typing the statements would get.
+ * then DROP SNAPSHOT of that schedule's snapshots beyond the newest `keepLast`. The two statements go
+ * through executeStatement, so a schedule does what an operator typing them would; what it needs to know
+ * (the database's newest backup job, the repository's snapshots) it reads from the records and the
+ * repository, never from the text of a SHOW.
  */
 import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
+import { JobType } from '../domain/states.ts';
 import { parseStatement } from '../sql/parse.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
+import { openRepository } from '../repository/repository-context.ts';
+import { listSnapshots } from '../repository/snapshot-list.ts';
 import { executeStatement } from '../statements/execute-statement.ts';
 import type { ResultSet } from '../statements/result-set.ts';
 
@@ -77,11 +82,11 @@ export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBa
   const { database: db, repository: repo } = input;
   const label = scheduledLabel(input.labelPrefix, input.scheduledTime ? new Date(input.scheduledTime) : new Date(ctx.clock.now()));
 
-  const show = await run(`SHOW BACKUP FROM ${db}`);
-  const last = show.rows[0];
-  const col = (name: string) => show.columns.indexOf(name);
-  const alreadyStarted = last !== undefined && last[col('SnapshotName')] === label && last[col('State')] !== 'CANCELLED';
-  let jobId = alreadyStarted ? (last[col('JobId')] ?? undefined) : undefined;
+  // A retried invocation finds its own job: the database's newest backup, under this label and not cancelled.
+  const backups = (await ctx.control.jobsOfDatabase(db)).filter((j) => j.type === JobType.BACKUP);
+  const newest = backups.length ? (await ctx.control.getJob(backups[backups.length - 1]!.jobId))?.doc : undefined;
+  const alreadyStarted = newest !== undefined && newest.label === label && newest.state !== 'CANCELLED';
+  let jobId = alreadyStarted ? newest.jobId : undefined;
   if (!alreadyStarted) {
     const accepted = await run(`BACKUP DATABASE ${db} SNAPSHOT ${label} TO ${repo}`);
     // The backup's outcome is the job's (SHOW BACKUP); here it would only be an unhandled rejection.
@@ -89,8 +94,9 @@ export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBa
     jobId = accepted.job?.jobId;
   }
 
-  const listed = await run(`SHOW SNAPSHOT ON ${repo}`);
-  const snapshots = listed.rows.map((r) => ({ label: r[0] ?? '', status: r[listed.columns.indexOf('Status')] ?? '' }));
+  const record = await ctx.control.requireRepository(repo);
+  const listed = await listSnapshots(await openRepository(ctx, record), record);
+  const snapshots = listed.map((l) => ({ label: l.label, status: l.info ? 'OK' : 'ERROR' }));
   const output: ScheduledBackupOutput = { label, ...(jobId ? { jobId } : {}), started: !alreadyStarted, dropped: [], dropFailures: [] };
   for (const old of snapshotsToDrop(snapshots, input.labelPrefix, input.keepLast).filter((l) => l !== label)) {
     try {
