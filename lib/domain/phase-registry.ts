@@ -66,7 +66,10 @@ export const PHASES = {
   backupPending: {
     task: 'PENDING', workflows: [BACKUP], role: 'start', enters: BackupState.PENDING, leavesTo: BackupState.SNAPSHOTING,
     entry: 'backup-pending', size: 'light', description: 'BACKUP PENDING: accept the job, or submit a console statement',
-    catalog: 'read', data: 'none', repositories: 'read', sealer: 'unseal',
+    // A PENDING that finds its job cancelled or timed out cancels it itself (lib/jobs/pending.ts: a failed
+    // PENDING goes to REJECTED, not CANCEL), and CANCEL's clean-up deletes the job's __info and __meta from
+    // the repository and clears its staging.
+    catalog: 'read', data: 'write', repositories: 'write', sealer: 'unseal',
   },
   backupSnapshoting: {
     task: 'SNAPSHOTING', workflows: [BACKUP], role: 'step', enters: BackupState.SNAPSHOTING, leavesTo: BackupState.UPLOAD_SNAPSHOT,
@@ -96,12 +99,14 @@ export const PHASES = {
   restorePending: {
     task: 'PENDING', workflows: [RESTORE], role: 'start', enters: RestoreState.PENDING, leavesTo: RestoreState.SNAPSHOTING,
     entry: 'restore-pending', size: 'light', description: 'RESTORE PENDING: accept the job, or submit a console statement',
-    catalog: 'read', data: 'none', repositories: 'read', sealer: 'unseal',
+    // As backupPending: a PENDING that cancels its job reads and clears the job's staging.
+    catalog: 'read', data: 'write', repositories: 'read', sealer: 'unseal',
   },
   restoreSnapshoting: {
     task: 'SNAPSHOTING', workflows: [RESTORE], role: 'step', enters: RestoreState.SNAPSHOTING, leavesTo: RestoreState.DOWNLOAD,
     entry: 'restore-snapshoting', size: 'step', description: 'RESTORE SNAPSHOTING: read the snapshot, check overwrites, hold tables',
-    catalog: 'write', data: 'write', repositories: 'read', sealer: 'unseal',
+    // An external catalog's credentials are sealed again under the name it is restored as (kms:Encrypt).
+    catalog: 'write', data: 'write', repositories: 'read', sealer: 'seal',
   },
   restoreDownload: {
     task: 'DOWNLOAD', workflows: [RESTORE], role: 'plan', enters: RestoreState.DOWNLOAD, leavesTo: RestoreState.DOWNLOADING,

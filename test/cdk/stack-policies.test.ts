@@ -93,11 +93,15 @@ describe('least privilege', () => {
     expect(actionsOn(stack.api.handler, arnOf(stack.stores.catalogTable))).toEqual(used);
   });
 
-  it('gives PENDING read-only catalog access and no access to the data bucket', () => {
+  it('gives PENDING read-only catalog access, and the data and repository writes of the CANCEL it runs itself', () => {
+    // A PENDING that finds its job cancelled or timed out cancels it (lib/jobs/pending.ts): without these
+    // the job stayed PENDING, its lock held, until the recovery sweep (found by the embedded narrowing).
     const pending = stack.phases.functions.backupPending;
     expect(actionsOn(pending, arnOf(stack.stores.catalogTable))).toEqual([...DYNAMODB_ACTIONS.read].sort());
-    expect(actionsOn(pending, bucketObjects())).toEqual([]);
-    expect(JSON.stringify(statementsOf(pending))).not.toContain(id(stack.stores.dataBucket));
+    expect(actionsOn(pending, bucketObjects())).toEqual(objects('write'));
+    expect(actionsOn(pending, REPO_OBJECTS)).toEqual(objects('write'));
+    expect(actionsOn(stack.phases.functions.restorePending, bucketObjects())).toEqual(objects('write'));
+    expect(actionsOn(stack.phases.functions.restorePending, REPO_OBJECTS)).toEqual(['s3:GetObject']);
   });
 
   it('lets the upload batch read the data prefix, write the repository bucket, and never touch the catalog', () => {
@@ -144,9 +148,13 @@ describe('least privilege', () => {
     expect(actionsOn(stack.phases.functions.restoreSnapshoting, 'arn:aws:s3:::team-backups/*')).toEqual(['s3:GetObject']);
   });
 
-  it('lets only the API seal credentials; phases that open repositories may unseal; COMMIT needs no key', () => {
+  it('lets the API and RESTORE SNAPSHOTING seal credentials; phases that open repositories may unseal; COMMIT needs no key', () => {
     const key = arnOf(stack.stores.sealingKey);
     expect(actionsOn(stack.api.handler, key)).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    // It seals a restored external catalog's credentials again under its new name (found by the embedded narrowing).
+    expect(actionsOn(stack.phases.functions.restoreSnapshoting, key)).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    const sealers = PHASE_NAMES.filter((p) => actionsOn(stack.phases.functions[p], key).includes('kms:Encrypt'));
+    expect(sealers).toEqual(['restoreSnapshoting']);
     expect(actionsOn(stack.phases.functions.uploadBatch, key)).toEqual(['kms:Decrypt']);
     expect(actionsOn(stack.scheduledBackup, key)).toEqual(['kms:Decrypt']);
     expect(actionsOn(stack.phases.functions.restoreCommit, key)).toEqual([]);
