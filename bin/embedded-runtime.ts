@@ -15,10 +15,12 @@ import { CatalogStore } from '../lib/cluster/catalog-store.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import { lapsed } from '../lib/control/lock-store.ts';
 import { IntegrityError } from '../lib/domain/errors.ts';
+import type { PhaseRegistry } from '../lib/domain/phase-registry.ts';
 import { HOME_CONFIG_FILE, type HomeConfig, parseHomeConfig } from '../lib/domain/home-config.ts';
 import { newId } from '../lib/domain/ids.ts';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
 import { systemClock } from '../lib/ports/clock.ts';
+import type { UndeclaredAccessError } from '../lib/jobs/scoped-context.ts';
 import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
 import { watchJob } from '../lib/jobs/job-watch.ts';
 import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/jobs/recover-jobs.ts';
@@ -38,7 +40,15 @@ export interface Embedded {
   orchestrator: LocalOrchestrator;
   /** What the recovery at open found and did. */
   recovered: RecoveredJob[];
-  /** Waits for running executions, then closes the store so another process can open the home. */
+  /**
+   * The uses of undeclared access refused so far (see bin/task-bindings.ts), and forgets them: for a test
+   * that provokes one. `close` fails with the first one left.
+   */
+  takeUndeclaredAccess(): UndeclaredAccessError[];
+  /**
+   * Waits for running executions, then closes the store so another process can open the home. Fails when
+   * a phase used access it does not declare, even if its job ended well (the process's tests then fail).
+   */
   close(): Promise<void>;
 }
 
@@ -56,6 +66,11 @@ export interface EmbeddedOptions {
   taskTimeoutSeconds?: number;
   /** Which held locks belong to a runner that is gone; the default is `orphanedHere`. */
   orphaned?: OrphanTest;
+  /**
+   * The phase registry whose declared access each phase's context is narrowed to (bin/task-bindings.ts);
+   * lib/domain/phase-registry.ts unless a test passes a copy.
+   */
+  registry?: PhaseRegistry;
 }
 
 export const CATALOG_TABLE = 'starbackup-catalog';
@@ -95,7 +110,8 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     leaseMs: options.leaseMs ?? EMBEDDED_LEASE_MS,
     batch: options.batch ?? DEFAULT_BATCH,
   };
-  let handlers: LocalHandlers = taskBindings(ctx);
+  const undeclared: UndeclaredAccessError[] = [];
+  let handlers: LocalHandlers = taskBindings(ctx, options.registry, (e) => undeclared.push(e));
   const pause = pauseAfterTask(process.env);
   if (pause) handlers = wrapBindings(handlers, pause);
   if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
@@ -119,9 +135,11 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     home,
     orchestrator,
     recovered,
+    takeUndeclaredAccess: () => undeclared.splice(0),
     close: async () => {
       await orchestrator.idle();
       await dynamo.close();
+      if (undeclared[0]) throw undeclared[0];
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { LocalHandlers, TaskHandler } from '../lib/adapters/local-sfn/local-orchestrator.ts';
 import { PHASE_NAMES, PHASES, type PhaseRegistry } from '../lib/domain/phase-registry.ts';
 import type { JobTypeValue } from '../lib/domain/states.ts';
+import { type UndeclaredAccessError, runScoped } from '../lib/jobs/scoped-context.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { PHASE_HANDLERS } from '../functions/phase-handlers.ts';
 
@@ -15,14 +16,20 @@ export function wrapBindings(bindings: LocalHandlers, wrap: HandlerWrapper): Loc
 
 /**
  * Each Task state of each workflow bound, by state name, to its phase (lib/domain/phase-registry.ts), the
- * same implementation Lambda runs in the cloud (functions/phase-handlers.ts).
+ * same implementation Lambda runs in the cloud (functions/phase-handlers.ts). Every invocation gets the
+ * context narrowed to the phase's declared access (lib/jobs/scoped-context.ts), what its Lambda function is
+ * granted: a phase that uses more fails here as it would in AWS, and `report` hears of it. `registry` is a
+ * copy in tests.
  */
-export function taskBindings(ctx: ServiceContext, registry: PhaseRegistry = PHASES): LocalHandlers {
+export function taskBindings(
+  ctx: ServiceContext, registry: PhaseRegistry = PHASES, report?: (e: UndeclaredAccessError) => void,
+): LocalHandlers {
   const bindings: Record<JobTypeValue, Record<string, TaskHandler>> = { BACKUP: {}, RESTORE: {} };
   for (const name of PHASE_NAMES) {
     const spec = registry[name];
     const phase = PHASE_HANDLERS[name] as (ctx: ServiceContext, input: unknown) => Promise<unknown>;
-    const handler: TaskHandler = (input) => phase(ctx, input);
+    const label = `${name} (${spec.task})`;
+    const handler: TaskHandler = (input) => runScoped(ctx, label, spec, (scoped) => phase(scoped, input), report);
     for (const workflow of spec.workflows) bindings[workflow][spec.task] = handler;
   }
   return bindings as unknown as LocalHandlers;
