@@ -7,6 +7,8 @@ import { resolveIntrinsics, synthesizeDefinitions, type WorkflowDefinitions } fr
 import { BackupWorkflow } from '../../cdk/workflows/backup-workflow.ts';
 import { RestoreWorkflow } from '../../cdk/workflows/restore-workflow.ts';
 import { ErrorName } from '../../lib/domain/errors.ts';
+import { PHASES, phasesOf } from '../../lib/domain/phase-registry.ts';
+import { JobType } from '../../lib/domain/states.ts';
 import { BackupTask, FlowState, RestoreTask } from '../../lib/domain/workflow.ts';
 
 type State = Record<string, any>;
@@ -44,6 +46,13 @@ describe.each(['backup', 'restore'] as const)('%s definition', (kind) => {
     expect(states()['CANCEL']!['Next']).toBe('CANCELLED');
     expect(states()['CANCELLED']).toEqual({ Type: 'Fail', Error: ErrorName.JobCancelled, Cause: 'job cancelled' });
     expect(states()['REJECTED']).toEqual({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+  });
+
+  it('has a Task state for each of its phases in lib/domain/phase-registry.ts, the batch inside the Map named after the state it enters', () => {
+    const phases = phasesOf(kind === 'backup' ? JobType.BACKUP : JobType.RESTORE).map((p) => PHASES[p]);
+    const batch = phases.find((p) => p.role === 'batch')!;
+    expect([batch.task, batch.enters]).toEqual([shape.batch, shape.map]);
+    expect(tasks().map(([name]) => name).sort()).toEqual(phases.filter((p) => p !== batch).map((p) => p.task).sort());
   });
 
   it('fans out over batch references with bounded concurrency and no results', () => {
