@@ -16,8 +16,6 @@ import { grantAccess } from './function-access.ts';
 import type { RepositoryTargets } from './repository-access.ts';
 import { StarbackupFunction } from './starbackup-function.ts';
 
-export { PHASES, type PhaseName, type PhaseSpec };
-
 export interface PhaseFunctionsProps {
   stores: DataStores;
   environment: Record<string, string>;

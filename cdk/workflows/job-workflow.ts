@@ -87,6 +87,7 @@ export function buildJobWorkflow<W extends JobTypeValue>(
   );
   // A batch handler stops taking files when its time budget is spent and returns where to resume, kept at
   // $.continuation next to the item (null once the batch is done); the Choice invokes it again until then.
+  // (One fan-out per workflow: a second would need its own names for MORE_IN_BATCH and BATCH_DONE.)
   const fanOut = (phase: keyof typeof PHASES): sfn.Map | sfn.DistributedMap => {
     const batch = retryTransient(task(taskOf(phase), undefined, '$.continuation'));
     const moreInBatch = new sfn.Choice(scope, FlowState.MORE_IN_BATCH)
