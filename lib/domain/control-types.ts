@@ -1,4 +1,5 @@
-import type { JobStatus, JobStateValue, JobTypeValue } from './states.ts';
+import { InternalError } from './errors.ts';
+import { type JobStatus, type JobStateValue, JobType, type JobTypeValue } from './states.ts';
 
 /** Control-plane records: repositories, jobs, locks (DESIGN.md §3). */
 export interface RepositoryRecord {
@@ -27,9 +28,9 @@ export interface RestoreObject {
   partitions?: string[];
 }
 
-export interface JobRecord {
+/** What backup and restore jobs share; the job record is one of the two (JobRecord), told apart by `type`. */
+interface JobCommon {
   jobId: string;
-  type: JobTypeValue;
   label: string;
   /** The database the job locks: the backed-up database, or the restore's target. */
   db: string;
@@ -54,33 +55,59 @@ export interface JobRecord {
   totals: { files: number; bytes: number };
   /** Counters folded in from the record's `add` counters whenever the job is rewritten (a put resets those). */
   progress?: Record<string, number>;
-  backup?: {
-    objects: BackupObject[];
-    views?: string[];
-    /** Function signatures, `name(INT, ...)`. */
-    functions?: string[];
-    catalogs?: string[];
-    type: string;
-    ttl?: string;
-    ttlMs?: number;
-    meta?: { sha256: string; size: number };
-    /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
-    blobs?: { count: number; bytes: number };
-  };
-  restore?: {
-    sourceDb: string;
-    objects: RestoreObject[];
-    views?: { name: string; alias?: string }[];
-    /** Function names: every overload of a name is restored. */
-    functions?: { name: string; alias?: string }[];
-    catalogs?: { name: string; alias?: string }[];
-    replicationNum: number;
-    allowLoad: boolean;
-    metaVersion?: number;
-    starrocksMetaVersion?: number;
-    /** Existing tables this job set to RESTORE, so a cancel can give them back. */
-    held: string[];
-  };
+}
+
+/** What a BACKUP job backs up and what its phases found. */
+export interface BackupDetail {
+  objects: BackupObject[];
+  views?: string[];
+  /** Function signatures, `name(INT, ...)`. */
+  functions?: string[];
+  catalogs?: string[];
+  type: string;
+  ttl?: string;
+  ttlMs?: number;
+  meta?: { sha256: string; size: number };
+  /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
+  blobs?: { count: number; bytes: number };
+}
+
+/** What a RESTORE job restores, and the tables it holds. */
+export interface RestoreDetail {
+  sourceDb: string;
+  objects: RestoreObject[];
+  views?: { name: string; alias?: string }[];
+  /** Function names: every overload of a name is restored. */
+  functions?: { name: string; alias?: string }[];
+  catalogs?: { name: string; alias?: string }[];
+  replicationNum: number;
+  allowLoad: boolean;
+  metaVersion?: number;
+  starrocksMetaVersion?: number;
+  /** Existing tables this job set to RESTORE, so a cancel can give them back. */
+  held: string[];
+}
+
+export interface BackupJob extends JobCommon {
+  type: typeof JobType.BACKUP;
+  backup: BackupDetail;
+}
+
+export interface RestoreJob extends JobCommon {
+  type: typeof JobType.RESTORE;
+  restore: RestoreDetail;
+}
+
+/** A job record: a backup or a restore, never both; `type` says which. */
+export type JobRecord = BackupJob | RestoreJob;
+
+/** The job record of a type: what enterPhase returns for the workflow it was asked about. */
+export type JobOf<T extends JobTypeValue> = T extends typeof JobType.BACKUP ? BackupJob : RestoreJob;
+
+/** The record as the job of `type` it must be; anything else is a bug (a phase of one workflow given the other's job). */
+export function jobOfType<T extends JobTypeValue>(job: JobRecord, type: T): JobOf<T> {
+  if (job.type !== type) throw new InternalError(`Job ${job.jobId} is a ${job.type} job, not ${type}`);
+  return job as JobOf<T>;
 }
 
 /** The lock and job list of external-catalog jobs: one cluster-wide, as StarRocks' FAKE_DB_ID. `#` cannot occur in a database name. */

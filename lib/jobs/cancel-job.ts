@@ -1,4 +1,4 @@
-import type { JobRecord } from '../domain/control-types.ts';
+import { type JobRecord, type RestoreJob, jobOfType } from '../domain/control-types.ts';
 import { ErrorName, LockLostError, NotFoundError } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { type JobStatus, JobType, StatusCode, isTerminal } from '../domain/states.ts';
@@ -38,7 +38,7 @@ export async function cancelJob(ctx: ServiceContext, input: CancelInput): Promis
   // then are in the job record read back here.
   const flagged = await ctx.control.updateJob(jobId, (j) => (j.cancelRequested && j.cancelStatus ? undefined : ((j.cancelRequested = true), (j.cancelStatus ??= status), j)));
   if (job.type === JobType.BACKUP) await cleanBackup(ctx, job);
-  else await cleanRestore(ctx, { ...job, restore: { ...job.restore!, held: flagged.restore?.held ?? [] } });
+  else await cleanRestore(ctx, { ...job, restore: { ...job.restore, held: jobOfType(flagged, JobType.RESTORE).restore.held } });
   await ctx.control.updateJob(jobId, (j) => {
     if (isTerminal(j.state)) return undefined;
     if (j.lockToken !== job.lockToken) throw new LockLostError(`Job ${jobId} was taken over while it was being cancelled`, jobId, job.lockToken);
@@ -106,7 +106,7 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
   await clearStaging(ctx.data, job.jobId);
 }
 
-async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> {
+async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void> {
   const written: string[] = [];
   const download = await readStagingDoc<RestoreDownload>(ctx.data, job.jobId, 'download').catch(absent);
   for (const t of download?.tables ?? []) {
@@ -115,7 +115,7 @@ async function cleanRestore(ctx: ServiceContext, job: JobRecord): Promise<void> 
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(absent);
   for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);
   for (const key of new Set(written)) await ctx.data.delete(key);
-  for (const table of job.restore!.held) {
+  for (const table of job.restore.held) {
     await fence(ctx, job);
     await releaseTable(ctx, job.db, table, job.jobId);
   }

@@ -1,5 +1,5 @@
-import type { JobRecord } from '../domain/control-types.ts';
-import { InternalError, JobCancelledError, JobTimeoutError, LockLostError } from '../domain/errors.ts';
+import { type JobOf, type JobRecord, jobOfType } from '../domain/control-types.ts';
+import { JobCancelledError, JobTimeoutError, LockLostError } from '../domain/errors.ts';
 import { isTerminal, type JobTypeValue, stateRank } from '../domain/states.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -13,15 +13,14 @@ import type { ServiceContext } from './service-context.ts';
  * conditioned on the job record itself still carrying it. A process that stalled past its lease and was
  * taken over therefore fails its next publishing write with LockLostError and changes nothing.
  */
-export interface PhaseEntry {
-  job: JobRecord;
+export interface PhaseEntry<J extends JobRecord = JobRecord> {
+  job: J;
   /** The job is past this phase (or over): the handler returns without doing anything. */
   done: boolean;
 }
 
-export async function enterPhase(ctx: ServiceContext, jobId: string, type: JobTypeValue, phase: string): Promise<PhaseEntry> {
-  const { doc: job } = await ctx.control.requireJob(jobId);
-  if (job.type !== type) throw new InternalError(`Job ${jobId} is a ${job.type} job, not ${type}`);
+export async function enterPhase<T extends JobTypeValue>(ctx: ServiceContext, jobId: string, type: T, phase: string): Promise<PhaseEntry<JobOf<T>>> {
+  const job = jobOfType((await ctx.control.requireJob(jobId)).doc, type);
   if (job.state === 'CANCELLED') throw new JobCancelledError(`Job ${job.label} is already cancelled`);
   if (isTerminal(job.state) || stateRank(type, job.state) > stateRank(type, phase)) return { job, done: true };
   // Past COMMITTING a restore can only go forward: neither a cancel nor the timeout may stop it half-way.
@@ -84,7 +83,7 @@ export function leaseKeeper(ctx: ServiceContext, job: JobRecord): { tick: () => 
  * is refused when a cancel was requested (so a cancelled job never moves on, and the cancel names the
  * state it stopped in) and when the job's token changed (a takeover happened since this invocation began).
  */
-export async function advance(ctx: ServiceContext, job: JobRecord, state: JobRecord['state'], change?: (j: JobRecord) => void): Promise<JobRecord> {
+export async function advance<J extends JobRecord>(ctx: ServiceContext, job: J, state: JobRecord['state'], change?: (j: J) => void): Promise<J> {
   await fence(ctx, job);
   return ctx.control.updateJob(job.jobId, (j) => {
     if (isTerminal(j.state) || stateRank(j.type, j.state) >= stateRank(j.type, state)) return undefined;
@@ -93,8 +92,9 @@ export async function advance(ctx: ServiceContext, job: JobRecord, state: JobRec
     }
     // A restore in COMMITTING is past the point of no return; before it, a requested cancel wins the race.
     if (j.cancelRequested && j.state !== 'COMMITTING') throw new JobCancelledError('user cancelled');
-    j.state = state;
-    change?.(j);
-    return j;
-  });
+    const same = jobOfType(j, job.type) as J;
+    same.state = state;
+    change?.(same);
+    return same;
+  }) as Promise<J>;
 }

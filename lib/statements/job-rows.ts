@@ -1,6 +1,5 @@
-import type { JobRecord } from '../domain/control-types.ts';
-import { JobCounter } from '../domain/control-types.ts';
-import { renderStatus } from '../domain/states.ts';
+import { JobCounter, type JobRecord, jobOfType } from '../domain/control-types.ts';
+import { JobType, renderStatus } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { ControlStore } from '../control/control-store.ts';
@@ -17,7 +16,7 @@ function progress(r: Job): string {
 const errMsg = (j: JobRecord) => (j.status.code === 'OK' ? '' : `[${j.status.msg}]`);
 
 function backupObjs(j: JobRecord): string {
-  const b = j.backup!;
+  const b = jobOfType(j, JobType.BACKUP).backup;
   return [
     ...b.objects.map((o) => `[${o.table}${o.partitions ? ` PARTITIONS (${o.partitions.join(', ')})` : ''}]`),
     ...(b.views ?? []).map((v) => `[VIEW ${v}]`),
@@ -27,7 +26,7 @@ function backupObjs(j: JobRecord): string {
 }
 
 function restoreObjs(j: JobRecord): string {
-  const rs = j.restore!;
+  const rs = jobOfType(j, JobType.RESTORE).restore;
   const as = (alias?: string) => (alias ? ` AS ${alias}` : '');
   return [
     ...rs.objects.map((o) => `${o.table}${o.partitions ? ` PARTITIONS [${o.partitions.join(', ')}]` : ''}${as(o.alias)}`),
@@ -61,8 +60,8 @@ export const RESTORE_RESULT = columns<Job>([
   ['Timestamp', (r) => r.doc.timestamp],
   ['DbName', (r) => r.doc.db],
   ['State', (r) => r.doc.state],
-  ['AllowLoad', (r) => String(r.doc.restore!.allowLoad)],
-  ['ReplicationNum', (r) => String(r.doc.restore!.replicationNum)],
+  ['AllowLoad', (r) => String(jobOfType(r.doc, JobType.RESTORE).restore.allowLoad)],
+  ['ReplicationNum', (r) => String(jobOfType(r.doc, JobType.RESTORE).restore.replicationNum)],
   ['RestoreObjs', (r) => restoreObjs(r.doc)],
   ['CreateTime', (r) => timeString(r.doc.createTime)],
   ['MetaPreparedTime', (r) => timeString(r.doc.times.metaPrepared)],

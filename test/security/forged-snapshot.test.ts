@@ -92,7 +92,7 @@ async function refused(sql: string, message: string, db = 'dst'): Promise<void> 
     expect(error).toBe(`RESTORE job '${job!.label}' ended CANCELLED: [COMMON_ERROR, msg: ${message}]`);
     expect(job!.state).toBe('CANCELLED');
     expect(job!.status).toEqual({ code: 'COMMON_ERROR', msg: message });
-    expect(job!.restore!.held).toEqual([]);
+    expect(job!.type === 'RESTORE' && job!.restore.held).toEqual([]);
   }
 }
 

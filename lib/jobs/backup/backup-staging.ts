@@ -1,4 +1,4 @@
-import type { JobRecord } from '../../domain/control-types.ts';
+import type { BackupJob } from '../../domain/control-types.ts';
 import type { SnapshotMeta, SnapshotTable } from '../../domain/snapshot-types.ts';
 import { layout } from '../../domain/repository-layout.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
@@ -44,8 +44,8 @@ export async function* metaText(store: ObjectStore, jobId: string): AsyncGenerat
 }
 
 /** How many distinct segment files, and bytes, SNAPSHOTING planned to upload (all segments for an older job). */
-export function plannedUploads(job: JobRecord): { files: number; bytes: number } {
-  const blobs = job.backup?.blobs;
+export function plannedUploads(job: BackupJob): { files: number; bytes: number } {
+  const blobs = job.backup.blobs;
   return blobs ? { files: blobs.count, bytes: blobs.bytes } : job.totals;
 }
 

@@ -1,10 +1,10 @@
-import type { JobRecord, RestoreObject } from '../../domain/control-types.ts';
+import type { RestoreDetail, RestoreObject } from '../../domain/control-types.ts';
 import { AnalysisError } from '../../domain/errors.ts';
 import { checkName } from '../../domain/names.ts';
 import type { SnapshotInfo } from '../../domain/snapshot-types.ts';
 import type { ObjectRef, StatementOf } from '../../sql/ast.ts';
 
-type Selection = Pick<NonNullable<JobRecord['restore']>, 'objects' | 'views' | 'functions' | 'catalogs'>;
+type Selection = Pick<RestoreDetail, 'objects' | 'views' | 'functions' | 'catalogs'>;
 
 /** What a RESTORE takes from a snapshot, with StarRocks' messages for objects the snapshot lacks. */
 export function resolveRestoreObjects(info: SnapshotInfo, label: string, on: ObjectRef[] | undefined): Selection {

@@ -1,5 +1,5 @@
 import { type CatalogDef, TableState } from '../../domain/catalog-types.ts';
-import type { JobRecord } from '../../domain/control-types.ts';
+import { type JobRecord, type RestoreJob, jobOfType } from '../../domain/control-types.ts';
 import type { SnapshotMeta } from '../../domain/snapshot-types.ts';
 import { AnalysisError, BadReplaceError, JobCancelledError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
@@ -63,8 +63,8 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
 }
 
 /** Views, functions and catalogs: checked now, created in COMMITTING. */
-async function planMetadataObjects(ctx: ServiceContext, job: JobRecord, meta: SnapshotMeta, plan: RestorePlan): Promise<void> {
-  const r = job.restore!;
+async function planMetadataObjects(ctx: ServiceContext, job: RestoreJob, meta: SnapshotMeta, plan: RestorePlan): Promise<void> {
+  const r = job.restore;
   plan.views = [];
   for (const v of r.views ?? []) {
     const view = meta.views?.find((x) => x.name === v.name);
@@ -102,7 +102,8 @@ async function hold(ctx: ServiceContext, job: JobRecord, table: string): Promise
   await fence(ctx, job);
   await ctx.control.updateJob(jobId, (j) => {
     if (j.cancelRequested || isTerminal(j.state)) throw new JobCancelledError('user cancelled');
-    return j.restore!.held.includes(table) ? undefined : (j.restore!.held.push(table), j);
+    const held = jobOfType(j, JobType.RESTORE).restore.held;
+    return held.includes(table) ? undefined : (held.push(table), j);
   });
   await ctx.catalog.changeTable(db, table, (rec) => {
     if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
