@@ -138,12 +138,12 @@ describe('limits', () => {
     expect(parseError(() => parseStatements(`SHOW DATABASES;\n  ${big(2 * 1024 * 1024)}`))).toMatchObject({ line: 2, column: 3 });
   });
 
-  it('parses a statement just under the cap in linear time', () => {
+  // No clock here (a loaded machine is only slower): a parser gone quadratic on 70,000 rows would not
+  // finish within the test's timeout.
+  it('parses a statement just under the cap', () => {
     const rows = Array.from({ length: 70_000 }, (_, i) => `(${i}, 'x')`).join(',');
-    const started = Date.now();
     const s = parseStatement(`INSERT INTO t VALUES ${rows}`);
     expect(s.kind === 'Insert' && s.source.type === 'values' && s.source.rows.length).toBe(70_000);
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('turns input that is not a string into a ParseError too', () => {
