@@ -92,3 +92,31 @@ describe('the backup schedule', () => {
     expect(new Set(labels)).toEqual(new Set(['nightly_20261202_020000', 'nightly_20261203_020000', 'nightly_20261204_020000']));
   });
 });
+
+/** Grants the embedded narrowing to declared access found missing; under the IAM gate, each was a denial. */
+describe('what only the phase registry\'s narrowing had shown', () => {
+  const settledAll = async () => [...(await env.stack.sfn.settle()).values()];
+
+  it('restores an external catalog with credentials: RESTORE SNAPSHOTING seals them again under the new name', async () => {
+    await sql(env.stack, 'CREATE EXTERNAL CATALOG cat PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:9083", "aws.s3.access_key" = "AKIAEXAMPLE", "aws.s3.secret_key" = "sekrit-value")');
+    await sql(env.stack, 'BACKUP EXTERNAL CATALOG (cat) SNAPSHOT cats TO team_repo');
+    expect((await settledAll()).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+    const ts = (await rows('SHOW SNAPSHOT ON team_repo WHERE SNAPSHOT = "cats"'))[0]![1];
+    await sql(env.stack, `RESTORE SNAPSHOT cats FROM team_repo EXTERNAL CATALOG (cat AS cat2) PROPERTIES ("backup_timestamp" = "${ts}")`);
+    expect((await settledAll()).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(env.stack.kms.requests.some((r) => r.action === 'Encrypt' && r.context?.['repository']?.includes('cat2'))).toBe(true);
+  });
+
+  it('cancels a backup that PENDING finds cancelled: PENDING cleans up itself, in the data bucket and the repository', async () => {
+    const hold = env.stack.sfn.hold('PENDING');
+    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT pending_cancel TO team_repo');
+    await hold.reached;
+    await sql(env.stack, 'CANCEL BACKUP FROM sales');
+    hold.release();
+    expect((await settledAll()).at(-1)).toMatchObject({ status: 'FAILED' });
+    expect((await rows('SHOW BACKUP FROM sales'))[0]!.slice(1, 4)).toEqual(['pending_cancel', 'sales', 'CANCELLED']);
+    // The lock is free: the next backup runs.
+    await sql(env.stack, 'BACKUP DATABASE sales SNAPSHOT after_cancel TO team_repo');
+    expect((await settledAll()).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+});
