@@ -1,12 +1,12 @@
 import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
 import { checkName } from '../domain/names.ts';
-import { parseSnapshotKey, repoRoot } from '../domain/repository-layout.ts';
 import type { Expr, StatementOf } from '../sql/ast.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
 import { type Column, type ResultSet, columns, ok } from './result-set.ts';
 import { openRepository } from '../repository/repository-context.ts';
 import { removeSnapshot } from '../repository/remove-snapshot.ts';
 import { readInfo } from '../repository/snapshot-reader.ts';
+import { listSnapshots } from '../repository/snapshot-list.ts';
 import { type FileFinding, verifySnapshotFiles } from '../repository/verify-snapshot.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { timeString } from '../domain/time-format.ts';
@@ -53,31 +53,15 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
       return SNAPSHOT_DETAIL.of([{ label, timestamp: filter.timestamp, status: `Failed to get info: ${errorMessage(e)}` }]);
     }
   }
-  const labels = new Map<string, string[]>();
-  for await (const o of store.list(`${repoRoot(repo.name)}/__ss_`)) {
-    const k = parseSnapshotKey(repo.name, o.key);
-    if (!k) continue;
-    const stamps = labels.get(k.label) ?? [];
-    if (k.file.startsWith('__info_')) stamps.push(k.file.slice('__info_'.length));
-    labels.set(k.label, stamps);
-  }
-  for (const n of filter.names ?? []) if (!labels.has(n)) labels.set(n, []);
-  const entries = [...labels.entries()].filter(([label]) => !filter.names || filter.names.includes(label)).sort(([a], [b]) => a.localeCompare(b));
-  const shown: ShownSnapshot[] = [];
-  for (const [label, stamps] of entries) {
-    if (!stamps.length) {
-      shown.push({ label, timestamp: null, status: 'ERROR: no snapshot' });
-      continue;
-    }
-    stamps.sort();
-    const timestamp = stamps.join('\n');
-    try {
-      shown.push({ label, timestamp, info: await readInfo(store, repo, label, stamps[stamps.length - 1]!), status: 'OK' });
-    } catch (e) {
-      // A snapshot whose info cannot be read is listed, never as OK.
-      shown.push({ label, timestamp, status: `ERROR: Failed to get info: ${errorMessage(e)}` });
-    }
-  }
+  const listed = new Map((await listSnapshots(store, repo)).map((l) => [l.label, l]));
+  for (const n of filter.names ?? []) if (!listed.has(n)) listed.set(n, { label: n, timestamps: [] });
+  const entries = [...listed.values()].filter(({ label }) => !filter.names || filter.names.includes(label)).sort((a, b) => a.label.localeCompare(b.label));
+  const shown: ShownSnapshot[] = entries.map((l): ShownSnapshot => {
+    if (!l.timestamps.length) return { label: l.label, timestamp: null, status: 'ERROR: no snapshot' };
+    const timestamp = l.timestamps.join('\n');
+    // A snapshot whose info cannot be read is listed, never as OK.
+    return l.info ? { label: l.label, timestamp, info: l.info, status: 'OK' } : { label: l.label, timestamp, status: `ERROR: Failed to get info: ${l.error}` };
+  });
   return SNAPSHOT_LIST.of(shown);
 }
 
