@@ -3,7 +3,7 @@ import { JobType, renderStatus } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
 import { ControlStore } from '../control/control-store.ts';
-import { columns } from './result-set.ts';
+import { type Column, columns } from './result-set.ts';
 
 type Job = StoredRecord<JobRecord>;
 
@@ -37,6 +37,16 @@ function restoreObjs(j: JobRecord): string {
 }
 
 /** SHOW BACKUP / SHOW RESTORE columns, with StarRocks' titles (reference §5): one row per job record. */
+/** The columns both SHOW BACKUP and SHOW RESTORE end with, in StarRocks' order. */
+const JOB_END: Column<Job>[] = [
+  ['FinishedTime', (r) => timeString(r.doc.times.finished)],
+  ['UnfinishedTasks', () => ''],
+  ['Progress', progress],
+  ['TaskErrMsg', (r) => errMsg(r.doc)],
+  ['Status', (r) => renderStatus(r.doc.status)],
+  ['Timeout', (r) => String(r.doc.timeoutSec)],
+];
+
 export const BACKUP_RESULT = columns<Job>([
   ['JobId', (r) => r.doc.jobId],
   ['SnapshotName', (r) => r.doc.label],
@@ -46,12 +56,7 @@ export const BACKUP_RESULT = columns<Job>([
   ['CreateTime', (r) => timeString(r.doc.createTime)],
   ['SnapshotFinishedTime', (r) => timeString(r.doc.times.snapshotFinished)],
   ['UploadFinishedTime', (r) => timeString(r.doc.times.uploadFinished)],
-  ['FinishedTime', (r) => timeString(r.doc.times.finished)],
-  ['UnfinishedTasks', () => ''],
-  ['Progress', progress],
-  ['TaskErrMsg', (r) => errMsg(r.doc)],
-  ['Status', (r) => renderStatus(r.doc.status)],
-  ['Timeout', (r) => String(r.doc.timeoutSec)],
+  ...JOB_END,
 ]);
 
 export const RESTORE_RESULT = columns<Job>([
@@ -67,10 +72,5 @@ export const RESTORE_RESULT = columns<Job>([
   ['MetaPreparedTime', (r) => timeString(r.doc.times.metaPrepared)],
   ['SnapshotFinishedTime', (r) => timeString(r.doc.times.snapshotFinished)],
   ['DownloadFinishedTime', (r) => timeString(r.doc.times.downloadFinished)],
-  ['FinishedTime', (r) => timeString(r.doc.times.finished)],
-  ['UnfinishedTasks', () => ''],
-  ['Progress', progress],
-  ['TaskErrMsg', (r) => errMsg(r.doc)],
-  ['Status', (r) => renderStatus(r.doc.status)],
-  ['Timeout', (r) => String(r.doc.timeoutSec)],
+  ...JOB_END,
 ]);
