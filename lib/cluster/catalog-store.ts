@@ -30,7 +30,7 @@ export class CatalogStore {
 
   async requireDatabase(db: string): Promise<DatabaseDef> {
     const d = await this.getDatabase(db);
-    if (!d) throw new NotFoundError(`Unknown database '${db}'`);
+    if (!d) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
     return d;
   }
 
@@ -61,7 +61,7 @@ export class CatalogStore {
 
   async requireTable(db: string, name: string): Promise<StoredRecord<TableRecord>> {
     const t = await this.getTable(db, name);
-    if (!t) throw new NotFoundError(`Unknown table '${db}.${name}'`);
+    if (!t) throw new NotFoundError(`Unknown table '${db}.${name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
     return t;
   }
 
@@ -73,11 +73,11 @@ export class CatalogStore {
   }
 
   async createTable(db: string, record: TableRecord): Promise<void> {
-    if (await this.table.get(viewKey(db, record.def.name))) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`);
+    if (await this.table.get(viewKey(db, record.def.name))) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
     try {
       await this.table.put(tableKey(db, record.def.name), record, { condition: { kind: 'absent' } });
     } catch (e) {
-      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`);
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
       throw e;
     }
   }
@@ -95,7 +95,7 @@ export class CatalogStore {
   /** changeTable for an edit in place that always writes: `change` gets a copy and may throw to refuse. */
   async updateTable(db: string, name: string, change: (rec: TableRecord) => void): Promise<void> {
     await this.changeTable(db, name, (rec) => {
-      if (!rec) throw new NotFoundError(`Unknown table '${db}.${name}'`);
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
       change(rec);
       return rec;
     });
@@ -115,11 +115,11 @@ export class CatalogStore {
 
   /** Creates or, with `replace`, replaces a view; a table of that name is never replaced. */
   async putView(db: string, view: ViewDef, replace: boolean): Promise<void> {
-    if (await this.table.get(tableKey(db, view.name))) throw new AlreadyExistsError(`Table '${view.name}' already exists`);
+    if (await this.table.get(tableKey(db, view.name))) throw new AlreadyExistsError(`Table '${view.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
     try {
       await this.table.put(viewKey(db, view.name), view, { condition: replace ? { kind: 'any' } : { kind: 'absent' } });
     } catch (e) {
-      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Table '${view.name}' already exists`);
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Table '${view.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
       throw e;
     }
   }
@@ -157,7 +157,7 @@ export class CatalogStore {
     try {
       await this.table.put(catalogKey(c.name), c, { condition: replace ? { kind: 'any' } : { kind: 'absent' } });
     } catch (e) {
-      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Can't create catalog '${c.name}'; catalog exists`);
+      if (e instanceof ConditionFailedError) throw new AlreadyExistsError(`Can't create catalog '${c.name}'; catalog exists`, { mysqlCode: 'ERR_CATALOG_EXISTED_ERROR' });
       throw e;
     }
   }

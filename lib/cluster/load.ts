@@ -108,7 +108,7 @@ async function publish(ctx: ClusterContext, db: string, table: string, load: Pen
   try {
     await ctx.catalog.changeTable(db, table, async (rec) => {
       await discard();
-      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
       refuseWhileRestoring(db, rec);
       const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
       for (const partitionId of touched) {

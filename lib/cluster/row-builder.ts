@@ -21,7 +21,7 @@ export function buildRows(def: TableDef, columns: string[] | undefined, input: (
   if (new Set(order).size !== order.length) throw new AnalysisError(`Duplicate column in the column list of INSERT into '${def.name}'`);
   const allowed = restrictTo?.map((p) => {
     const spec = def.partitioning.partitions.find((s) => s.name.toLowerCase() === p.toLowerCase());
-    if (!spec) throw new AnalysisError(`Unknown partition '${p}' in table '${def.name}'`);
+    if (!spec) throw new AnalysisError(`Unknown partition '${p}' in table '${def.name}'`, { mysqlCode: 'ERR_NO_SUCH_PARTITION' });
     return spec.id;
   });
   const types = partitionColumnTypes(def.columns, def.partitioning);

@@ -9,7 +9,7 @@ export function selectPartitions(rec: TableRecord, names?: string[]): PartitionS
   if (!names) return all;
   return names.map((n) => {
     const p = all.find((s) => s.name.toLowerCase() === n.toLowerCase());
-    if (!p) throw new AnalysisError(`Unknown partition '${n}' in table '${rec.def.name}'`);
+    if (!p) throw new AnalysisError(`Unknown partition '${n}' in table '${rec.def.name}'`, { mysqlCode: 'ERR_NO_SUCH_PARTITION' });
     return p;
   });
 }

@@ -25,7 +25,7 @@ export async function addSyncIndex(ctx: ClusterContext, db: string, table: strin
   try {
     await ctx.catalog.changeTable(db, table, async (rec) => {
       await discard(); // what an attempt that lost the race wrote
-      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
+      if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
       refuseWhileRestoring(db, rec);
       if (rec.def.indexes?.some((i) => i.name === index.name)) throw new AlreadyExistsError(`Materialized view ${index.name} already exists on table ${table}`);
       rec.def.indexes = [...(rec.def.indexes ?? []), index];

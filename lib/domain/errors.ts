@@ -1,3 +1,5 @@
+import type { MysqlCodeName } from './mysql-codes.ts';
+
 /**
  * Typed errors. Every `name` is stable: Step Functions Retry/Catch and the HTTP API route on it, so
  * renaming one is a breaking change. Messages use StarRocks' wording where StarRocks has one.
@@ -25,11 +27,23 @@ export const ErrorName = {
 } as const;
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
 
+/** What an error may be built with besides its message. */
+export interface ErrorOptions {
+  cause?: unknown;
+  /**
+   * The StarRocks error code a MySQL client is shown (lib/domain/mysql-codes.ts), where the class alone
+   * does not say it: a NotFoundError is `Unknown database` (5501) or a missing repository (1064).
+   */
+  mysqlCode?: MysqlCodeName;
+}
+
 export class StarbackupError extends Error {
   /** Whether the user caused it (4xx) rather than the system (5xx). */
   readonly userError: boolean = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  declare readonly mysqlCode?: MysqlCodeName;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    if (options?.mysqlCode) this.mysqlCode = options.mysqlCode;
   }
   override get name(): ErrorNameValue {
     return ErrorName.Internal;

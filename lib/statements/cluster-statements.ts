@@ -27,14 +27,14 @@ import { type Session, dbOf } from './session.ts';
 export async function createDatabase(ctx: ServiceContext, s: StatementOf<'CreateDatabase'>): Promise<ResultSet> {
   const now = ctx.clock.now();
   const created = await ctx.catalog.createDatabase({ id: newId(now), name: checkName('Database', s.name), createTime: now });
-  if (!created && !s.ifNotExists) throw new AlreadyExistsError(`Can't create database '${s.name}'; database exists`);
+  if (!created && !s.ifNotExists) throw new AlreadyExistsError(`Can't create database '${s.name}'; database exists`, { mysqlCode: 'ERR_DB_CREATE_EXISTS' });
   return ok(created ? 'Query OK, 1 row affected' : 'Query OK, 0 rows affected');
 }
 
 export async function dropDatabase(ctx: ServiceContext, s: StatementOf<'DropDatabase'>): Promise<ResultSet> {
   if (!(await ctx.catalog.getDatabase(s.name))) {
     if (s.ifExists) return ok();
-    throw new NotFoundError(`Can't drop database '${s.name}'; database doesn't exist`);
+    throw new NotFoundError(`Can't drop database '${s.name}'; database doesn't exist`, { mysqlCode: 'ERR_DB_DROP_EXISTS' });
   }
   // A lapsed lock's job is recovered first: a restore half-way through COMMITTING must not be dropped under.
   const lock = await recoverIfLapsed(ctx, s.name);
@@ -62,7 +62,7 @@ export async function dropTable(ctx: ServiceContext, s: StatementOf<'DropTable'>
   const t = await ctx.catalog.getTable(db, s.name.name);
   if (!t) {
     if (s.ifExists) return ok();
-    throw new NotFoundError(`Unknown table '${db}.${s.name.name}'`);
+    throw new NotFoundError(`Unknown table '${db}.${s.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   }
   refuseWhileRestoring(db, t.doc);
   if (t.doc.def.mv) throw new AnalysisError(`${s.name.name} is a materialized view; use DROP MATERIALIZED VIEW`);

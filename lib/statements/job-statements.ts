@@ -60,7 +60,7 @@ export async function showRestore(ctx: ServiceContext, s: StatementOf<'ShowResto
 export async function cancel(ctx: ServiceContext, s: StatementOf<'CancelBackup' | 'CancelRestore'>, session: Session): Promise<ResultSet> {
   const type = s.kind === 'CancelBackup' ? JobType.BACKUP : JobType.RESTORE;
   const db = s.externalCatalog ? '' : s.db ?? session.db;
-  if (db === undefined) throw new AnalysisError('No database selected');
+  if (db === undefined) throw new AnalysisError('No database selected', { mysqlCode: 'ERR_NO_DB_ERROR' });
   const job = await lastJob(ctx, db, type);
   if (!job) throw new AnalysisError(type === JobType.BACKUP ? 'No backup job is currently running' : 'No restore is currently running');
   const refuse = (state: string) => new AnalysisError(`Failed to cancel job: Job with label ${job.doc.label} can not be cancelled. state: ${state}`);

@@ -24,14 +24,14 @@ export async function createMaterializedView(ctx: ServiceContext, s: StatementOf
   const existing = (await ctx.catalog.nameTaken(db, name)) ?? (await findSyncMv(ctx, db, name));
   if (existing) {
     if (s.ifNotExists) return ok();
-    throw new AnalysisError(`Table '${name}' already exists`);
+    throw new AnalysisError(`Table '${name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
   }
   const q = analyzeMvQuery(s.query, name);
   // No REFRESH, DISTRIBUTED BY or PARTITION BY: a synchronous MV, an index of its one base table.
   if (!s.refresh && !s.distribution && !s.partitionBy) return createSyncMv(ctx, db, name, q, s.query);
   const baseDb = q.from.db ?? db;
   const base = (await ctx.catalog.getTable(baseDb, q.from.name))?.doc.def;
-  if (!base) throw new NotFoundError(`Unknown table '${baseDb}.${q.from.name}'`);
+  if (!base) throw new NotFoundError(`Unknown table '${baseDb}.${q.from.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   const columns = mvColumns(q, base);
   const def: TableDef = {
     id: newId(), name, type: 'MATERIALIZED_VIEW', keysType: KeysType.DUPLICATE, keyColumns: [columns[0]!.name], columns,
@@ -56,7 +56,7 @@ async function createSyncMv(ctx: ServiceContext, db: string, name: string, q: Re
   if (q.where) throw new AnalysisError(`Synchronous materialized view ${name}: WHERE is not supported; use REFRESH ASYNC for a filtered view`);
   if (q.from.db && q.from.db !== db) throw new AnalysisError(`Synchronous materialized view ${name} must be in the database of its base table`);
   const base = (await ctx.catalog.getTable(db, q.from.name))?.doc.def;
-  if (!base || base.mv) throw new NotFoundError(`Unknown table '${db}.${q.from.name}'`);
+  if (!base || base.mv) throw new NotFoundError(`Unknown table '${db}.${q.from.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   const columns = q.columns === 'star' ? base.columns.map((c) => c.name) : q.columns.map((c) => {
     if (c.name !== c.base) throw new AnalysisError(`Synchronous materialized view ${name}: column aliases are not supported`);
     return findColumn(base.columns, c.base)?.name ?? fail(`Unknown column '${c.base}' in table '${base.name}'`);
@@ -102,7 +102,7 @@ function setMv(ctx: ServiceContext, db: string, name: string, change: (d: TableD
 
 async function requireMv(ctx: ServiceContext, db: string, name: string): Promise<TableDef> {
   const def = (await ctx.catalog.getTable(db, name))?.doc.def;
-  if (!def?.mv) throw new NotFoundError(`Unknown materialized view '${db}.${name}'`);
+  if (!def?.mv) throw new NotFoundError(`Unknown materialized view '${db}.${name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   return def;
 }
 
@@ -143,7 +143,7 @@ export async function dropMaterializedView(ctx: ServiceContext, s: StatementOf<'
   }
   if (!rec?.doc.def.mv) {
     if (s.ifExists) return ok();
-    throw new NotFoundError(`Unknown materialized view '${db}.${s.name.name}'`);
+    throw new NotFoundError(`Unknown materialized view '${db}.${s.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   }
   if (rec.doc.state !== TableState.NORMAL) throw new AnalysisError(`Materialized view ${s.name.name} is being restored; drop it after the restore`);
   await ctx.catalog.dropTable(db, s.name.name);

@@ -29,7 +29,7 @@ export async function dropView(ctx: ServiceContext, s: StatementOf<'DropView'>, 
   const db = dbOf(session, s.name);
   if (!(await ctx.catalog.getView(db, s.name.name))) {
     if (s.ifExists) return ok();
-    throw new NotFoundError(`Unknown view '${db}.${s.name.name}'`);
+    throw new NotFoundError(`Unknown view '${db}.${s.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   }
   await ctx.catalog.dropView(db, s.name.name);
   return ok();
@@ -107,7 +107,7 @@ export async function createCatalog(ctx: ServiceContext, s: StatementOf<'CreateC
 export async function dropCatalog(ctx: ServiceContext, s: StatementOf<'DropCatalog'>): Promise<ResultSet> {
   if (!(await ctx.catalog.getCatalog(s.name))) {
     if (s.ifExists) return ok();
-    throw new NotFoundError(`Unknown catalog '${s.name}'`);
+    throw new NotFoundError(`Unknown catalog '${s.name}'`, { mysqlCode: 'ERR_BAD_CATALOG_ERROR' });
   }
   await ctx.catalog.dropCatalog(s.name);
   return ok();

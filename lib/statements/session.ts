@@ -15,6 +15,6 @@ export interface Session {
 export function dbOf(session: Session, name?: QualifiedName | string): string {
   const db = typeof name === 'string' ? name : name?.db;
   const resolved = db ?? session.db;
-  if (!resolved) throw new AnalysisError('No database selected');
+  if (!resolved) throw new AnalysisError('No database selected', { mysqlCode: 'ERR_NO_DB_ERROR' });
   return resolved;
 }

@@ -47,7 +47,7 @@ export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: 
         const t = tables.find((x) => x.def.name === o.name.name);
         if (!t) {
           if (views.some((v) => v.name === o.name.name)) throw new AnalysisError(`${o.name.name} is a view; back it up with VIEW ${o.name.name}`);
-          throw new NotFoundError(`Unknown table '${o.name.name}'`);
+          throw new NotFoundError(`Unknown table '${o.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
         }
         const parts = o.partitions?.map((p) => {
           if (!t.def.partitioning.partitions.some((s) => s.name === p)) throw new NotFoundError(`Unknown partition ${p} in table${t.def.name}`);
@@ -58,12 +58,12 @@ export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: 
       }
       case 'MATERIALIZED_VIEW': {
         const t = tables.find((x) => x.def.name === o.name.name && isMv(x));
-        if (!t) throw new NotFoundError(`Unknown materialized view '${o.name.name}'`);
+        if (!t) throw new NotFoundError(`Unknown materialized view '${o.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
         addTable(t);
         break;
       }
       case 'VIEW': {
-        if (!views.some((v) => v.name === o.name.name)) throw new NotFoundError(`Unknown view '${o.name.name}'`);
+        if (!views.some((v) => v.name === o.name.name)) throw new NotFoundError(`Unknown view '${o.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
         addOnce(out.views, o.name.name, 'view');
         break;
       }

@@ -24,7 +24,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   }
   if (stmt.db && stmt.snapshot.db) throw new AnalysisError('Can not specify the database both in the DATABASE clause and in the snapshot name');
   const db = catalogJob ? '' : stmt.db ?? stmt.snapshot.db ?? sessionDb;
-  if (db === undefined) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>');
+  if (db === undefined) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>', { mysqlCode: 'ERR_NO_DB_ERROR' });
   const label = checkName('Snapshot', stmt.snapshot.name);
   const props = backupProperties(stmt.properties);
   const repo = await ctx.control.requireRepository(stmt.repo);
@@ -34,7 +34,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   if (catalogJob) {
     catalogs = await resolveCatalogs(ctx, stmt.catalogs!);
   } else {
-    if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`);
+    if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
     if (stmt.on) checkAllForms(stmt.on);
     selection = await resolveBackupObjects(ctx, db, stmt.on);
   }

@@ -55,7 +55,7 @@ export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promi
       continue;
     }
     await ctx.catalog.changeTable(db, tp.name, (cur) => {
-      if (!cur) throw new NotFoundError(`Unknown table '${db}.${tp.name}'`);
+      if (!cur) throw new NotFoundError(`Unknown table '${db}.${tp.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
       if (cur.state !== TableState.RESTORE || cur.restoreJobId !== jobId) return undefined; // published already
       return { def: tp.def, state: TableState.NORMAL, data: { ...cur.data, ...data } };
     });

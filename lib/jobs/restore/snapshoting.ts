@@ -106,7 +106,7 @@ async function hold(ctx: ServiceContext, job: JobRecord, table: string): Promise
     return held.includes(table) ? undefined : (held.push(table), j);
   });
   await ctx.catalog.changeTable(db, table, (rec) => {
-    if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`);
+    if (!rec) throw new NotFoundError(`Unknown table '${db}.${table}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
     if (rec.state === TableState.RESTORE && rec.restoreJobId === jobId) return undefined;
     if (rec.state !== TableState.NORMAL) throw new AnalysisError(`Table ${table}'s state is not NORMAL: ${rec.state}`);
     return { ...rec, state: TableState.RESTORE, restoreJobId: jobId };
