@@ -85,6 +85,23 @@ export type ObjectRef =
 /** `ALL EXTERNAL CATALOGS` or `EXTERNAL CATALOG(S) (c [AS c2], …)` (aliases only in RESTORE). */
 export type CatalogRefs = { all: true } | { all: false; items: { name: string; alias?: string }[] };
 
+/** An item of `SELECT` without FROM: a literal, a system variable `@@[scope.]name`, or a session function. */
+export type SessionExpr =
+  | { kind: 'literal'; literal: Literal }
+  | { kind: 'variable'; name: string; scope: 'SESSION' | 'GLOBAL' }
+  /** `DATABASE()`, `CURRENT_USER`, …: the name upper-cased, without parentheses. */
+  | { kind: 'function'; name: string };
+
+/** The right side of `SET name = …`: a literal, a bare word (`ON`, `utf8mb4`), or DEFAULT. */
+export type SetValue = { type: 'literal'; literal: Literal } | { type: 'word'; word: string } | { type: 'default' };
+
+/** One item of a SET statement. LOCAL is SESSION. */
+export type SetItem =
+  | { kind: 'variable'; scope: 'SESSION' | 'GLOBAL'; name: string; value: SetValue }
+  /** `SET NAMES cs [COLLATE c]`, `SET CHARACTER SET cs`; undefined charset is DEFAULT. */
+  | { kind: 'names'; charset?: string; collation?: string }
+  | { kind: 'transaction'; scope: 'SESSION' | 'GLOBAL'; isolation?: string; readOnly?: boolean };
+
 interface Base {
   /** The statement's own text, trimmed, without the terminating `;`. */
   text: string;
@@ -194,6 +211,12 @@ export type Statement = Base &
     | { kind: 'CancelBackup'; db?: string; externalCatalog: boolean }
     | { kind: 'CancelRestore'; db?: string; externalCatalog: boolean }
     | { kind: 'DropSnapshot'; snapshot: string; repo: string; force: boolean }
+    | { kind: 'SelectValues'; items: { expr: SessionExpr; title: string }[]; limit?: number }
+    | { kind: 'SetVariables'; items: SetItem[] }
+    | { kind: 'ShowVariables'; global: boolean; like?: string; where?: Expr }
+    | { kind: 'ShowStatus'; global: boolean; like?: string; where?: Expr }
+    /** `SHOW WARNINGS` or `SHOW ERRORS` (errors: true). */
+    | { kind: 'ShowWarnings'; errors: boolean }
     | { kind: 'AdminVerifySnapshot'; snapshot: string; repo: string; properties: Properties }
   );
 

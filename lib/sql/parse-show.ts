@@ -1,6 +1,7 @@
 import { optionalFromDb, qualifiedName } from './parse-clauses.ts';
 import { parseShowJobs, parseShowSnapshot } from './parse-backup.ts';
 import { parseShowMaterializedViews } from './parse-mv.ts';
+import { parseShowVariables, parseShowWarnings } from './parse-session.ts';
 import { fromWord, keywordDispatch, opt, type StatementBody, type TokenStream } from './token-stream.ts';
 
 /** After `SHOW`: every SHOW statement, by its next word. */
@@ -15,7 +16,7 @@ export const parseShow = keywordDispatch({
   FUNCTIONS: fromWord((ts) => showFunctions(ts)),
   FULL: fromWord((ts) => showFunctions(ts)),
   BUILTIN: fromWord((ts) => showFunctions(ts)),
-  GLOBAL: fromWord((ts) => showFunctions(ts)),
+  GLOBAL: (ts) => (ts.isWord('VARIABLES') || ts.isWord('STATUS') ? parseShowVariables(ts, true) : fromWord(showFunctions)(ts)),
   MATERIALIZED: (ts) => {
     ts.expectKeyword('VIEWS');
     return parseShowMaterializedViews(ts);
@@ -25,6 +26,12 @@ export const parseShow = keywordDispatch({
   BACKUP: (ts) => parseShowJobs(ts, 'ShowBackup'),
   RESTORE: (ts) => parseShowJobs(ts, 'ShowRestore'),
   SNAPSHOT: parseShowSnapshot,
+  VARIABLES: fromWord((ts) => parseShowVariables(ts, false)),
+  STATUS: fromWord((ts) => parseShowVariables(ts, false)),
+  SESSION: (ts) => parseShowVariables(ts, false),
+  LOCAL: (ts) => parseShowVariables(ts, false),
+  WARNINGS: (ts) => parseShowWarnings(ts, false),
+  ERRORS: (ts) => parseShowWarnings(ts, true),
 });
 
 /** `SHOW CREATE TABLE|VIEW|MATERIALIZED VIEW name`. */

@@ -13,6 +13,7 @@ import { expression } from './parse-expression.ts';
 import {
   parseAlterMaterializedView, parseCreateMaterializedView, parseDropMaterializedView, parseRefreshMaterializedView,
 } from './parse-mv.ts';
+import { isSelectWithoutFrom, parseSelectValues, parseSet } from './parse-session.ts';
 import { parseShow } from './parse-show.ts';
 import { parseCreateTable } from './parse-table.ts';
 import { MAX_STATEMENT_BYTES, TokenStream, fromWord, keywordDispatch, shownText, type StatementBody } from './token-stream.ts';
@@ -178,7 +179,7 @@ const statement = keywordDispatch({
   SHOW: parseShow,
   USE: parseUse,
   INSERT: parseInsert,
-  SELECT: parseSelect,
+  SELECT: (ts) => (isSelectWithoutFrom(ts) ? parseSelectValues(ts) : parseSelect(ts)),
   BACKUP: parseBackup,
   RESTORE: parseRestore,
   CANCEL: (ts) => parseCancel(ts, ts.expectOneOf(['BACKUP', 'RESTORE']) === 'BACKUP' ? 'CancelBackup' : 'CancelRestore'),
@@ -195,6 +196,7 @@ const statement = keywordDispatch({
     materializedView(ts);
     return parseAlterMaterializedView(ts);
   },
+  SET: parseSet,
 });
 
 function materializedView(ts: TokenStream): void {

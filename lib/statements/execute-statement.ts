@@ -9,6 +9,7 @@ import * as objects from './object-statements.ts';
 import * as repos from './repository-statements.ts';
 import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
+import * as sessions from './session-statements.ts';
 import { dropSnapshot, showSnapshot, verifySnapshot } from './snapshot-statements.ts';
 
 /** Runs one statement of a kind. */
@@ -55,6 +56,11 @@ const EXECUTORS: { [K in StatementKind]: Executor<K> } = {
   ShowSnapshot: showSnapshot,
   DropSnapshot: dropSnapshot,
   AdminVerifySnapshot: verifySnapshot,
+  SelectValues: sessions.selectValues,
+  SetVariables: sessions.setVariables,
+  ShowVariables: sessions.showVariables,
+  ShowStatus: sessions.showStatus,
+  ShowWarnings: sessions.showWarnings,
 };
 
 function executorOf<K extends StatementKind>(kind: K): Executor<K> | undefined {
