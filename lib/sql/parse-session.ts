@@ -48,7 +48,8 @@ function systemVariable(ts: TokenStream): SessionExpr {
   const at = ts.next();
   const second = ts.next();
   const name = ts.peek();
-  if (second.start !== at.end || name === undefined || name.start !== second.end) throw ts.errorAt(second, "Unexpected input '@', a system variable is written @@name");
+  if (second.start !== at.end || (name !== undefined && name.start !== second.end)) throw ts.errorAt(second, "Unexpected input '@', a system variable is written @@name");
+  if (name === undefined) return { kind: 'variable', name: variableName(ts), scope: 'SESSION' };
   let scope: 'SESSION' | 'GLOBAL' = 'SESSION';
   const scoped = SCOPES[name.upper];
   if (scoped && ts.isSymbol('.', 1) && ts.peek(1)?.start === name.end) {
@@ -85,7 +86,7 @@ function setItem(ts: TokenStream): SetItem {
   }
   // A scope word, unless it is itself the variable being set.
   const scoped = SCOPES[ts.peek()?.upper ?? ''];
-  const scope = scoped && !ts.isSymbol('=', 1) && !ts.isSymbol(':=', 1) ? scoped : undefined;
+  const scope = scoped && !ts.isSymbol('=', 1) && !ts.isSymbol(':', 1) ? scoped : undefined;
   if (scope) ts.pos++;
   if (ts.optionalKeyword('TRANSACTION')) return { kind: 'transaction', scope: scope ?? 'SESSION', ...transaction(ts) };
   const name = variableName(ts);
@@ -99,9 +100,12 @@ function charset(ts: TokenStream, names: boolean): SetItem {
   return { kind: 'names', ...opt('charset', cs), ...opt('collation', collation) };
 }
 
-/** `= value` or `:= value`. */
+/** `= value` or `:= value` (the lexer reads `:=` as `:` and `=`, written together). */
 function assigned(ts: TokenStream): SetValue {
-  if (!ts.optionalSymbol(':=')) ts.expectSymbol('=');
+  ts.note(`':='`);
+  const colon = ts.peek();
+  if (colon !== undefined && ts.isSymbol(':') && ts.isSymbol('=', 1) && ts.peek(1)?.start === colon.end) ts.pos++;
+  ts.expectSymbol('=');
   if (ts.optionalKeyword('DEFAULT')) return { type: 'default' };
   const t = ts.peek();
   if (t?.type === TokenType.Word && !['NULL', 'TRUE', 'FALSE'].includes(t.upper)) {

@@ -53,7 +53,7 @@ describe('syntax errors', () => {
 
   it('lists the statement words of each keyword dispatch in their order', () => {
     expect(message('CRATE DATABASE d')).toBe(syntax(1, 1, "Unexpected input 'CRATE', the most similar input is {'CREATE', 'DROP', 'USE', 'CANCEL', 'ALTER'}"));
-    expect(message('x')).toBe(syntax(1, 1, "Unexpected input 'x', the most similar input is {'USE', 'DROP', 'SHOW', 'ADMIN', 'ALTER'}"));
+    expect(message('x')).toBe(syntax(1, 1, "Unexpected input 'x', the most similar input is {'USE', 'SET', 'DROP', 'SHOW', 'ADMIN'}"));
     expect(message('CREATE')).toBe(syntax(1, 7, "Unexpected end of input, expected one of {'DATABASE', 'TABLE', 'VIEW', 'MATERIALIZED', 'FUNCTION'}"));
     expect(message('CREATE x')).toBe(syntax(1, 8, "Unexpected input 'x', the most similar input is {'OR', 'VIEW', 'READ', 'TABLE', 'GLOBAL'}"));
     expect(message('DROP x')).toBe(syntax(1, 6, "Unexpected input 'x', the most similar input is {'VIEW', 'TABLE', 'CATALOG', 'DATABASE', 'FUNCTION'}"));
