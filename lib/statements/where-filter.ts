@@ -2,9 +2,16 @@ import { AnalysisError } from '../domain/errors.ts';
 import type { Expr } from '../sql/ast.ts';
 import type { ResultSet } from './result-set.ts';
 
-/** SQL LIKE (`%` any run, `_` one character), case-insensitive as MySQL's default collation. */
+/** SQL LIKE (`%` any run, `_` one character, a backslash taking the next one as is), case-insensitive as MySQL's default collation. */
 export function likeRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'is');
+  const literal = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === '\\' && i + 1 < pattern.length) re += literal(pattern[++i] as string);
+    else re += ch === '%' ? '.*' : ch === '_' ? '.' : literal(ch);
+  }
+  return new RegExp(`^${re}$`, 'is');
 }
 
 /** Evaluates a SHOW … WHERE over a result row, columns matched case-insensitively by title. */
