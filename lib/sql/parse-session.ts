@@ -12,7 +12,9 @@ const SCOPES: Record<string, 'SESSION' | 'GLOBAL'> = { SESSION: 'SESSION', LOCAL
 
 /** Whether the SELECT after the current position has no FROM: the session queries clients send on connect. */
 export function isSelectWithoutFrom(ts: TokenStream): boolean {
-  return !ts.tokens.slice(ts.pos).some((t) => t.upper === 'FROM');
+  const rest = ts.tokens.slice(ts.pos);
+  // MySQL's DUAL is no table: `SELECT 1 FROM DUAL` is what some connection pools ping with.
+  return rest.every((t, i) => t.upper !== 'FROM' || rest[i + 1]?.upper === 'DUAL');
 }
 
 /** After `SELECT`, with no FROM: `expr [[AS] alias], … [LIMIT n]`. A column is titled by its alias, else as written. */
@@ -24,6 +26,7 @@ export function parseSelectValues(ts: TokenStream): StatementBody {
     const aliased = ts.optionalKeyword('AS') || ts.isName() || ts.peek()?.type === TokenType.String;
     return { expr, title: aliased ? ts.identifierOrString() : written };
   });
+  if (ts.optionalKeyword('FROM')) ts.expectKeyword('DUAL');
   const limit = ts.optionalKeyword('LIMIT') ? ts.integer() : undefined;
   return { kind: 'SelectValues', items, ...opt('limit', limit) };
 }

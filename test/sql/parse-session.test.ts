@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../lib/domain/errors.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
+import { redactStatement } from '../../lib/sql/redact-statement.ts';
 import { ast } from './helpers.ts';
 
 const variable = (name: string, scope: 'SESSION' | 'GLOBAL' = 'SESSION') => ({ kind: 'variable', name, scope });
@@ -61,8 +62,13 @@ describe('SELECT without FROM', () => {
     });
   });
 
-  it('still parses a SELECT with FROM as a table query', () => {
+  it('still parses a SELECT with FROM as a table query, but FROM DUAL as none', () => {
     expect(ast('SELECT COUNT(*) FROM d.t').kind).toBe('Select');
+    expect(ast('SELECT 1 FROM DUAL LIMIT 1')).toMatchObject({ kind: 'SelectValues', items: [{ title: '1' }], limit: 1 });
+  });
+
+  it("redacts a SET statement's text as any other statement's", () => {
+    expect(redactStatement("SET sql_mode = 'ANSI'")).toBe("SET sql_mode = 'ANSI'");
   });
 
   it('refuses @@ split by a space, and functions that need a table', () => {
