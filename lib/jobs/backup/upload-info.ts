@@ -43,6 +43,6 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
   await advance(ctx, job, BackupState.FINISHED, (j) => { j.times.finished = now; });
   await ctx.control.locks.release(job.db, jobId, job.lockToken);
-  await clearStaging(ctx.data, jobId);
+  await clearStaging(ctx.data, jobId, ctx.workers?.releaseSnapshot);
   return { jobId };
 }
