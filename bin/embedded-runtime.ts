@@ -109,6 +109,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     owner: `${hostname()}:${process.pid}`,
     leaseMs: options.leaseMs ?? EMBEDDED_LEASE_MS,
     batch: options.batch ?? DEFAULT_BATCH,
+    workers: { makeSnapshot: workers.makeSnapshot!, releaseSnapshot: workers.releaseSnapshot! },
   };
   const undeclared: UndeclaredAccessError[] = [];
   let handlers: LocalHandlers = taskBindings(ctx, options.registry, (e) => undeclared.push(e));
@@ -117,7 +118,8 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
   // Handlers capture the context object, and the context holds the orchestrator that calls them.
   const orchestrator = new LocalOrchestrator({
-    definitions: () => cachedDefinitions(home, workers),
+    // The Map states depend on the upload and download counts only: the others do not re-synthesize.
+    definitions: () => cachedDefinitions(home, { upload: workers.upload, download: workers.download }),
     handlers,
     watch: (_workflow, input) => watchJob(ctx, input),
     ...(options.taskTimeoutSeconds === undefined ? {} : { taskTimeoutSeconds: options.taskTimeoutSeconds }),
@@ -201,7 +203,7 @@ export function readHomeConfig(home: string): HomeConfig {
 /** 0 is one worker per core of this machine, resolved here so a home moved to another machine follows it. */
 function resolveWorkers(w: WorkerCounts): WorkerCounts {
   const cores = availableParallelism();
-  return { upload: w.upload || cores, download: w.download || cores };
+  return { upload: w.upload || cores, download: w.download || cores, makeSnapshot: w.makeSnapshot || cores, releaseSnapshot: w.releaseSnapshot || cores };
 }
 
 /**

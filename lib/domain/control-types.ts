@@ -66,6 +66,7 @@ export interface BackupDetail {
   catalogs?: string[];
   type: string;
   ttl?: string;
+  /** Written by versions before calendar ttls (MONTH, YEAR); the expiry is now computed from `ttl`. */
   ttlMs?: number;
   meta?: { sha256: string; size: number };
   /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */

@@ -8,6 +8,8 @@ import type { WorkerCounts } from './workflow.ts';
 export const HomeConfigKey = {
   uploadWorkers: 'upload_worker_count',
   downloadWorkers: 'download_worker_count',
+  makeSnapshotWorkers: 'make_snapshot_worker_count',
+  releaseSnapshotWorkers: 'release_snapshot_worker_count',
   allowedFilePaths: 'allowed_file_paths',
   allowedEndpoints: 'allowed_endpoints',
 } as const;
@@ -15,7 +17,7 @@ export const HomeConfigKey = {
 export const HOME_CONFIG_FILE = 'starbackup.conf';
 
 export interface HomeConfig {
-  /** 0 means one per core, as in StarRocks. */
+  /** 0 means one per core, as in StarRocks; makeSnapshot and releaseSnapshot only when the file sets them. */
   workers: WorkerCounts;
   /** Folders FILES() and file:// repositories may reach; undefined when the file does not say (the door decides). */
   allowedFilePaths?: string[];
@@ -37,10 +39,18 @@ export function parseHomeConfig(text: string, source: string): HomeConfig {
     if (!known.includes(key)) throw new AnalysisError(`Unknown config item '${key}' in ${where}; known items: ${known.join(', ')}`);
     if (key === HomeConfigKey.allowedFilePaths) config.allowedFilePaths = filePaths(value, where);
     else if (key === HomeConfigKey.allowedEndpoints) config.allowedEndpoints = list(value);
-    else config.workers[key === HomeConfigKey.uploadWorkers ? 'upload' : 'download'] = workerCount(key, value, where);
+    else config.workers[WORKER_FIELD[key]!] = workerCount(key, value, where);
   }
   return config;
 }
+
+/** Which WorkerCounts field each worker-count key sets. */
+const WORKER_FIELD: Record<string, keyof WorkerCounts> = {
+  [HomeConfigKey.uploadWorkers]: 'upload',
+  [HomeConfigKey.downloadWorkers]: 'download',
+  [HomeConfigKey.makeSnapshotWorkers]: 'makeSnapshot',
+  [HomeConfigKey.releaseSnapshotWorkers]: 'releaseSnapshot',
+};
 
 /** `a, b, c`; an empty value is an empty list (nothing allowed). */
 function list(value: string): string[] {

@@ -70,6 +70,10 @@ export interface CancelInput {
 export interface WorkerCounts {
   upload: number;
   download: number;
+  /** make_snapshot_worker_count: partitions whose manifests SNAPSHOTING reads at once. */
+  makeSnapshot?: number;
+  /** release_snapshot_worker_count: staging files a finished or cancelled job deletes at once. */
+  releaseSnapshot?: number;
 }
 
 /** What a phase of each role is invoked with: the Task's payload (cdk/workflows/job-workflow.ts). */

@@ -27,7 +27,7 @@ export async function cancelJob(ctx: ServiceContext, input: CancelInput): Promis
   const job = stored.doc;
   if (isTerminal(job.state)) {
     await ctx.control.locks.release(job.db, jobId, job.lockToken);
-    await clearStaging(ctx.data, jobId);
+    await clearStaging(ctx.data, jobId, ctx.workers?.releaseSnapshot);
     return { jobId };
   }
   if (input.error?.Error === ErrorName.LockLost) return { jobId };
@@ -103,7 +103,7 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
     await store.delete(layout.info(repo.name, job.label, job.timestamp));
     await store.delete(layout.meta(repo.name, job.label, job.timestamp));
   }
-  await clearStaging(ctx.data, job.jobId);
+  await clearStaging(ctx.data, job.jobId, ctx.workers?.releaseSnapshot);
 }
 
 async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void> {
@@ -119,7 +119,7 @@ async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void>
     await fence(ctx, job);
     await releaseTable(ctx, job.db, table, job.jobId);
   }
-  await clearStaging(ctx.data, job.jobId);
+  await clearStaging(ctx.data, job.jobId, ctx.workers?.releaseSnapshot);
 }
 
 /**

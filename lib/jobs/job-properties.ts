@@ -1,6 +1,10 @@
 import { AnalysisError } from '../domain/errors.ts';
+import { type SnapshotTtl, parseSnapshotTtl } from '../domain/snapshot-ttl.ts';
 
-/** BACKUP and RESTORE PROPERTIES, validated as StarRocks' BackupRestoreAnalyzer does (reference §6). */
+/**
+ * BACKUP and RESTORE PROPERTIES, validated as StarRocks' BackupRestoreAnalyzer does (reference §6): each
+ * known key's value in the order given, then (RESTORE) the missing backup_timestamp, then unknown keys.
+ */
 export const DEFAULT_TIMEOUT_SEC = 86_400;
 const MIN_TIMEOUT_SEC = 600;
 
@@ -19,26 +23,25 @@ function unknown(kind: string, props: Record<string, string>, known: string[]): 
 export interface BackupProps {
   type: 'FULL' | 'INCREMENTAL';
   timeoutSec: number;
+  /** The ttl as written (normalised), kept in the snapshot's `__info`; its expiry is a calendar sum. */
   ttl?: string;
-  ttlMs?: number;
+  parsedTtl?: SnapshotTtl;
 }
 
-const TTL_UNITS: Record<string, number> = { SECOND: 1_000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
-
 export function backupProperties(props: Record<string, string>): BackupProps {
-  unknown('backup', props, ['type', 'timeout', 'ttl']);
-  const type = (props.type ?? 'full').toUpperCase();
-  if (type !== 'FULL' && type !== 'INCREMENTAL') throw new AnalysisError(`Invalid backup job type: ${props.type}`);
-  const out: BackupProps = { type, timeoutSec: props.timeout === undefined ? DEFAULT_TIMEOUT_SEC : timeout(props.timeout) };
-  const ttl = props.ttl?.trim();
-  if (ttl) {
-    const m = /^([+-]?\d+)\s*(SECOND|MINUTE|HOUR|DAY|WEEK)S?$/i.exec(ttl);
-    if (!m) throw new AnalysisError(`Invalid ttl: '${props.ttl}'. Expected a duration such as '7 DAY' or '12 HOUR', or an empty value to keep the snapshot forever`);
-    const n = Number(m[1]);
-    if (n <= 0) throw new AnalysisError(`ttl must be a positive duration, but got: ${props.ttl}`);
-    out.ttl = `${n} ${m[2]!.toUpperCase()}`;
-    out.ttlMs = n * TTL_UNITS[m[2]!.toUpperCase()]!;
+  const out: BackupProps = { type: 'FULL', timeoutSec: DEFAULT_TIMEOUT_SEC };
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'timeout') out.timeoutSec = timeout(value);
+    else if (key === 'type') {
+      const type = value.toUpperCase();
+      if (type !== 'FULL' && type !== 'INCREMENTAL') throw new AnalysisError(`Invalid backup job type: ${value}`);
+      out.type = type;
+    } else if (key === 'ttl') {
+      const parsed = parseSnapshotTtl(value);
+      if (parsed) Object.assign(out, { ttl: parsed.text, parsedTtl: parsed });
+    }
   }
+  unknown('backup', props, ['type', 'timeout', 'ttl']);
   return out;
 }
 
@@ -53,24 +56,34 @@ export interface RestoreProps {
 
 function int(v: string): number {
   // StarRocks reuses one helper for these, hence the meta-version wording for replication_num too.
-  if (!/^-?\d+$/.test(v.trim())) throw new AnalysisError(`Invalid meta version format: ${v}`);
-  return Number(v.trim());
+  if (!/^[+-]?\d+$/.test(v) || Number(v) < -(2 ** 31) || Number(v) >= 2 ** 31) throw new AnalysisError(`Invalid meta version format: ${v}`);
+  return Number(v);
 }
 
 export function restoreProperties(props: Record<string, string>): RestoreProps {
-  unknown('restore', props, ['backup_timestamp', 'replication_num', 'allow_load', 'meta_version', 'starrocks_meta_version', 'timeout']);
-  const ts = props.backup_timestamp;
+  let ts: string | undefined;
+  const out: Omit<RestoreProps, 'backupTimestamp'> = { replicationNum: 3, allowLoad: false, timeoutSec: DEFAULT_TIMEOUT_SEC };
+  for (const [key, value] of Object.entries(props)) {
+    switch (key) {
+      case 'timeout': out.timeoutSec = timeout(value); break;
+      case 'allow_load': {
+        const allow = value.toLowerCase();
+        if (allow !== 'true' && allow !== 'false') throw new AnalysisError(`Invalid allow load value: ${value}`);
+        out.allowLoad = allow === 'true';
+        break;
+      }
+      case 'replication_num':
+        out.replicationNum = int(value);
+        // Ours: StarRocks takes any int here and fails later creating replicas; a count below one never works.
+        if (out.replicationNum < 1) throw new AnalysisError(`Invalid replication_num: ${value}`);
+        break;
+      case 'backup_timestamp': ts = value; break;
+      case 'meta_version': out.metaVersion = int(value); break;
+      case 'starrocks_meta_version': out.starrocksMetaVersion = int(value); break;
+      default: break;
+    }
+  }
   if (ts === undefined) throw new AnalysisError('Missing backup_timestamp property');
-  const allow = props.allow_load?.toLowerCase();
-  if (allow !== undefined && allow !== 'true' && allow !== 'false') throw new AnalysisError(`Invalid allow load value: ${props.allow_load}`);
-  const out: RestoreProps = {
-    backupTimestamp: ts,
-    replicationNum: props.replication_num === undefined ? 3 : int(props.replication_num),
-    allowLoad: allow === 'true',
-    timeoutSec: props.timeout === undefined ? DEFAULT_TIMEOUT_SEC : timeout(props.timeout),
-  };
-  if (out.replicationNum < 1) throw new AnalysisError(`Invalid replication_num: ${props.replication_num}`);
-  if (props.meta_version !== undefined) out.metaVersion = int(props.meta_version);
-  if (props.starrocks_meta_version !== undefined) out.starrocksMetaVersion = int(props.starrocks_meta_version);
-  return out;
+  unknown('restore', props, ['backup_timestamp', 'replication_num', 'allow_load', 'meta_version', 'starrocks_meta_version', 'timeout']);
+  return { backupTimestamp: ts, ...out };
 }

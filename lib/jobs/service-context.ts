@@ -1,3 +1,4 @@
+import type { WorkerCounts } from '../domain/workflow.ts';
 import type { ClusterContext } from '../cluster/load.ts';
 import type { Orchestrator } from '../ports/orchestrator.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
@@ -14,6 +15,8 @@ export interface ServiceContext extends ClusterContext, RepositoryContext {
   leaseMs: number;
   /** Batching of the fan-out. */
   batch: BatchLimits;
+  /** The phases' own concurrency (starbackup.conf); DEFAULT_PHASE_WORKERS each when unset. */
+  workers?: Pick<WorkerCounts, 'makeSnapshot' | 'releaseSnapshot'>;
 }
 
 /**

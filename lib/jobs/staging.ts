@@ -3,6 +3,7 @@ import { type BatchRef, MAX_STATE_PAYLOAD_BYTES } from '../domain/workflow.ts';
 import { getJson, listAll, putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { BATCH_CAP, type BatchLimits } from './service-context.ts';
+import { DEFAULT_PHASE_WORKERS, mapBounded } from './bounded.ts';
 
 /**
  * A job's working files in the cluster's data store: its plan and the batch manifests the Map iterates
@@ -103,8 +104,9 @@ export async function readBatch(store: ObjectStore, jobId: string, ref: BatchRef
   return getJson<TransferItem[]>(store, staging.batch(jobId, ref));
 }
 
-export async function clearStaging(store: ObjectStore, jobId: string): Promise<void> {
-  for (const key of await listAll(store, staging.dir(jobId))) await store.delete(key);
+/** Deletes a job's staging, `workers` files at once (release_snapshot_worker_count). */
+export async function clearStaging(store: ObjectStore, jobId: string, workers: number = DEFAULT_PHASE_WORKERS): Promise<void> {
+  await mapBounded(await listAll(store, staging.dir(jobId)), workers, (key) => store.delete(key));
 }
 
 /** A line-per-item staging document (see staging-lines.ts). */

@@ -1,5 +1,5 @@
 import type { JobRecord } from '../domain/control-types.ts';
-import { AnalysisError, errorCode, errorMessage } from '../domain/errors.ts';
+import { AnalysisError, NotFoundError, errorCode, errorMessage } from '../domain/errors.ts';
 import { JobType, type JobTypeValue, isTerminal } from '../domain/states.ts';
 import type { StatementOf } from '../sql/ast.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
@@ -48,11 +48,18 @@ async function lastJobs(ctx: ServiceContext, db: string | undefined, type: JobTy
   return jobs.filter((j): j is StoredRecord<JobRecord> => j !== undefined);
 }
 
+/** `FROM db` must name a database (BackupRestoreAnalyzer.visitShowBackupStatement / visitShowRestoreStatement). */
+async function requireDatabase(ctx: ServiceContext, db: string | undefined): Promise<void> {
+  if (db !== undefined && !(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
+}
+
 export async function showBackup(ctx: ServiceContext, s: StatementOf<'ShowBackup'>): Promise<ResultSet> {
+  await requireDatabase(ctx, s.db);
   return whereRows(BACKUP_RESULT.of(await lastJobs(ctx, s.db, JobType.BACKUP)), s.where);
 }
 
 export async function showRestore(ctx: ServiceContext, s: StatementOf<'ShowRestore'>): Promise<ResultSet> {
+  await requireDatabase(ctx, s.db);
   return whereRows(RESTORE_RESULT.of(await lastJobs(ctx, s.db, JobType.RESTORE)), s.where);
 }
 
@@ -61,6 +68,8 @@ export async function cancel(ctx: ServiceContext, s: StatementOf<'CancelBackup' 
   const type = s.kind === 'CancelBackup' ? JobType.BACKUP : JobType.RESTORE;
   const db = s.externalCatalog ? '' : s.db ?? session.db;
   if (db === undefined) throw new AnalysisError('No database selected', { mysqlCode: 'ERR_NO_DB_ERROR' });
+  // BackupHandler.cancel → getAbstractJobByDbName: an unknown database is said so, before "no job".
+  if (!s.externalCatalog) await requireDatabase(ctx, db);
   const job = await lastJob(ctx, db, type);
   if (!job) throw new AnalysisError(type === JobType.BACKUP ? 'No backup job is currently running' : 'No restore is currently running');
   const refuse = (state: string) => new AnalysisError(`Failed to cancel job: Job with label ${job.doc.label} can not be cancelled. state: ${state}`);

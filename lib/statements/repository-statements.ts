@@ -70,7 +70,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
 
 export async function dropRepository(ctx: ServiceContext, s: StatementOf<'DropRepository'>): Promise<ResultSet> {
   const repo = await ctx.control.getRepository(s.name);
-  if (!repo) throw new AnalysisError(`Repository ${s.name} does not exist`);
+  // StarRocks' words (DropRepositoryAnalyzer, BackupHandler.dropRepository) name no repository.
+  if (!repo) throw new AnalysisError('Repository does not exist');
   if ((await ctx.control.unfinishedJobs()).some((j) => j.repo === repo.name)) {
     throw new AnalysisError('Backup or restore job is running on this repository. Can not drop it');
   }

@@ -18,32 +18,45 @@ interface SnapshotFilter {
   timestamp?: string;
 }
 
-/** The WHERE forms StarRocks accepts (ShowSnapshotAnalyzer); anything else gets its help text. */
+/**
+ * The WHERE forms StarRocks accepts (ShowSnapshotAnalyzer, 3.x/4.x): `SNAPSHOT = 's'`, `TIMESTAMP = 't'`
+ * and an AND of two of those (the later one of a column wins), or `SNAPSHOT IN ('a', …)`, whose empty
+ * strings are skipped. An empty value, a TIMESTAMP without a SNAPSHOT, or any other form gets the help text;
+ * an IN on another column or with a non-string value gets its own message. Ours is stricter in two places
+ * StarRocks lets through unfiltered: a comparison other than `=`, and NOT IN, get the help text too.
+ */
 function snapshotFilter(where: Expr | undefined): SnapshotFilter {
   if (!where) return {};
-  const str = (e: Expr) => (e.kind === 'literal' && e.type === 'string' ? e.value : undefined);
-  const eq = (e: Expr, col: string) =>
-    e.kind === 'compare' && e.op === '=' && e.left.kind === 'column' && e.left.name.toUpperCase() === col ? str(e.right) : undefined;
-  const single = eq(where, 'SNAPSHOT');
-  if (single !== undefined) return { names: [single] };
-  if (where.kind === 'in' && !where.negated && where.operand.kind === 'column' && where.operand.name.toUpperCase() === 'SNAPSHOT') {
-    const names = where.values.map(str);
-    if (names.some((n) => n === undefined)) throw new AnalysisError('Child of in predicate should be string value');
-    return { names: names as string[] };
+  if (where.kind === 'in' && !where.negated) {
+    if (where.operand.kind !== 'column' || where.operand.name.toUpperCase() !== 'SNAPSHOT') throw new AnalysisError('Left expr of should be snapshot');
+    const names = where.values.map((v) => {
+      if (v.kind !== 'literal' || v.type !== 'string') throw new AnalysisError('Child of in predicate should be string value');
+      return v.value;
+    });
+    const given = names.filter((n) => n !== '');
+    return given.length ? { names: given } : {};
   }
-  if (where.kind === 'and') {
-    for (const [a, b] of [[where.left, where.right], [where.right, where.left]] as const) {
-      const name = eq(a, 'SNAPSHOT'), ts = eq(b, 'TIMESTAMP');
-      if (name !== undefined && ts !== undefined) return { names: [name], timestamp: ts };
-    }
-  }
-  throw new AnalysisError(WHERE_HELP);
+  const out: { name?: string; timestamp?: string } = {};
+  const sub = (e: Expr): boolean => {
+    if (e.kind !== 'compare' || e.op !== '=' || e.left.kind !== 'column') return false;
+    if (e.right.kind !== 'literal' || e.right.type !== 'string' || e.right.value === '') return false;
+    const col = e.left.name.toUpperCase();
+    if (col === 'SNAPSHOT') out.name = e.right.value;
+    else if (col === 'TIMESTAMP') out.timestamp = e.right.value;
+    else return false;
+    return true;
+  };
+  const ok = where.kind === 'and' ? sub(where.left) && sub(where.right) : sub(where);
+  if (!ok || out.name === undefined) throw new AnalysisError(WHERE_HELP);
+  return { names: [out.name], ...(out.timestamp === undefined ? {} : { timestamp: out.timestamp }) };
 }
 
 /** SHOW SNAPSHOT reads the repository itself, the source of truth, so snapshots of other clusters show too. */
 export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnapshot'>): Promise<ResultSet> {
+  // The repository first, then the WHERE clause, with the analyzer's bracketed message.
+  const repo = await ctx.control.getRepository(s.repo);
+  if (!repo) throw new NotFoundError(`Repository [${s.repo}] does not exist`);
   const filter = snapshotFilter(s.where);
-  const repo = await ctx.control.requireRepository(s.repo);
   const store = await openRepository(ctx, repo);
   if (filter.timestamp !== undefined) {
     const label = filter.names![0]!;

@@ -58,12 +58,20 @@ describe('upload_worker_count and download_worker_count in <home>/starbackup.con
     expect(readHomeConfig(await temp.make())).toEqual({ workers: { upload: 0, download: 0 }, allowedEndpoints: [] });
   });
 
+  it('reads make_snapshot_worker_count and release_snapshot_worker_count (StarRocks BE keys, docs: BE configuration)', () => {
+    // Here they bound SNAPSHOTING's manifest reads and the staging cleanup of a finished or cancelled job.
+    expect(parseHomeConfig('make_snapshot_worker_count = 4\nrelease_snapshot_worker_count = 0\n', 'x').workers).toEqual({ upload: 0, download: 0, makeSnapshot: 4, releaseSnapshot: 0 });
+    expect(() => parseHomeConfig('release_snapshot_worker_count = x', 'f.conf')).toThrow(
+      "Invalid value 'x' for release_snapshot_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024",
+    );
+  });
+
   it.each([
     ['upload_worker_count = many', "Invalid value 'many' for upload_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024"],
     ['\ndownload_worker_count = -1', "Invalid value '-1' for download_worker_count in f.conf line 2: a whole number from 0 (one per core) to 1024"],
     ['upload_worker_count = 5000', "Invalid value '5000' for upload_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024"],
     ['upload_worker_count = ', "Invalid value '' for upload_worker_count in f.conf line 1: a whole number from 0 (one per core) to 1024"],
-    ['make_snapshot_workers = 2', "Unknown config item 'make_snapshot_workers' in f.conf line 1; known items: upload_worker_count, download_worker_count, allowed_file_paths, allowed_endpoints"],
+    ['make_snapshot_workers = 2', "Unknown config item 'make_snapshot_workers' in f.conf line 1; known items: upload_worker_count, download_worker_count, make_snapshot_worker_count, release_snapshot_worker_count, allowed_file_paths, allowed_endpoints"],
     ['allowed_file_paths = /data, loads', "Invalid value 'loads' for allowed_file_paths in f.conf line 1: folders must be absolute paths"],
     ['upload_worker_count 4', "Invalid line in f.conf line 1: 'upload_worker_count 4' is not key = value"],
   ])('refuses %j', (text, message) => {

@@ -13,7 +13,6 @@ export interface BackupSelection {
 }
 
 const isMv = (t: TableRecord) => t.def.type === 'MATERIALIZED_VIEW';
-const ALL_KINDS = { ALL_TABLES: 'TABLE', ALL_MATERIALIZED_VIEWS: 'MATERIALIZED_VIEW', ALL_VIEWS: 'VIEW', ALL_FUNCTIONS: 'FUNCTION' } as const;
 
 export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: ObjectRef[] | undefined): Promise<BackupSelection> {
   const tables = (await ctx.catalog.listTables(db)).map((r) => r.doc);
@@ -35,20 +34,22 @@ export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: 
     if (list.includes(name)) throw new AnalysisError(`Duplicated ${what}: ${name}`);
     list.push(name);
   };
-  for (const o of on) {
+  // Named objects first, then each ALL form adds what is not named already: StarRocks' analyzer accepts
+  // `ALL VIEW, VIEW v1` in either order (BackupRestoreAnalyzer.visitBackupStatement skips the tables and
+  // functions a named ref already holds; AnalyzeBackupRestoreTest.testBackup).
+  const named = on.filter((o) => !o.kind.startsWith('ALL_'));
+  for (const o of named) {
     if ('alias' in o && o.alias) throw new AnalysisError(`Can not set alias for table in Backup Stmt: ${o.name.name} AS ${o.alias}`);
     if ('name' in o && o.name.db && o.name.db !== db) throw new AnalysisError(`${o.name.db}.${o.name.name} is not in database ${db}`);
     switch (o.kind) {
-      case 'ALL_TABLES': tables.filter((t) => !isMv(t)).forEach((t) => addTable(t)); break;
-      case 'ALL_MATERIALIZED_VIEWS': tables.filter(isMv).forEach((t) => addTable(t)); break;
-      case 'ALL_VIEWS': views.forEach((v) => addOnce(out.views, v.name, 'view')); break;
-      case 'ALL_FUNCTIONS': functions.forEach((f) => addOnce(out.functions, functionSignature(f), 'function')); break;
       case 'TABLE': {
         const t = tables.find((x) => x.def.name === o.name.name);
-        if (!t) {
-          if (views.some((v) => v.name === o.name.name)) throw new AnalysisError(`${o.name.name} is a view; back it up with VIEW ${o.name.name}`);
-          throw new NotFoundError(`Unknown table '${o.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
+        // A view is a table to StarRocks, so `ON (v1)` backs up view v1.
+        if (!t && !o.partitions && views.some((v) => v.name === o.name.name)) {
+          addOnce(out.views, o.name.name, 'view');
+          break;
         }
+        if (!t) throw new NotFoundError(`Unknown table '${o.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
         const parts = o.partitions?.map((p) => {
           if (!t.def.partitioning.partitions.some((s) => s.name === p)) throw new NotFoundError(`Unknown partition ${p} in table${t.def.name}`);
           return p;
@@ -75,16 +76,14 @@ export async function resolveBackupObjects(ctx: ServiceContext, db: string, on: 
       }
     }
   }
+  const kinds = new Set(on.map((o) => o.kind));
+  const has = (name: string) => out.objects.some((x) => x.table === name);
+  const fresh = (list: string[], name: string) => !list.includes(name) && list.push(name);
+  if (kinds.has('ALL_TABLES')) tables.filter((t) => !isMv(t) && !has(t.def.name)).forEach((t) => addTable(t));
+  if (kinds.has('ALL_MATERIALIZED_VIEWS')) tables.filter((t) => isMv(t) && !has(t.def.name)).forEach((t) => addTable(t));
+  if (kinds.has('ALL_VIEWS')) views.forEach((v) => fresh(out.views, v.name));
+  if (kinds.has('ALL_FUNCTIONS')) functions.forEach((f) => fresh(out.functions, functionSignature(f)));
   return out;
-}
-
-/** `ALL TABLES` and friends may be mixed with named objects of other kinds, not of their own kind. */
-export function checkAllForms(on: ObjectRef[]): void {
-  for (const [all, kind] of Object.entries(ALL_KINDS)) {
-    if (on.some((o) => o.kind === all) && on.some((o) => o.kind === kind)) {
-      throw new AnalysisError(`${all.replace(/_/g, ' ')} can not be combined with single ${kind.replace(/_/g, ' ')} objects in ON (...)`);
-    }
-  }
 }
 
 /** External catalogs named by BACKUP (or all of them). */

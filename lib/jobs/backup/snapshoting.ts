@@ -10,6 +10,7 @@ import { advance, enterPhase } from '../job-guard.ts';
 import { type MetaHeader, type UploadLine, backupStaging } from './backup-staging.ts';
 import { writeLineDocs } from '../staging-lines.ts';
 import { infoSummary, stageInfoSummary } from './info-summary.ts';
+import { DEFAULT_PHASE_WORKERS, mapBounded } from '../bounded.ts';
 
 /**
  * SNAPSHOTING: pins each partition at its current version. Segments are immutable, so the manifest a
@@ -43,11 +44,12 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
       def.partitioning.partitions = wanted;
       const table: SnapshotTable = { def, partitions: [] };
       const lines: UploadLine[] = [];
-      // A table's manifests are read together; they are small, and one read after another added up.
-      const manifests = await Promise.all(wanted.map((p) => {
+      // A table's manifests are read together (they are small, and one read after another added up), at
+      // most make_snapshot_worker_count at once: StarRocks' BE takes its snapshots with that many threads.
+      const manifests = await mapBounded(wanted, ctx.workers?.makeSnapshot ?? DEFAULT_PHASE_WORKERS, async (p) => {
         const key = rec.doc.data[p.id]?.manifest;
         return key ? readManifest(ctx.data, key) : undefined;
-      }));
+      });
       for (const [i, p] of wanted.entries()) {
         const data = rec.doc.data[p.id];
         const manifest = manifests[i];

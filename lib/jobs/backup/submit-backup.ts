@@ -1,7 +1,7 @@
-import type { JobRecord } from '../../domain/control-types.ts';
-import { type BackupSelection, checkAllForms, resolveBackupObjects, resolveCatalogs } from './backup-objects.ts';
+import type { JobRecord, RepositoryRecord } from '../../domain/control-types.ts';
+import { type BackupSelection, resolveBackupObjects, resolveCatalogs } from './backup-objects.ts';
 import { AnalysisError, NotFoundError } from '../../domain/errors.ts';
-import { newId } from '../../domain/ids.ts';
+import { newJobId } from '../../domain/ids.ts';
 import { layout } from '../../domain/repository-layout.ts';
 import { checkName } from '../../domain/names.ts';
 import { BackupState, JobType, StatusCode } from '../../domain/states.ts';
@@ -10,7 +10,7 @@ import type { StatementOf } from '../../sql/ast.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { lockAndCreateJob } from '../job-lock.ts';
-import { backupProperties } from '../job-properties.ts';
+import { type BackupProps, backupProperties } from '../job-properties.ts';
 
 /**
  * BACKUP's synchronous part (StarRocks' BackupHandler.backup): checks the statement against the catalog and
@@ -26,18 +26,26 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   const db = catalogJob ? '' : stmt.db ?? stmt.snapshot.db ?? sessionDb;
   if (db === undefined) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>', { mysqlCode: 'ERR_NO_DB_ERROR' });
   const label = checkName('Snapshot', stmt.snapshot.name);
-  const props = backupProperties(stmt.properties);
-  const repo = await ctx.control.requireRepository(stmt.repo);
-  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
+  // StarRocks' order (BackupRestoreAnalyzer.visitBackupStatement, then BackupHandler.backup): the database,
+  // the repository, the objects, the properties; then read-only and the label. A catalog backup checks its
+  // properties first and leaves the repository to the handler, whose message has no brackets.
   let selection: BackupSelection = { objects: [], views: [], functions: [] };
   let catalogs: string[] | undefined;
+  let props: BackupProps;
+  let repo: RepositoryRecord;
   if (catalogJob) {
+    props = backupProperties(stmt.properties);
     catalogs = await resolveCatalogs(ctx, stmt.catalogs!);
+    repo = await ctx.control.requireRepository(stmt.repo);
   } else {
     if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
-    if (stmt.on) checkAllForms(stmt.on);
+    const found = await ctx.control.getRepository(stmt.repo);
+    if (!found) throw new NotFoundError(`Repository [${stmt.repo}] does not exist`);
+    repo = found;
     selection = await resolveBackupObjects(ctx, db, stmt.on);
+    props = backupProperties(stmt.properties);
   }
+  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
   const store = await openRepository(ctx, repo);
   for await (const o of store.list(`${layout.snapshotDir(repo.name, label)}__info_`)) {
     void o;
@@ -45,10 +53,10 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   }
   const now = ctx.clock.now();
   const job: JobRecord = {
-    jobId: newId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
+    jobId: newJobId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
-    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl, ttlMs: props.ttlMs! } : {}) },
+    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
   };
   await lockAndCreateJob(ctx, job);
   return job;

@@ -1,4 +1,5 @@
 import { seal } from '../../domain/envelope.ts';
+import { snapshotExpireTime } from '../../domain/snapshot-ttl.ts';
 import { FORMAT_VERSION, layout } from '../../domain/repository-layout.ts';
 import type { SnapshotInfo } from '../../domain/snapshot-types.ts';
 import { BackupState, JobType } from '../../domain/states.ts';
@@ -32,7 +33,8 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   };
   if (job.backup!.ttl) {
     info.ttl = job.backup!.ttl;
-    info.expire_time = now + job.backup!.ttlMs!;
+    // A calendar sum from the finish time (4.2's SnapshotTtl.computeExpireTime), so `1 MONTH` is a month.
+    info.expire_time = snapshotExpireTime(now, job.backup!.ttl)!;
     // Indexed before the commit point: an expiry entry for a snapshot that never appears is harmless.
     await ctx.control.putExpiry({ repo: repo.name, label: job.label, expireTime: info.expire_time, failures: 0 });
   }
@@ -41,6 +43,6 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
   await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
   await advance(ctx, job, BackupState.FINISHED, (j) => { j.times.finished = now; });
   await ctx.control.locks.release(job.db, jobId, job.lockToken);
-  await clearStaging(ctx.data, jobId);
+  await clearStaging(ctx.data, jobId, ctx.workers?.releaseSnapshot);
   return { jobId };
 }

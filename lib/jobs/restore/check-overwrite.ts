@@ -24,7 +24,10 @@ function columnsEqual(a: ColumnSpec, b: ColumnSpec): boolean {
   return columnText(a) === columnText(b) && (a.defaultValue ?? '\u0000') === (b.defaultValue ?? '\u0000');
 }
 
-export function checkOverwrite(local: TableDef, remote: TableDef, alias: string, partitionNames: string[]): OverwritePlan {
+/** StarRocks' default replication_num of a table created without one (shared-nothing). */
+const DEFAULT_REPLICATION_NUM = 3;
+
+export function checkOverwrite(local: TableDef, remote: TableDef, alias: string, partitionNames: string[], replicationNum: number): OverwritePlan {
   const schema = (step: string) => new AnalysisError(`Table ${alias} already exist but with different schema, errMsg: ${step}`);
   if (local.partitioning.type !== remote.partitioning.type) throw new AnalysisError("Table's partition type is different");
   if (local.type !== remote.type) throw schema('Table type is inconsistent');
@@ -59,6 +62,12 @@ export function checkOverwrite(local: TableDef, remote: TableDef, alias: string,
       }
       if (def.partitioning.type === 'LIST' && JSON.stringify(lp.values) !== JSON.stringify(rp.values)) {
         throw new AnalysisError(`Partition ${name} in table ${alias} has different values with partition in repository`);
+      }
+      // RestoreJob.checkAndPrepareMeta: an overwritten partition keeps its replicas, so their count must be
+      // the one the RESTORE asks for (its replication_num property, 3 by default).
+      const local = Number(def.properties?.replication_num ?? DEFAULT_REPLICATION_NUM);
+      if (local !== replicationNum) {
+        throw new AnalysisError(`Partition ${name} in table ${alias} has different replication num '${local}' with partition in repository, which is ${replicationNum}`);
       }
       out.push({ name: lp.name, targetId: lp.id, added: false });
       continue;

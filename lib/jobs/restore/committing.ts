@@ -23,7 +23,7 @@ export async function restoreCommitting(ctx: ServiceContext, { jobId }: JobRef):
   await publishRestore(ctx, job);
   await advance(ctx, job, RestoreState.FINISHED, (j) => { j.times.finished = ctx.clock.now(); });
   await ctx.control.locks.release(job.db, jobId, job.lockToken);
-  await clearStaging(ctx.data, jobId);
+  await clearStaging(ctx.data, jobId, ctx.workers?.releaseSnapshot);
   return { jobId };
 }
 

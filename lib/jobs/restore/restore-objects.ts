@@ -34,15 +34,19 @@ export function resolveRestoreObjects(info: SnapshotInfo, label: string, on: Obj
     if (list.some((x) => x.name === name)) throw new AnalysisError(`Duplicated ${what}: ${name}`);
     list.push(alias ? { name, alias: checkName(what, alias) } : { name });
   };
+  // Named objects first, then each ALL form adds what is not named already, as StarRocks accepts
+  // `ALL FUNCTIONS, FUNCTION f` and `ALL TABLES, v1` (AnalyzeBackupRestoreTest.testRestore).
   for (const o of on) {
     switch (o.kind) {
-      case 'ALL_TABLES': tables.forEach((table) => addData({ table })); break;
-      case 'ALL_MATERIALIZED_VIEWS': mvs.forEach((table) => addData({ table })); break;
-      case 'ALL_VIEWS': views.forEach((name) => addNamed(out.views, name, undefined, 'view')); break;
-      case 'ALL_FUNCTIONS': functions.forEach((name) => addNamed(out.functions, name, undefined, 'function')); break;
       case 'TABLE': {
         const name = o.name.name;
         const snap = info.backup_objects[name];
+        // A view is a table to StarRocks, so `ON (v1 [AS v2])` restores view v1.
+        if (!snap && !o.partitions && views.includes(name)) {
+          target(name, o.alias);
+          addNamed(out.views, name, o.alias, 'view');
+          break;
+        }
         if (!snap || mvs.includes(name)) throw new AnalysisError(`Table ${name} does not exist in snapshot ${label}`);
         for (const p of o.partitions ?? []) {
           if (!snap.partitions[p]) throw new AnalysisError(`Partition ${p} of table ${name} does not exist in snapshot ${label}`);
@@ -63,8 +67,16 @@ export function resolveRestoreObjects(info: SnapshotInfo, label: string, on: Obj
         if (!functions.includes(o.name.name)) throw new AnalysisError(`Can not find restore function: ${o.name.name}`);
         addNamed(out.functions, o.name.name, o.alias, 'function');
         break;
+      default: break;
     }
   }
+  const kinds = new Set(on.map((o) => o.kind));
+  const unnamed = (table: string) => !out.objects.some((x) => x.table === table);
+  const fresh = (list: { name: string }[], name: string) => !list.some((x) => x.name === name) && list.push({ name });
+  if (kinds.has('ALL_TABLES')) tables.filter(unnamed).forEach((table) => addData({ table }));
+  if (kinds.has('ALL_MATERIALIZED_VIEWS')) mvs.filter(unnamed).forEach((table) => addData({ table }));
+  if (kinds.has('ALL_VIEWS')) views.forEach((name) => fresh(out.views, name));
+  if (kinds.has('ALL_FUNCTIONS')) functions.forEach((name) => fresh(out.functions, name));
   return out;
 }
 

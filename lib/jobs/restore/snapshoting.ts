@@ -48,7 +48,7 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
     } else {
       const rec = existing.doc;
       if (rec.state !== TableState.NORMAL && rec.restoreJobId !== jobId) throw new AnalysisError(`Table ${name}'s state is not NORMAL: ${rec.state}`);
-      const ow = checkOverwrite(rec.def, snap.def, name, parts.map((p) => p.name));
+      const ow = checkOverwrite(rec.def, snap.def, name, parts.map((p) => p.name), job.restore!.replicationNum);
       const version = (id: string) => (rec.data[id]?.version ?? 1) + 1;
       tp = { name, sourceName: obj.table, mode: 'overwrite', def: ow.def, partitions: ow.partitions.map((p) => ({ ...p, version: version(p.targetId) })) };
       await hold(ctx, job, name);

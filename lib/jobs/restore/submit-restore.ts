@@ -1,7 +1,7 @@
 import type { JobRecord } from '../../domain/control-types.ts';
 import { resolveRestoreCatalogs, resolveRestoreObjects } from './restore-objects.ts';
 import { AnalysisError } from '../../domain/errors.ts';
-import { newId } from '../../domain/ids.ts';
+import { newJobId } from '../../domain/ids.ts';
 import { checkName } from '../../domain/names.ts';
 import { JobType, RestoreState, StatusCode } from '../../domain/states.ts';
 import type { StatementOf } from '../../sql/ast.ts';
@@ -35,7 +35,7 @@ export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Rest
   }
   const now = ctx.clock.now();
   const job: JobRecord = {
-    jobId: newId(now), type: JobType.RESTORE, label, db: target, repo: repo.name, state: RestoreState.PENDING,
+    jobId: newJobId(now), type: JobType.RESTORE, label, db: target, repo: repo.name, state: RestoreState.PENDING,
     timestamp: props.backupTimestamp, createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
     restore: { sourceDb: info.database, ...selection, replicationNum: props.replicationNum, allowLoad: props.allowLoad, held: [] },
