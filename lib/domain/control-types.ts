@@ -25,7 +25,15 @@ export interface BackupObject {
 export interface RestoreObject {
   table: string;
   alias?: string;
+  /** The partitions named in ON (…); absent, the table is restored whole. */
   partitions?: string[];
+  /**
+   * What SHOW RESTORE's RestoreObjs lists for this table: every partition it restores, as StarRocks'
+   * BackupJobInfo.getInfo does (none for an unpartitioned table). Capped so a record stays far below
+   * DynamoDB's item limit; `shownMore` counts the names left out.
+   */
+  shown?: string[];
+  shownMore?: number;
 }
 
 /** What backup and restore jobs share; the job record is one of the two (JobRecord), told apart by `type`. */

@@ -1,4 +1,4 @@
-import { JobCounter, type JobRecord, jobOfType } from '../domain/control-types.ts';
+import { JobCounter, type JobRecord, type RestoreObject, jobOfType } from '../domain/control-types.ts';
 import { JobType, renderStatus } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
@@ -25,11 +25,18 @@ function backupObjs(j: JobRecord): string {
   ].join(', ');
 }
 
+/** ` PARTITIONS [p1, p2]` as StarRocks' BackupJobInfo.getInfo; records from before `shown` list the named ones. */
+function partitionList(o: RestoreObject): string {
+  const names = o.shown ?? o.partitions ?? [];
+  if (names.length === 0) return '';
+  return ` PARTITIONS [${names.join(', ')}${o.shownMore ? `, … ${o.shownMore} more` : ''}]`;
+}
+
 function restoreObjs(j: JobRecord): string {
   const rs = jobOfType(j, JobType.RESTORE).restore;
   const as = (alias?: string) => (alias ? ` AS ${alias}` : '');
   return [
-    ...rs.objects.map((o) => `${o.table}${o.partitions ? ` PARTITIONS [${o.partitions.join(', ')}]` : ''}${as(o.alias)}`),
+    ...rs.objects.map((o) => `${o.table}${partitionList(o)}${as(o.alias)}`),
     ...(rs.views ?? []).map((v) => `VIEW ${v.name}${as(v.alias)}`),
     ...(rs.functions ?? []).map((f) => `FUNCTION ${f.name}${as(f.alias)}`),
     ...(rs.catalogs ?? []).map((c) => `CATALOG ${c.name}${as(c.alias)}`),

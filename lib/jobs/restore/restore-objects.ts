@@ -8,6 +8,34 @@ type Selection = Pick<RestoreDetail, 'objects' | 'views' | 'functions' | 'catalo
 
 /** What a RESTORE takes from a snapshot, with StarRocks' messages for objects the snapshot lacks. */
 export function resolveRestoreObjects(info: SnapshotInfo, label: string, on: ObjectRef[] | undefined): Selection {
+  const selection = selectRestoreObjects(info, label, on);
+  return { ...selection, objects: withShownPartitions(info, selection.objects) };
+}
+
+/** Partition names RestoreObjs may show across a job's tables: ample for a listing, small beside 400 KB. */
+const SHOWN_PARTITION_CHARS = 16 * 1024;
+
+/**
+ * Each table's partitions as RestoreObjs lists them (StarRocks' BackupJobInfo.getInfo): those it restores,
+ * leaving out the one partition of an unpartitioned table, which is named as the table.
+ */
+function withShownPartitions(info: SnapshotInfo, objects: RestoreObject[]): RestoreObject[] {
+  let budget = SHOWN_PARTITION_CHARS;
+  return objects.map((o) => {
+    const names = (o.partitions ?? Object.keys(info.backup_objects[o.table]?.partitions ?? {})).filter((p) => p !== o.table);
+    if (names.length === 0) return o;
+    const shown: string[] = [];
+    for (const name of names) {
+      if (budget < name.length) break;
+      budget -= name.length + 2;
+      shown.push(name);
+    }
+    const more = names.length - shown.length;
+    return { ...o, shown, ...(more > 0 ? { shownMore: more } : {}) };
+  });
+}
+
+function selectRestoreObjects(info: SnapshotInfo, label: string, on: ObjectRef[] | undefined): Selection {
   const mvs = info.materialized_views ?? [];
   const tables = Object.keys(info.backup_objects).filter((t) => !mvs.includes(t));
   const views = info.views ?? [];
