@@ -21,7 +21,7 @@ describe('starbackup sql', () => {
     expect(out).toHaveLength(5);
     expect(out[0]).toEqual({ statement: 'CREATE DATABASE d', columns: [], rows: [] });
     expect(out[3]).toEqual({ statement: 'SELECT * FROM d.t', columns: ['a', 'b'], rows: [['1', 'x'], ['2', null]] });
-    expect(out[4]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', message: "Unknown table 'd.nope'" } });
+    expect(out[4]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', errno: 1064, sqlstate: 'HY000', message: "Unknown table 'd.nope'" } });
     expect(r.stderr).not.toContain('NodeVersionSupportWarning');
   });
 
@@ -43,7 +43,7 @@ describe('starbackup sql', () => {
     expect(cli(['sql', '--home', home, '-f', file]).status).toBe(0);
     const r = cli(['sql', '--home', home, 'SELECT * FROM shop.items']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^\+----\+------\+\n\| id \| name \|\n\+----\+------\+\n\| 1  \| pen  \|\n\+----\+------\+\n1 row in set \(\d+\.\d\d sec\)\n$/);
+    expect(r.stdout).toMatch(/^\+----\+------\+\n\| id \| name \|\n\+----\+------\+\n\|  1 \| pen  \|\n\+----\+------\+\n1 row in set \(\d+\.\d\d sec\)\n$/);
   });
 
   it('uses ./.starbackup as the default home', async () => {
