@@ -51,6 +51,7 @@ export class JobDisplay {
 
   /** A line of its own, below a line being redrawn on a terminal. */
   note(line: string): void {
-    this.stream.write(this.view && this.stream.isTTY ? `\n${line}\n` : `${line}\n`);
+    if (this.view) this.view.note(line);
+    else this.stream.write(`${line}\n`);
   }
 }

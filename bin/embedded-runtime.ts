@@ -24,7 +24,7 @@ import type { UndeclaredAccessError } from '../lib/jobs/scoped-context.ts';
 import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
 import { watchJob } from '../lib/jobs/job-watch.ts';
 import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/jobs/recover-jobs.ts';
-import { pauseAfterTask } from './test-hooks.ts';
+import { holdAfterTask, pauseAfterTask } from './test-hooks.ts';
 import { homeInUse, isHomeLocked, recordHolder } from './home-holder.ts';
 import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
@@ -119,6 +119,8 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   let handlers: LocalHandlers = taskBindings(ctx, options.registry, (e) => undeclared.push(e));
   const pause = pauseAfterTask(process.env);
   if (pause) handlers = wrapBindings(handlers, pause);
+  const hold = holdAfterTask(process.env, ctx);
+  if (hold) handlers = wrapBindings(handlers, hold);
   if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
   // Handlers capture the context object, and the context holds the orchestrator that calls them.
   const orchestrator = new LocalOrchestrator({

@@ -15,6 +15,8 @@ export interface ProgressView {
   update(p: JobProgress): void;
   /** Draws the last state for good (a terminal gets its line ended). */
   stop(): void;
+  /** A line of its own (Ctrl-C's message): on a terminal the redrawn line is ended first, and drawn again below on the next update. */
+  note(line: string): void;
 }
 
 /** The stream a view draws on: a terminal when `isTTY`, of `columns` width. */
@@ -52,6 +54,10 @@ class PlainView implements ProgressView {
     if (this.pending && describe(this.pending) !== this.last) this.write(this.pending, describe(this.pending));
   }
 
+  note(line: string): void {
+    this.stream.write(`${line}\n`);
+  }
+
   private write(p: JobProgress, line: string): void {
     this.stream.write(`${line}\n`);
     this.last = line;
@@ -65,11 +71,12 @@ class TerminalView implements ProgressView {
   private readonly bar: cliProgress.SingleBar;
   private started = false;
   private readonly rate = new Rate();
-  constructor(stream: ProgressStream, private readonly now: () => number) {
+  constructor(private readonly stream: ProgressStream, private readonly now: () => number) {
     this.bar = new cliProgress.SingleBar({
       stream,
-      // Ours to draw: the line is the plain one with rate and ETA; the library redraws and truncates it.
-      format: (_options, _params, payload: { line: string }) => payload.line,
+      // Ours to draw: the plain line with rate and ETA, cut to the terminal's width (never wrapped onto a
+      // second line, which the next redraw would leave behind); the library redraws it in place.
+      format: (_options, params, payload: { line: string }) => payload.line.slice(0, Math.max(1, params.maxWidth - 1)),
       linewrap: false,
       hideCursor: true,
       gracefulExit: false,
@@ -82,12 +89,22 @@ class TerminalView implements ProgressView {
       this.started = true;
       this.bar.start(1, 0, { line });
     } else {
+      // Drawn at once: updates come every 500 ms, the library's own schedule would drop some.
       this.bar.update(0, { line });
+      this.bar.render();
     }
   }
 
   stop(): void {
     if (this.started) this.bar.stop();
+    this.started = false;
+  }
+
+  note(line: string): void {
+    // The library saves the cursor when a bar starts and restores it when it stops: a line written while
+    // it draws would be overwritten, so the bar stops first and starts again on the next update.
+    this.stop();
+    this.stream.write(`${line}\n`);
   }
 }
 
