@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { AnalysisError, errorMessage } from '../lib/domain/errors.ts';
+import { AnalysisError, ErrorName, errorMessage } from '../lib/domain/errors.ts';
 import { JobDisplay, outcomeJson, printOutcome, printOutsideError } from './cli-output.ts';
 import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
 import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
@@ -112,7 +112,8 @@ async function viaServer(server: RunningServer, sql: string): Promise<Outcome[]>
       ? { errno: body.error.errno, sqlstate: body.error.sqlstate } : mysqlErrorOf(Object.assign(new Error(message), { name: code }));
     outcomes.push({ statement: body.error.statement, error: { code, errno, sqlstate, message }, seconds: 0 });
   } else if (body.error || status !== 200) {
-    throw new Error(`the server of this home refused the request (${status}): ${body.error?.message ?? 'no detail'}`);
+    // The server's code names the refusal (PayloadTooLargeError, UnauthorizedError, …) in --json.
+    throw Object.assign(new Error(`the server of this home refused the request (${status}): ${body.error?.message ?? 'no detail'}`), { name: body.error?.code ?? ErrorName.Internal });
   }
   return outcomes;
 }

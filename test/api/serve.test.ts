@@ -201,6 +201,10 @@ describe('starbackup serve', { timeout: TEST_MS }, () => {
     const table = await cli(['sql', '--home', home, 'SELECT COUNT(*) FROM d.t']);
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^\+----------\+\n\| count\(\*\) \|\n\+----------\+\n\|        3 \|\n\+----------\+\n1 row in set \(\d+\.\d\d sec\)\n$/);
+    // errno and SQLSTATE come over the wire, so the forwarded CLI prints what the embedded one does.
+    const text = await cli(['sql', '--home', home, 'SELECT COUNT(*) FROM d.nope']);
+    expect(text.status).toBe(1);
+    expect(text.stderr).toBe("ERROR 1064 (HY000): Unknown table 'd.nope'\n");
   });
 
   it('lets a second terminal CANCEL a running BACKUP', async () => {

@@ -89,7 +89,7 @@ describe('starbackup sql', () => {
     const r = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\|        3 \|\n\+----------\+\n1 row in set/);
-  });
+  }, 180_000); // five CLI runs
 
   it('explains bad usage, with --json as one JSON error element', () => {
     const r = cli(['sql']);
