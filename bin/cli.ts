@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { errorMessage } from '../lib/domain/errors.ts';
+import { AnalysisError, ErrorName, errorMessage } from '../lib/domain/errors.ts';
+import { JobDisplay, outcomeJson, printOutcome, printOutsideError } from './cli-output.ts';
 import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
-import { formatResult } from './format-table.ts';
+import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { type Outcome, runScript } from './run-script.ts';
 import { type RunningServer, runningServer, sendSql } from './server-client.ts';
+import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
+
+/** The package's version, read beside this file (not from the working directory). */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command();
-program.name('starbackup').description('StarRocks-compatible BACKUP and RESTORE, embedded or on AWS').showHelpAfterError();
+program.name('starbackup').description('StarRocks-compatible BACKUP and RESTORE, embedded or on AWS').version(version, '-V, --version').showHelpAfterError();
 
 program
   .command('sql')
@@ -18,30 +23,54 @@ program
   .option('--json', 'print one JSON array with one element per executed statement')
   .option('-f, --file <file>', 'read the statements from a file')
   .addHelpText('after', `
-BACKUP and RESTORE wait for their job to end, with progress on stderr. While \`starbackup serve\` runs on
+BACKUP and RESTORE wait for their job to end, with progress on stderr; Ctrl-C cancels the job (a second
+Ctrl-C stops at once, and the next command on the home rolls the job back). While \`starbackup serve\` runs on
 the home, the statements are sent to that server instead (it owns the home), and BACKUP and RESTORE
-return as soon as the job is accepted: follow it with SHOW BACKUP / SHOW RESTORE, stop it with CANCEL.`)
+return as soon as the job is accepted: follow it with SHOW BACKUP / SHOW RESTORE, stop it with CANCEL.
+Errors print as the mysql client prints them: ERROR <errno> (<sqlstate>): <message>, on stderr.`)
   .action(async (statements: string | undefined, opts: { home: string; json?: boolean; file?: string }) => {
-    if ((statements === undefined) === (opts.file === undefined)) program.error('give either statements or -f file');
-    const sql = opts.file ? readFileSync(opts.file, 'utf8') : statements!;
-    const print = opts.json ? undefined : (o: Outcome) => process.stdout.write(o.error ? `ERROR (${o.error.code}): ${o.error.message}\n` : formatResult(o.result!, o.seconds));
-    const server = runningServer(resolve(opts.home));
-    let outcomes: Outcome[];
-    if (server) {
-      outcomes = await viaServer(server, sql);
-      if (print) outcomes.forEach(print);
-    } else {
-      const embedded = await openEmbedded(opts.home);
-      for (const line of describeRecovered(embedded.recovered)) process.stderr.write(`${line}\n`);
-      try {
-        outcomes = await runScript(embedded.ctx, sql, { progress: (line) => process.stderr.write(`${line}\n`), onOutcome: print });
-      } finally {
-        await embedded.close();
-      }
+    try {
+      await sql(statements, opts);
+    } catch (e) {
+      printOutsideError(e, opts.json === true);
     }
-    if (opts.json) process.stdout.write(`${JSON.stringify(outcomes.map(toJson), null, 2)}\n`);
-    if (outcomes.some((o) => o.error)) process.exitCode = 1;
   });
+
+async function sql(statements: string | undefined, opts: { home: string; json?: boolean; file?: string }): Promise<void> {
+  if ((statements === undefined) === (opts.file === undefined)) {
+    if (!opts.json) program.error('give either statements or -f file');
+    throw new AnalysisError('give either statements or -f file');
+  }
+  const text = opts.file ? readFileSync(opts.file, 'utf8') : statements!;
+  const print = opts.json ? undefined : printOutcome;
+  const server = runningServer(resolve(opts.home));
+  let outcomes: Outcome[];
+  if (server) {
+    outcomes = await viaServer(server, text);
+    if (print) outcomes.forEach(print);
+  } else {
+    const embedded = await openEmbedded(opts.home, { holder: 'starbackup sql' });
+    const display = new JobDisplay(process.stderr);
+    for (const line of describeRecovered(embedded.recovered)) display.note(line);
+    const interrupt = new Interrupt(embedded.ctx, (line) => display.note(line));
+    try {
+      outcomes = await runScript(embedded.ctx, text, {
+        progress: (p) => display.update(p),
+        waiting: (job) => {
+          interrupt.waiting(job);
+          if (!job) display.end();
+        },
+        ...(print ? { onOutcome: print } : {}),
+      });
+    } finally {
+      await embedded.close();
+      interrupt.dispose();
+    }
+    if (interrupt.interrupted) process.exitCode = INTERRUPTED_EXIT;
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(outcomes.map(outcomeJson), null, 2)}\n`);
+  if (outcomes.some((o) => o.error)) process.exitCode ||= 1;
+}
 
 program
   .command('serve')
@@ -77,16 +106,16 @@ async function viaServer(server: RunningServer, sql: string): Promise<Outcome[]>
     seconds: r.seconds,
   }));
   if (body.error?.statement !== undefined) {
-    outcomes.push({ statement: body.error.statement, error: { code: body.error.code, message: body.error.message }, seconds: 0 });
+    const { code, message } = body.error;
+    // A server from before errno and SQLSTATE were on the wire: the same table, from the code.
+    const { errno, sqlstate } = body.error.errno !== undefined && body.error.sqlstate !== undefined
+      ? { errno: body.error.errno, sqlstate: body.error.sqlstate } : mysqlErrorOf(Object.assign(new Error(message), { name: code }));
+    outcomes.push({ statement: body.error.statement, error: { code, errno, sqlstate, message }, seconds: 0 });
   } else if (body.error || status !== 200) {
-    throw new Error(`the server of this home refused the request (${status}): ${body.error?.message ?? 'no detail'}`);
+    // The server's code names the refusal (PayloadTooLargeError, UnauthorizedError, …) in --json.
+    throw Object.assign(new Error(`the server of this home refused the request (${status}): ${body.error?.message ?? 'no detail'}`), { name: body.error?.code ?? ErrorName.Internal });
   }
   return outcomes;
-}
-
-function toJson(o: Outcome) {
-  if (o.error) return { statement: o.statement, error: o.error };
-  return { statement: o.statement, columns: o.result!.columns, rows: o.result!.rows };
 }
 
 try {

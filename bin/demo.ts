@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbedded } from './embedded-runtime.ts';
 import { formatResult } from './format-table.ts';
+import { errorLine } from './cli-output.ts';
+import { describe } from './progress-line.ts';
 import { runScript } from './run-script.ts';
 
 /**
@@ -17,10 +19,15 @@ export async function runDemo(write: (s: string) => void): Promise<number> {
   const session = {};
   const step = async (title: string, sql: string): Promise<string[][]> => {
     write(`\n-- ${title}\n`);
+    let last = '';
     const outcomes = await runScript(embedded.ctx, sql, {
       session,
-      progress: (line) => write(`   … ${line}\n`),
-      onOutcome: (o) => write(`starbackup> ${o.statement};\n${o.error ? `ERROR (${o.error.code}): ${o.error.message}\n` : formatResult(o.result!, o.seconds)}`),
+      progress: (p) => {
+        const line = describe(p);
+        if (line !== last) write(`   … ${line}\n`);
+        last = line;
+      },
+      onOutcome: (o) => write(`starbackup> ${o.statement};\n${o.error ? `${errorLine(o.error)}\n` : formatResult(o.result!, o.seconds)}`),
     });
     const failed = outcomes.find((o) => o.error);
     if (failed) throw new Error(`demo step failed: ${failed.error!.message}`);

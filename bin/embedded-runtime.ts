@@ -24,7 +24,8 @@ import type { UndeclaredAccessError } from '../lib/jobs/scoped-context.ts';
 import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
 import { watchJob } from '../lib/jobs/job-watch.ts';
 import { type OrphanTest, type RecoveredJob, RecoveryReason, recoverOrphans } from '../lib/jobs/recover-jobs.ts';
-import { pauseAfterTask } from './test-hooks.ts';
+import { holdAfterTask, pauseAfterTask } from './test-hooks.ts';
+import { homeInUse, isHomeLocked, recordHolder } from './home-holder.ts';
 import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
 
@@ -71,6 +72,8 @@ export interface EmbeddedOptions {
    * lib/domain/phase-registry.ts unless a test passes a copy.
    */
   registry?: PhaseRegistry;
+  /** What `<home>/holder.json` says holds the home (bin/home-holder.ts); by default from the door. */
+  holder?: string;
 }
 
 export const CATALOG_TABLE = 'starbackup-catalog';
@@ -88,12 +91,14 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   const guard = homeGuard(home, options.door ?? Door.OWNER, config);
   ownHome(home);
   const dynamo = await startEmbeddedDynamo({ path: join(home, 'dynamodb') }).catch((e: unknown) => {
-    throw e instanceof DamagedStoreError ? damagedHome(home, e) : e;
+    throw e instanceof DamagedStoreError ? damagedHome(home, e) : isHomeLocked(e) ? homeInUse(home, e) : e;
   });
+  const releaseHolder = recordHolder(home, options.holder ?? (options.door === Door.SERVER ? 'starbackup serve' : 'starbackup'));
   try {
     await ensureTable(dynamo.client, CATALOG_TABLE);
     await ensureTable(dynamo.client, CONTROL_TABLE);
   } catch (e) {
+    releaseHolder();
     await dynamo.close();
     throw e;
   }
@@ -115,6 +120,8 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   let handlers: LocalHandlers = taskBindings(ctx, options.registry, (e) => undeclared.push(e));
   const pause = pauseAfterTask(process.env);
   if (pause) handlers = wrapBindings(handlers, pause);
+  const hold = holdAfterTask(process.env, ctx);
+  if (hold) handlers = wrapBindings(handlers, hold);
   if (options.wrapHandlers) handlers = wrapBindings(handlers, options.wrapHandlers);
   // Handlers capture the context object, and the context holds the orchestrator that calls them.
   const orchestrator = new LocalOrchestrator({
@@ -129,6 +136,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   try {
     recovered = await recoverOrphans(ctx, options.orphaned ?? orphanedHere(hostname()));
   } catch (e) {
+    releaseHolder();
     await dynamo.close();
     throw e;
   }
@@ -140,7 +148,12 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     takeUndeclaredAccess: () => undeclared.splice(0),
     close: async () => {
       await orchestrator.idle();
-      await dynamo.close();
+      try {
+        await dynamo.close();
+      } finally {
+        // After the LOCK is released: a process that opened the home since has its own record, kept.
+        releaseHolder();
+      }
       if (undeclared[0]) throw undeclared[0];
     },
   };

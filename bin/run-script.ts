@@ -1,5 +1,6 @@
 import { JobCounter } from '../lib/domain/control-types.ts';
-import { JobFailedError, errorCode, errorMessage } from '../lib/domain/errors.ts';
+import { JobFailedError, errorCode } from '../lib/domain/errors.ts';
+import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
 import { checkScriptLength } from '../lib/domain/limits.ts';
 import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
@@ -11,19 +12,37 @@ import type { Session } from '../lib/statements/session.ts';
 import { parseScript } from '../lib/sql/parse.ts';
 import { redactStatement } from '../lib/sql/redact-statement.ts';
 import { echoedError } from '../lib/api/api-request.ts';
+import type { JobProgress } from './progress-line.ts';
 
 /** One executed statement, as `--json` prints it. */
 export interface Outcome {
   statement: string;
   result?: ResultSet;
-  error?: { code: string; message: string };
+  error?: OutcomeError;
   seconds: number;
+}
+
+/** `code` is the stable name (lib/domain/errors.ts); errno and sqlstate are what the mysql client prints. */
+export interface OutcomeError {
+  code: string;
+  errno: number;
+  sqlstate: string;
+  message: string;
+}
+
+/** The BACKUP or RESTORE job a statement started, while the script waits for it. */
+export interface WaitedJob {
+  jobId: string;
+  type: string;
+  label: string;
 }
 
 export interface RunOptions {
   session?: Session;
-  /** Called with a one-line status while a BACKUP or RESTORE runs. */
-  progress?: (line: string) => void;
+  /** Called with the job's progress while a BACKUP or RESTORE runs (every 500 ms) and once at its end. */
+  progress?: (p: JobProgress) => void;
+  /** Told when the script starts and stops waiting for a job (so Ctrl-C can cancel it). */
+  waiting?: (job: WaitedJob | undefined) => void;
   /** Called after each statement, so output appears as it happens. */
   onOutcome?: (o: Outcome) => void;
 }
@@ -44,7 +63,7 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   try {
     checkScriptLength(statements.length + (failure ? 1 : 0));
   } catch (e) {
-    emit({ statement: `${redactStatement(sql.slice(0, 60))}…`, error: { code: errorCode(e), message: errorMessage(e) }, seconds: 0 });
+    emit({ statement: `${redactStatement(sql.slice(0, 60))}…`, error: outcomeError(e), seconds: 0 });
     return outcomes;
   }
   let failed = false;
@@ -52,7 +71,7 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
     const started = performance.now();
     try {
       let result = await executeStatement(ctx, stmt, session);
-      if (result.job?.done) result = await waitForJob(ctx, result, options.progress);
+      if (result.job?.done) result = await waitForJob(ctx, result, options);
       emit({ statement: redactStatement(stmt.text), result, seconds: (performance.now() - started) / 1000 });
     } catch (e) {
       emit({ ...echoed(e, stmt.text), seconds: (performance.now() - started) / 1000 });
@@ -64,24 +83,34 @@ export async function runScript(ctx: ServiceContext, sql: string, options: RunOp
   return outcomes;
 }
 
-async function waitForJob(ctx: ServiceContext, result: ResultSet, progress?: (line: string) => void): Promise<ResultSet> {
+async function waitForJob(ctx: ServiceContext, result: ResultSet, options: RunOptions): Promise<ResultSet> {
   const job = result.job!;
-  let last = '';
+  const { progress } = options;
   const report = async () => {
     const r = await ctx.control.getJob(job.jobId);
     if (!r || !progress) return;
     const j = r.doc;
-    const line = `${j.type} ${j.label}: ${j.state} ${ControlStore.progressOf(r, JobCounter.FILES_DONE)}/${j.totals.files} files, ${ControlStore.progressOf(r, JobCounter.BYTES_DONE)}/${j.totals.bytes} bytes`;
-    if (line !== last) progress(line);
-    last = line;
+    progress({
+      type: j.type, label: j.label, state: j.state,
+      files: ControlStore.progressOf(r, JobCounter.FILES_DONE), totalFiles: j.totals.files,
+      bytes: ControlStore.progressOf(r, JobCounter.BYTES_DONE), totalBytes: j.totals.bytes,
+    });
   };
-  const timer = progress ? setInterval(() => void report().catch(() => undefined), 500) : undefined;
+  // Reports run one after another, and the last one after them all: a slow read never draws an older state.
+  let reported = Promise.resolve();
+  const timer = progress ? setInterval(() => { reported = reported.then(report).catch(() => undefined); }, 500) : undefined;
+  options.waiting?.({ jobId: job.jobId, type: job.type, label: job.label });
   try {
-    await job.done;
+    try {
+      await job.done;
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+    await reported;
+    await report();
   } finally {
-    if (timer) clearInterval(timer);
+    options.waiting?.(undefined);
   }
-  await report();
   const { doc: j } = await ctx.control.requireJob(job.jobId);
   if (j.state !== 'FINISHED') {
     throw new JobFailedError(`${j.type} job '${j.label}' ended ${j.state}: ${renderStatus(j.status)}`);
@@ -89,8 +118,15 @@ async function waitForJob(ctx: ServiceContext, result: ResultSet, progress?: (li
   return table(['JobId', 'Label', 'State', 'Timestamp'], [[j.jobId, j.label, j.state, j.timestamp]]);
 }
 
+/** Any thrown value as an outcome's error. */
+export function outcomeError(err: unknown): OutcomeError {
+  const { errno, sqlstate, message } = mysqlErrorOf(err);
+  return { code: errorCode(err), errno, sqlstate, message };
+}
+
 /** A failed statement as printed: secrets masked in its text and in the message. */
-function echoed(err: unknown, statement: string): { statement: string; error: { code: string; message: string } } {
+function echoed(err: unknown, statement: string): { statement: string; error: OutcomeError } {
   const { code, message, statement: text } = echoedError(err, statement);
-  return { statement: text ?? '', error: { code, message } };
+  const { errno, sqlstate } = mysqlErrorOf(err);
+  return { statement: text ?? '', error: { code, errno, sqlstate, message } };
 }

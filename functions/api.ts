@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Deadline } from '../lib/cluster/deadline.ts';
-import { ErrorName, StarbackupError, errorCode, errorMessage } from '../lib/domain/errors.ts';
+import { ErrorName, InternalError, StarbackupError, errorCode, errorMessage } from '../lib/domain/errors.ts';
+import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
 import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
 import { MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/api/api-request.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
@@ -64,7 +65,8 @@ function withoutForeignDetail(response: ApiResponse): ApiResponse {
   const error = response.body.error;
   if (!error || OUR_CODES.has(error.code)) return response;
   logger.error('statement failed with an unexpected error', { errorName: error.code, errorMessage: error.message });
-  return { ...response, body: { ...response.body, error: { ...error, code: ErrorName.Internal, message: internalMessage(error.code) } } };
+  const internal = mysqlErrorOf(new InternalError(internalMessage(error.code)));
+  return { ...response, body: { ...response.body, error: { ...error, code: ErrorName.Internal, ...internal } } };
 }
 
 function toResult(response: ApiResponse): Result {

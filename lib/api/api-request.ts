@@ -5,6 +5,7 @@
  */
 import { type Deadline, checkDeadline } from '../cluster/deadline.ts';
 import { ErrorName, StarbackupError, StorageError, errorCode, errorMessage } from '../domain/errors.ts';
+import { mysqlErrorOf } from '../domain/mysql-errors.ts';
 import { parseScript } from '../sql/parse.ts';
 import { redactMessage, redactStatement, redactWithSecrets } from '../sql/redact-statement.ts';
 import { checkScriptLength } from '../domain/limits.ts';
@@ -155,7 +156,8 @@ async function accepted(ctx: ServiceContext, result: ResultSet): Promise<ResultS
 /** A failed statement as the response shows it: its secrets masked in the statement and in the message. */
 export function echoedError(err: unknown, statement: string): ApiError {
   const { text, secrets } = redactWithSecrets(statement);
-  return { code: errorCode(err), message: redactMessage(errorMessage(err), secrets), statement: text };
+  const { errno, sqlstate, message } = mysqlErrorOf(err);
+  return { code: errorCode(err), errno, sqlstate, message: redactMessage(message, secrets), statement: text };
 }
 
 function toResult(statement: string, r: ResultSet, seconds: number): StatementResult {

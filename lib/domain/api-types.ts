@@ -34,6 +34,12 @@ export interface StatementResult {
 
 export interface ApiError {
   code: string;
+  /**
+   * A failed statement's MySQL error number and SQLSTATE (lib/domain/mysql-errors.ts), so a client prints
+   * `ERROR <errno> (<sqlstate>): <message>` as the mysql client would; absent on errors of the HTTP layer.
+   */
+  errno?: number;
+  sqlstate?: string;
   message: string;
   /** The statement that failed, when a statement did. */
   statement?: string;

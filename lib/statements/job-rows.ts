@@ -8,8 +8,11 @@ import { type Column, columns } from './result-set.ts';
 type Job = StoredRecord<JobRecord>;
 
 function progress(r: Job): string {
-  const done = Math.min(ControlStore.progressOf(r, JobCounter.FILES_DONE), r.doc.totals.files);
-  const bytes = Math.min(ControlStore.progressOf(r, JobCounter.BYTES_DONE), r.doc.totals.bytes);
+  // A FINISHED job moved or found everything, whatever its counters say (a job from before files already
+  // in the repository counted as done, or a counter lost with a crashed invocation).
+  const finished = r.doc.state === 'FINISHED';
+  const done = finished ? r.doc.totals.files : Math.min(ControlStore.progressOf(r, JobCounter.FILES_DONE), r.doc.totals.files);
+  const bytes = finished ? r.doc.totals.bytes : Math.min(ControlStore.progressOf(r, JobCounter.BYTES_DONE), r.doc.totals.bytes);
   return `[files: ${done}/${r.doc.totals.files}, bytes: ${bytes}/${r.doc.totals.bytes}]`;
 }
 

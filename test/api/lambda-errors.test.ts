@@ -130,7 +130,7 @@ describe('the API function', () => {
   it('answers an unparsable statement with the error shape and no stack', async () => {
     const { handler } = await load<{ handler: Handler }>('../../functions/api.ts', CLOUD_ENV);
     expect(await bodyOf(handler, JSON.stringify({ sql: UNPARSABLE }))).toEqual({
-      status: 400, body: { results: [], error: { code: 'ParseError', message: PARSE_MESSAGE, statement: UNPARSABLE } },
+      status: 400, body: { results: [], error: { code: 'ParseError', errno: 1064, sqlstate: 'HY000', message: PARSE_MESSAGE, statement: UNPARSABLE } },
     });
   });
 

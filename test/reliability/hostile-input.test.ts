@@ -67,7 +67,7 @@ describe('names', () => {
 describe('oversized input', () => {
   it('a statement over 1 MiB is a parse error', async () => {
     const outcomes = await c.run(`SELECT * FROM d.t WHERE k IN (${Array.from({ length: 200_000 }, (_, i) => i).join(', ')})`);
-    expect(outcomes.at(-1)!.error).toEqual({ code: 'ParseError', message: 'Getting syntax error at line 1, column 1. Detail message: Statement is longer than 1048576 bytes.' });
+    expect(outcomes.at(-1)!.error).toEqual({ code: 'ParseError', errno: 1064, sqlstate: 'HY000', message: 'Getting syntax error at line 1, column 1. Detail message: Statement is longer than 1048576 bytes.' });
   });
 
   it('a property value over 64 KiB is refused, wherever properties appear', async () => {
@@ -85,7 +85,7 @@ describe('oversized input', () => {
   it(`a script of more than ${MAX_SCRIPT_STATEMENTS} statements runs none of them`, async () => {
     const outcomes = await c.run('CREATE DATABASE never_created; ' + 'SHOW DATABASES; '.repeat(MAX_SCRIPT_STATEMENTS));
     expect(outcomes).toHaveLength(1);
-    expect(outcomes[0]!.error).toEqual({ code: 'AnalysisError', message: `A script may hold at most ${MAX_SCRIPT_STATEMENTS} statements; this one holds ${MAX_SCRIPT_STATEMENTS + 1}` });
+    expect(outcomes[0]!.error).toEqual({ code: 'AnalysisError', errno: 1064, sqlstate: 'HY000', message: `A script may hold at most ${MAX_SCRIPT_STATEMENTS} statements; this one holds ${MAX_SCRIPT_STATEMENTS + 1}` });
     expect((await c.rows('SHOW DATABASES')).map((r) => r[0])).not.toContain('never_created');
   });
 });

@@ -9,7 +9,8 @@ import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { metaText, plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
-import { readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
+import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
+import { JobCounter } from '../../domain/control-types.ts';
 
 /**
  * UPLOAD_SNAPSHOT: finds the blobs the repository lacks (content addressing: a segment any earlier snapshot
@@ -28,11 +29,29 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const sealed = () => Readable.from(buffers(sealPieces(metaText(ctx.data, jobId), createHash('sha256'))));
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), { open: sealed });
   const planned = plannedUploads(job);
-  const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files);
+  const toMove = { files: 0, bytes: 0 };
+  const missing = counted(missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files), toMove);
   const batches = await writeBatches(ctx.data, jobId, missing, planned, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
-  await advance(ctx, job, BackupState.UPLOADING, (j) => { j.backup!.meta = { sha256, size }; });
+  await advance(ctx, job, BackupState.UPLOADING, (j) => {
+    j.backup!.meta = { sha256, size };
+    // What needs no upload (a blob the repository holds, a segment sharing another's blob) is done now, in
+    // the same write as the state, so a re-run of this phase cannot count it twice: a finished job reads
+    // files and bytes done equal to its totals. Upload rates are the moved bytes' alone (bin/progress-line.ts).
+    const progress = { ...j.progress };
+    progress[JobCounter.FILES_DONE] = (progress[JobCounter.FILES_DONE] ?? 0) + Math.max(0, j.totals.files - toMove.files);
+    progress[JobCounter.BYTES_DONE] = (progress[JobCounter.BYTES_DONE] ?? 0) + Math.max(0, j.totals.bytes - toMove.bytes);
+    j.progress = progress;
+  });
   return { jobId, batches };
+}
+
+async function* counted(items: AsyncIterable<TransferItem>, into: { files: number; bytes: number }): AsyncGenerator<TransferItem> {
+  for await (const item of items) {
+    into.files++;
+    into.bytes += item.size;
+    yield item;
+  }
 }
 
 async function* buffers(pieces: AsyncIterable<string>): AsyncGenerator<Buffer> {

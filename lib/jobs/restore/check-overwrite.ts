@@ -29,7 +29,10 @@ const DEFAULT_REPLICATION_NUM = 3;
 
 export function checkOverwrite(local: TableDef, remote: TableDef, alias: string, partitionNames: string[], replicationNum: number): OverwritePlan {
   const schema = (step: string) => new AnalysisError(`Table ${alias} already exist but with different schema, errMsg: ${step}`);
-  if (local.partitioning.type !== remote.partitioning.type) throw new AnalysisError("Table's partition type is different");
+  if (local.partitioning.type !== remote.partitioning.type) {
+    // StarRocks' text (OlapTable.getIntersectPartNamesWith) names no table; the table and both types follow it.
+    throw new AnalysisError(`Table's partition type is different: table ${alias} is ${local.partitioning.type} in existed table and ${remote.partitioning.type} in backup snapshot`);
+  }
   if (local.type !== remote.type) throw schema('Table type is inconsistent');
   const indexNames = (d: TableDef) => (d.indexes ?? []).map((i) => i.name).sort().join(',');
   if (indexNames(local) !== indexNames(remote)) throw schema('indexName is inconsistent');
