@@ -63,7 +63,7 @@ describe('a load stopped by its request deadline', () => {
     await unchanged(async () => {
       const { ctx } = request();
       expect(await failure(ctx, `INSERT INTO d.t SELECT * FROM FILES("path" = "file://${dir}/rows.csv", "format" = "csv", "csv.column_separator" = ",")`)).toEqual({
-        code: ErrorName.DeadlineExceeded,
+        code: ErrorName.DeadlineExceeded, errno: 5024, sqlstate: '53400',
         message: `INSERT … FROM FILES() stopped after 25 s: ${WHY}. ${ROLLED_BACK}; load the file in parts, several smaller files with one INSERT per request.`,
       });
     });
@@ -74,7 +74,7 @@ describe('a load stopped by its request deadline', () => {
       let segments = 0;
       const { ctx } = request((key) => key.endsWith('.seg') && ++segments === 1);
       expect(await failure(ctx, "INSERT INTO d.t VALUES (3, '2024-01-03'), (4, '2024-01-04'), (5, '2024-02-05'), (6, '2024-02-06')")).toEqual({
-        code: ErrorName.DeadlineExceeded,
+        code: ErrorName.DeadlineExceeded, errno: 5024, sqlstate: '53400',
         message: `INSERT stopped after 25 s: ${WHY}. ${ROLLED_BACK}; insert the rows in parts, fewer rows per INSERT and one INSERT per request.`,
       });
       expect(segments).toBe(1);
@@ -100,7 +100,7 @@ describe('a load stopped by its request deadline', () => {
   it('stops a SELECT that reads segments, which had nothing to undo', async () => {
     const { ctx } = request();
     expect(await failure(ctx, 'SELECT * FROM d.t')).toEqual({
-      code: ErrorName.DeadlineExceeded,
+      code: ErrorName.DeadlineExceeded, errno: 5024, sqlstate: '53400',
       message: `SELECT stopped after 25 s: ${WHY}. It returned no rows; read less at once: name partitions (PARTITION (p1, …)) or add a LIMIT.`,
     });
     // COUNT(*) without WHERE reads the catalog only.
@@ -112,7 +112,7 @@ describe('a load stopped by its request deadline', () => {
       let segments = 0;
       const { ctx } = request((key) => key.endsWith('.seg') && ++segments === 1);
       expect(await failure(ctx, 'CREATE MATERIALIZED VIEW d.t_by_k AS SELECT k FROM d.t')).toEqual({
-        code: ErrorName.DeadlineExceeded,
+        code: ErrorName.DeadlineExceeded, errno: 5024, sqlstate: '53400',
         message: `CREATE MATERIALIZED VIEW stopped after 25 s: ${WHY}. Nothing was added: the index segments it had written were removed; ` +
           'the table holds more rows than one request can rebuild; create the view while the table is small, and later loads fill it.',
       });
