@@ -130,7 +130,7 @@ beforeAll(async () => {
   // serve reaches no local folder and no loopback endpoint unless its home's configuration allows them.
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'starbackup.conf'), `allowed_file_paths = ${dir}\nallowed_endpoints = ${new URL(gate.endpoint).host}\n`);
-  server = spawn(process.execPath, [BIN, 'serve', '--home', home, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(process.execPath, [BIN, 'serve', '--home', home, '--port', '0', '--mysql-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr!.on('data', (d) => { stderr += String(d); });
   const info = await waitFor('server.json', () => {
     try {
