@@ -21,12 +21,13 @@ const OK_STATUS = ServerStatus.AUTOCOMMIT;
 
 export class CommandHandler implements PacketSink {
   readonly deprecateEof: boolean;
-  private readonly session: SqlSession;
   private readonly prepared: PreparedStatements;
 
-  constructor(private readonly socket: Socket, private readonly messages: MessageStream, private readonly options: MysqlDoorOptions, private readonly login: Login) {
+  constructor(
+    private readonly socket: Socket, private readonly messages: MessageStream, private readonly options: MysqlDoorOptions,
+    private readonly login: Login, private readonly session: SqlSession,
+  ) {
     this.deprecateEof = (login.capabilities & Capability.DEPRECATE_EOF) !== 0;
-    this.session = options.sessions.open({ user: login.user, connectionId: login.connectionId });
     this.prepared = new PreparedStatements(this, this.session, options);
   }
 
@@ -35,14 +36,6 @@ export class CommandHandler implements PacketSink {
   }
 
   async serve(): Promise<void> {
-    if (this.login.database !== undefined) {
-      // `mysql -D db`: the database is checked once the account is; an unknown one ends the connection, as in MySQL.
-      const used = await this.session.useDatabase(this.login.database);
-      if (used.kind === 'error') {
-        writeError(this, used.error);
-        return this.messages.close();
-      }
-    }
     for (;;) {
       const m = await this.messages.next();
       if (!m) return;

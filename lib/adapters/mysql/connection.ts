@@ -16,14 +16,24 @@ import { errPacket, okPacket } from './responses.ts';
 import { ProtocolError } from './wire-buffer.ts';
 import { INSECURE_TRANSPORT, accessDenied, badHandshake } from './door-errors.ts';
 
-/** Serves one accepted connection; the returned promise settles when it ends (it never rejects). */
+/** Serves one accepted connection; the returned promise settles when it ends. */
 export async function serveMysqlConnection(socket: Socket, options: MysqlDoorOptions): Promise<void> {
   const messages = new MessageStream(socket, options.maxMessageBytes, options.budget);
   try {
     const login = await handshake(socket, messages, options);
     if (!login) return;
+    const session = options.sessions.open({ user: login.user, connectionId: login.connectionId });
+    if (login.database !== undefined) {
+      // `mysql -D db`: checked once the account is; an unknown database is the handshake's answer, as in MySQL.
+      const used = await session.useDatabase(login.database);
+      if (used.kind === 'error') {
+        messages.send(errPacket(used.error.errno, used.error.sqlstate, used.error.message));
+        return messages.close();
+      }
+    }
+    messages.send(okPacket({ status: ServerStatus.AUTOCOMMIT }));
     options.limits.established(socket);
-    await new CommandHandler(socket, messages, options, login).serve();
+    await new CommandHandler(socket, messages, options, login, session).serve();
   } catch (e) {
     // A malformed packet: answered as MySQL answers a bad handshake or packet, then the connection ends.
     if (!(e instanceof ProtocolError)) throw e;
@@ -79,7 +89,6 @@ async function handshake(socket: Socket, messages: MessageStream, options: Mysql
   if (!account || !verifyNativePassword(account.password, scramble, answer)) return refuse(accessDenied(response.user, host, answer.length > 0));
   const login: Login = { capabilities, connectionId, user: { name: account.user, host: account.host } };
   if (response.database !== undefined) login.database = response.database;
-  messages.send(okPacket({ status: ServerStatus.AUTOCOMMIT }));
   return login;
 }
 
