@@ -3,7 +3,8 @@
  * mysql_native_password), the account check, then commands until COM_QUIT or the connection ends.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { Duplex, PassThrough } from 'node:stream';
+import { type SecureContext, TLSSocket } from 'node:tls';
 import type { MysqlError } from '../../domain/mysql-errors.ts';
 import { Capability, NATIVE_PASSWORD, SERVER_CAPABILITIES, ServerStatus } from './capabilities.ts';
 import { CommandHandler } from './commands.ts';
@@ -65,10 +66,7 @@ async function handshake(socket: Socket, messages: MessageStream, options: Mysql
   if (!m) return undefined;
   if (isSslRequest(m)) {
     if (!options.tls) throw new ProtocolError('Bad handshake: the client asked for TLS, which this server has no certificate for');
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: options.tls.context });
-    tls.on('error', () => tls.destroy());
-    const early = messages.switchTo(tls);
-    if (early.length > 0) throw new ProtocolError('Bad handshake: data sent after the SSLRequest before the TLS handshake');
+    upgrade(socket, messages, options.tls.context);
     m = await message(messages, refuse);
     if (!m) return undefined;
   } else if (options.tls?.required) {
@@ -100,6 +98,27 @@ async function message(messages: MessageStream, refuse: (e: MysqlError) => undef
   // Connection-phase packets are small and done with at once: their budget is returned here.
   m.reservation.release();
   return m.payload;
+}
+
+/**
+ * Continues the connection over TLS. A client may send its TLS ClientHello right behind the SSLRequest
+ * (mysql2 does, in one TCP segment): bytes read past the SSLRequest are handed to the TLS socket first.
+ */
+function upgrade(socket: Socket, messages: MessageStream, context: SecureContext): TLSSocket {
+  socket.pause();
+  socket.removeAllListeners('data');
+  const early = messages.takePending();
+  let transport: Duplex = socket;
+  if (early.length > 0) {
+    const source = new PassThrough();
+    source.write(early);
+    socket.pipe(source);
+    transport = Duplex.from({ readable: source, writable: socket });
+  }
+  const tls = new TLSSocket(transport, { isServer: true, secureContext: context });
+  tls.on('error', () => tls.destroy());
+  messages.switchTo(tls);
+  return tls;
 }
 
 function clientHost(socket: Socket): string {

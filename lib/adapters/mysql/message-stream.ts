@@ -46,12 +46,16 @@ export class MessageStream {
     if (!this.stream.destroyed) this.stream.write(bytes);
   }
 
-  /** Continues over `upgraded` (a TLS socket wrapping the current one); returns bytes received after the SSLRequest. */
-  switchTo(upgraded: Duplex): Buffer {
+  /** Bytes received past the last message (the start of a TLS handshake after an SSLRequest). */
+  takePending(): Buffer {
+    return this.reader.takePending();
+  }
+
+  /** Continues over `upgraded`, a TLS socket wrapping the current stream. */
+  switchTo(upgraded: Duplex): void {
     this.stream.off('data', this.onData).off('end', this.onEnd).off('close', this.onEnd);
     this.stream = upgraded;
     this.listen(upgraded);
-    return this.reader.takePending();
   }
 
   /** Ends the connection after what was sent; releases what queued messages hold. */
