@@ -33,10 +33,12 @@ const ESCAPED: Record<string, string> = { '\0': '\\0', '\n': '\\n', '\r': '\\r',
 /** A value as a SQL literal the lexer reads back to the same value. */
 export function literal(value: ParamValue): string {
   if (value === null) return 'NULL';
-  if (typeof value === 'bigint') return value.toString();
+  // A space before a minus sign: `a-?` with -1 must not become the comment `a--1`.
+  if (typeof value === 'bigint') return value < 0n ? ` ${value}` : value.toString();
   if (typeof value === 'number') {
     // NaN and infinities have no SQL literal; as strings they fail where a number is needed, with the value shown.
-    return Number.isFinite(value) ? String(value) : quote(String(value));
+    if (!Number.isFinite(value)) return quote(String(value));
+    return value < 0 || Object.is(value, -0) ? ` ${value}` : String(value);
   }
   return quote(typeof value === 'string' ? value : value.date);
 }
