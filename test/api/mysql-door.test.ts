@@ -82,6 +82,15 @@ describe('the MySQL door with the mariadb client', () => {
     expect(unknown.stderr.trim()).toMatch(/^ERROR \d+ \(\w+\): Unknown database 'nope'$/);
   });
 
+  it('prints the job id of a BACKUP, which answers once the job is accepted', async () => {
+    mkdirSync(join(dir, 'repo'));
+    await mariadb(port, ['-e', `CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"`]);
+    // -vvv prints each OK with its info, as an interactive session does.
+    const r = await mariadb(port, ['-D', 'd', '-vvv', '-e', 'BACKUP DATABASE d SNAPSHOT s1 TO r']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\nQuery OK, 0 rows affected \([\d.]+ sec\)\nJobId: \S+\n/);
+  });
+
   it('changes the database with USE (COM_INIT_DB in the client) in a script read from stdin', async () => {
     const r = await mariadb(port, ['--batch'], 'use d\nSELECT k FROM t;\n');
     expect(r).toMatchObject({ status: 0, stdout: 'k\n1\n2\n' });

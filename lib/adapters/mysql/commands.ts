@@ -21,6 +21,7 @@ const OK_STATUS = ServerStatus.AUTOCOMMIT;
 
 export class CommandHandler implements PacketSink {
   readonly deprecateEof: boolean;
+  readonly sessionTrack: boolean;
   private readonly prepared: PreparedStatements;
 
   constructor(
@@ -28,6 +29,7 @@ export class CommandHandler implements PacketSink {
     private readonly login: Login, private readonly session: SqlSession,
   ) {
     this.deprecateEof = (login.capabilities & Capability.DEPRECATE_EOF) !== 0;
+    this.sessionTrack = (login.capabilities & Capability.SESSION_TRACK) !== 0;
     this.prepared = new PreparedStatements(this, this.session, options);
   }
 

@@ -8,6 +8,11 @@ export interface OkInfo {
   status: number;
   warnings?: number;
   info?: string;
+  /**
+   * Under CLIENT_SESSION_TRACK the info is a length-encoded string, else the rest of the packet. The
+   * mariadb client reads a length either way, so the door offers session tracking (and never sends state changes).
+   */
+  sessionTrack?: boolean;
 }
 
 /** An OK packet; with `eofHeader` it is the OK that ends a result set under CLIENT_DEPRECATE_EOF. */
@@ -18,7 +23,10 @@ export function okPacket(ok: OkInfo, eofHeader = false): Buffer {
     .lenencInt(ok.lastInsertId ?? 0)
     .u16(ok.status)
     .u16(ok.warnings ?? 0);
-  if (ok.info) w.bytes(ok.info);
+  if (ok.info) {
+    if (ok.sessionTrack) w.lenencString(ok.info);
+    else w.bytes(ok.info);
+  }
   return w.build();
 }
 

@@ -9,13 +9,15 @@ export interface PacketSink {
   send(payload: Buffer): void;
   /** CLIENT_DEPRECATE_EOF: result sets end with an OK packet, and no EOF follows the column definitions. */
   readonly deprecateEof: boolean;
+  /** CLIENT_SESSION_TRACK: an OK packet's info is length-encoded. */
+  readonly sessionTrack: boolean;
 }
 
 export function writeOutcome(sink: PacketSink, outcome: QueryOutcome, more: boolean, binary: boolean, schema = ''): void {
   const status = ServerStatus.AUTOCOMMIT | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
   if (outcome.kind === 'error') return writeError(sink, outcome.error);
   if (outcome.kind === 'ok') {
-    return sink.send(okPacket({ status, affectedRows: outcome.affectedRows, ...(outcome.info ? { info: outcome.info } : {}) }));
+    return sink.send(okPacket({ status, affectedRows: outcome.affectedRows, ...(outcome.info ? { info: outcome.info, sessionTrack: sink.sessionTrack } : {}) }));
   }
   sink.send(new WireWriter().lenencInt(outcome.columns.length).build());
   for (const name of outcome.columns) sink.send(columnDefinition({ name, schema }));

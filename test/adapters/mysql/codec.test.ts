@@ -99,6 +99,8 @@ describe('responses', () => {
   it('writes OK, the OK that ends a result set, and ERR with its SQLSTATE', () => {
     expect([...okPacket({ status: 2, affectedRows: 3 })]).toEqual([0, 3, 0, 2, 0, 0, 0]);
     expect(okPacket({ status: 2 }, true)[0]).toBe(0xfe);
+    expect(okPacket({ status: 2, info: 'JobId: 1' }).subarray(7).toString()).toBe('JobId: 1');
+    expect(okPacket({ status: 2, info: 'JobId: 1', sessionTrack: true }).subarray(7).toString()).toBe('\x08JobId: 1');
     expect(errPacket(1045, '28000', 'no').toString('latin1')).toBe('\xff\x15\x04#28000no');
   });
 
