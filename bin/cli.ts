@@ -74,19 +74,29 @@ async function sql(statements: string | undefined, opts: { home: string; json?: 
 
 program
   .command('serve')
-  .description('serve the HTTP API (POST /v1/sql, as the cloud stack) on 127.0.0.1 for a home')
+  .description('serve the HTTP API (POST /v1/sql, as the cloud stack) and the MySQL protocol (StarRocks\' query port) for a home')
   .option('--home <dir>', 'the home folder (created on first use)', './.starbackup')
-  .option('--port <n>', 'the port; 0 picks a free one', '8030')
+  .option('--host <address>', 'the address both ports listen on', '127.0.0.1')
+  .option('--port <n>', 'the HTTP port; 0 picks a free one', '8030')
+  .option('--mysql-port <n>', 'the MySQL protocol port; 0 picks a free one', '9030')
   .addHelpText('after', `
-Callers send "Authorization: Bearer <token>"; the token is generated into <home>/server-token (mode 0600)
-on the first start. BACKUP and RESTORE return once the job is accepted and run on in the server.
+HTTP callers send "Authorization: Bearer <token>"; the token is generated into <home>/server-token (mode 0600)
+on the first start. MySQL clients connect as root with an empty password: mysql -h 127.0.0.1 -P 9030 -uroot.
+TLS on the MySQL port: ssl_cert_file and ssl_key_file in <home>/starbackup.conf (ssl_force_secure_transport = true
+refuses plain connections). <home>/server.json holds both ports ("port", "mysqlPort") while it runs.
+BACKUP and RESTORE return once the job is accepted and run on in the server.
 While it runs, \`starbackup sql --home <home>\` sends its statements here. Ctrl-C stops it after the running
 jobs end; a second Ctrl-C stops it at once.`)
-  .action(async (opts: { home: string; port: string }) => {
-    const port = Number(opts.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`--port must be a port number, not '${opts.port}'`);
+  .action(async (opts: { home: string; host: string; port: string; mysqlPort: string }) => {
+    const portOf = (value: string, option: string) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n > 65535) program.error(`${option} must be a port number, not '${value}'`);
+      return n;
+    };
+    const port = portOf(opts.port, '--port');
+    const mysqlPort = portOf(opts.mysqlPort, '--mysql-port');
     const { serve } = await import('./serve.ts');
-    await serve({ home: opts.home, port }, (line) => process.stderr.write(`${line}\n`));
+    await serve({ home: opts.home, host: opts.host, port, mysqlPort }, (line) => process.stderr.write(`${line}\n`));
   });
 
 program

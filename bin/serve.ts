@@ -1,7 +1,8 @@
 /**
- * `starbackup serve`: the HTTP API of the cloud stack (`POST /v1/sql`, same shapes) on 127.0.0.1 for an
- * embedded home. Callers present the bearer token kept in the home. BACKUP and RESTORE answer once the
- * job is accepted; the job runs on in this process, and SHOW BACKUP/RESTORE follow it.
+ * `starbackup serve`: the HTTP API of the cloud stack (`POST /v1/sql`, same shapes) and StarRocks' MySQL
+ * query port for an embedded home, on 127.0.0.1 unless told otherwise. HTTP callers present the bearer
+ * token kept in the home; MySQL clients log in as root. BACKUP and RESTORE answer once the job is
+ * accepted; the job runs on in this process, and SHOW BACKUP/RESTORE follow it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,21 +13,31 @@ import { ErrorName, errorMessage } from '../lib/domain/errors.ts';
 import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
 import { checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/api/api-request.ts';
 import { Door } from '../lib/access/trust-policy.ts';
-import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
+import { mysqlSessions } from '../lib/api/mysql-session.ts';
+import { rootOnlyAuthenticator } from '../lib/access/root-authenticator.ts';
+import { describeRecovered, openEmbedded, readHomeConfig } from './embedded-runtime.ts';
+import { type MysqlListener, startMysqlListener } from './mysql-listener.ts';
 import { BodyBudget, RunQueue, readLimitedBody } from './body-budget.ts';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, applyHttpLimits, limitResponseWrite, listenerLimits } from './listener-limits.ts';
 import { type ServerInfo, runningServer, serverFiles } from './server-client.ts';
 
 export interface ServeOptions {
   home: string;
-  /** 0 picks a free port. */
+  /** The HTTP port; 0 picks a free port. */
   port: number;
+  /** The MySQL port; 0 picks a free port; undefined serves no MySQL door. */
+  mysqlPort?: number;
+  /** The address both doors listen on; 127.0.0.1 when unset. */
+  host?: string;
   /** Overrides of the limits in bin/listener-limits.ts (timeouts, connections, body sizes and budget). */
   limits?: Partial<ListenerLimits>;
 }
 
 export interface LocalServer {
   port: number;
+  /** The MySQL door's port, when it serves one. */
+  mysqlPort?: number;
+  host: string;
   home: string;
   tokenFile: string;
   /** Stops listening, then waits for running jobs before closing the store. */
@@ -49,11 +60,13 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   const files = serverFiles(home);
   const other = runningServer(home);
   if (other) throw new Error(`home ${home} is already served by process ${other.pid} on port ${other.port}`);
+  const host = options.host ?? '127.0.0.1';
+  const config = readHomeConfig(home);
   const embedded = await openEmbedded(home, { door: Door.SERVER });
   for (const line of describeRecovered(embedded.recovered)) process.stderr.write(`${line}\n`);
   const token = ensureToken(files.token);
   const limits = listenerLimits(options.limits);
-  // One budget and one run queue per process: the MySQL door, when it comes, takes the same ones.
+  // One budget and one run queue per process: both doors take the same ones.
   const listener: Listener = { token, limits, budget: new BodyBudget(limits), queue: new RunQueue(limits.runBudgetBytes) };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     respond(req, res, listener, (body) => handleSqlRequest(embedded.ctx, body, limits.maxBodyBytes, limits.maxSqlBytes)).catch((e: unknown) => {
@@ -63,28 +76,44 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   const server = createServer(handle);
   // "Expect: 100-continue" requests go to handle too, which says "100 Continue" only once the body fits: a refused body is never sent.
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
-  applyHttpLimits(server, limits, rateLimited(10_000, () => {
-    process.stderr.write(`starbackup serve: refused a connection: ${limits.maxConnections} are open and in use, the limit\n`);
-  }));
+  const refused = (door: string) => rateLimited(10_000, () => {
+    process.stderr.write(`starbackup serve: refused a ${door} connection: ${limits.maxConnections} are open and in use, the limit\n`);
+  });
+  applyHttpLimits(server, limits, refused('HTTP'));
   let port: number;
+  let mysql: MysqlListener | undefined;
   try {
-    port = await listen(server, options.port);
-    const info: ServerInfo = { port, pid: process.pid, limits: { maxBodyBytes: limits.maxBodyBytes, maxSqlBytes: limits.maxSqlBytes } };
+    port = await listen(server, host, options.port);
+    if (options.mysqlPort !== undefined) {
+      mysql = await startMysqlListener({
+        host, port: options.mysqlPort, config, limits, budget: listener.budget, queue: listener.queue, refused: refused('MySQL'),
+        sessions: mysqlSessions(embedded.ctx), authenticator: rootOnlyAuthenticator,
+      });
+    }
+    const info: ServerInfo = {
+      port, ...(mysql ? { mysqlPort: mysql.port } : {}), host, pid: process.pid, limits: { maxBodyBytes: limits.maxBodyBytes, maxSqlBytes: limits.maxSqlBytes },
+    };
     writeFileSync(files.info, `${JSON.stringify(info)}\n`, { mode: 0o600 });
   } catch (e) {
     server.close();
+    await mysql?.close();
     await embedded.close();
     throw e;
   }
   return {
     port,
+    ...(mysql ? { mysqlPort: mysql.port } : {}),
+    host,
     home,
     tokenFile: files.token,
     close: async () => {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeIdleConnections();
-      });
+      await Promise.all([
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeIdleConnections();
+        }),
+        mysql?.close(),
+      ]);
       rmSync(files.info, { force: true });
       await embedded.close();
     },
@@ -160,18 +189,27 @@ function send(res: ServerResponse, response: ApiResponse, headers: Record<string
   res.end(text);
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((done, fail) => {
     server.once('error', fail);
-    // Loopback only: the token guards against other users of this machine, not against the network.
-    server.listen(port, '127.0.0.1', () => done((server.address() as AddressInfo).port));
+    // Loopback by default: the token guards against other users of this machine, not against the network.
+    server.listen(port, host, () => done((server.address() as AddressInfo).port));
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** The CLI command: serves until SIGINT/SIGTERM; a second signal stops without waiting for jobs. */
 export async function serve(options: ServeOptions, log: (line: string) => void): Promise<void> {
   const server = await startServer(options);
-  log(`starbackup serve: POST http://127.0.0.1:${server.port}/v1/sql for home ${server.home}; bearer token in ${server.tokenFile}`);
+  const shown = server.host.includes(':') ? `[${server.host}]` : server.host;
+  log(`starbackup serve: POST http://${shown}:${server.port}/v1/sql for home ${server.home}; bearer token in ${server.tokenFile}`);
+  if (server.mysqlPort !== undefined) log(`starbackup serve: MySQL protocol on ${shown}:${server.mysqlPort} (mysql -h ${server.host} -P ${server.mysqlPort} -uroot)`);
+  if (server.mysqlPort !== undefined && !isLoopback(server.host)) {
+    log(`starbackup serve: warning: ${server.host} is not a loopback address, and root has an empty password: whoever reaches port ${server.mysqlPort} logs in as root; keep it behind a firewall`);
+  }
   await new Promise<void>((stopped) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

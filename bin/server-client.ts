@@ -17,13 +17,18 @@ export function serverFiles(home: string) {
   return {
     /** The bearer token, generated on the first start, mode 0600. */
     token: join(home, 'server-token'),
-    /** `{port, pid, limits}` of the running server; removed when it stops. */
+    /** `{port, mysqlPort, host, pid, limits}` of the running server; removed when it stops. */
     info: join(home, 'server.json'),
   };
 }
 
 export interface ServerInfo {
+  /** The HTTP API's port. */
   port: number;
+  /** The MySQL door's port (StarRocks' query port), when the server has one. */
+  mysqlPort?: number;
+  /** The address the server listens on; absent in the file of a server from before `--host` (127.0.0.1). */
+  host?: string;
   pid: number;
   /** What one request may carry; absent in the file of a server from before the limits, which takes a whole script. */
   limits?: RequestLimits;
@@ -52,7 +57,14 @@ export function runningServer(home: string): RunningServer | undefined {
   const token = readFileSync(files.token, 'utf8').trim();
   const { limits, ...rest } = info;
   const valid = limits && [limits.maxBodyBytes, limits.maxSqlBytes].every((n) => Number.isSafeInteger(n) && n > 0);
-  return { ...rest, ...(valid ? { limits: { maxBodyBytes: limits.maxBodyBytes, maxSqlBytes: limits.maxSqlBytes } } : {}), url: `http://127.0.0.1:${info.port}${SQL_ROUTE.path}`, token };
+  return { ...rest, ...(valid ? { limits: { maxBodyBytes: limits.maxBodyBytes, maxSqlBytes: limits.maxSqlBytes } } : {}), url: `http://${reachableHost(info.host)}:${info.port}${SQL_ROUTE.path}`, token };
+}
+
+/** Where this machine reaches a server listening on `host`: a wildcard address is reached on loopback. */
+function reachableHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_CONFLICT } from '../../lib/control/lock-store.ts';
 import { freshS3Location, s3Endpoint, s3rverProperties } from '../support/s3-test-store.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { type UploadGate, startUploadGate } from '../support/upload-gate.ts';
 import { runCli } from '../support/run-process.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/starbackup.js');
@@ -31,59 +31,6 @@ let gate: UploadGate | undefined;
  * answering for the upload gate while it runs.
  */
 const cli = (args: string[]) => runCli(args);
-
-/**
- * A pass-through HTTP proxy in front of the test s3rver that holds every blob upload (a PUT under
- * `__blobs/`) until `open()`: a backup into a repository behind it stays in UPLOADING, however fast or
- * slow the machine, for as long as the test needs. Requests are forwarded byte for byte, Host header
- * included, so their signatures still verify.
- */
-interface UploadGate {
-  endpoint: string;
-  /** Uploads held so far. */
-  held(): number;
-  open(): void;
-  close(): Promise<void>;
-}
-
-async function startUploadGate(target: string): Promise<UploadGate> {
-  let held = 0;
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => { open = resolve; });
-  let isOpen = false;
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
-    // A connection per request, as in http() below: no kept-alive socket to race s3rver's idle timeout.
-    const upstream = request(new URL(req.url!, target), { method: req.method, headers: req.headers, agent: false }, (up) => {
-      res.writeHead(up.statusCode!, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', (e) => res.destroy(e));
-    req.pipe(upstream);
-  };
-  const proxy = createServer((req, res) => {
-    if (!isOpen && req.method === 'PUT' && req.url!.includes('/__blobs/')) {
-      held++;
-      void opened.then(() => forward(req, res));
-    } else {
-      forward(req, res);
-    }
-  });
-  // Idle connections stay open until the client closes them: none is closed under a request being sent.
-  proxy.keepAliveTimeout = 0;
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    held: () => held,
-    open: () => {
-      isOpen = true;
-      open();
-    },
-    close: () => new Promise<void>((resolve) => {
-      proxy.close(() => resolve());
-      proxy.closeAllConnections();
-    }),
-  };
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = WAIT_MS): Promise<T> {
   const deadline = Date.now() + ms;
@@ -130,7 +77,7 @@ beforeAll(async () => {
   // serve reaches no local folder and no loopback endpoint unless its home's configuration allows them.
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'starbackup.conf'), `allowed_file_paths = ${dir}\nallowed_endpoints = ${new URL(gate.endpoint).host}\n`);
-  server = spawn(process.execPath, [BIN, 'serve', '--home', home, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(process.execPath, [BIN, 'serve', '--home', home, '--port', '0', '--mysql-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr!.on('data', (d) => { stderr += String(d); });
   const info = await waitFor('server.json', () => {
     try {

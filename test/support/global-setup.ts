@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { installMysqlClients } from './mysql-clients.ts';
 import { startS3rver } from './s3-server.ts';
 
 declare module 'vitest' {
@@ -10,10 +11,12 @@ declare module 'vitest' {
 
 /**
  * One s3rver for the whole run (a child process, about a second to start); tests isolate themselves
- * by bucket prefix. The GCS and WebHDFS test servers are plain in-process HTTP servers that each test
+ * by bucket prefix; and the MySQL clients, installed when missing. The GCS and WebHDFS test servers are plain in-process HTTP servers that each test
  * file starts for itself.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Once for the run, before any test file: the MySQL door's tests require the clients and say what is missing.
+  installMysqlClients((line) => process.stderr.write(`global setup: ${line}\n`));
   const s3 = await startS3rver();
   project.provide('s3Endpoint', s3.endpoint);
   return () => s3.close();
