@@ -48,9 +48,15 @@ async function lastJobs(ctx: ServiceContext, db: string | undefined, type: JobTy
   return jobs.filter((j): j is StoredRecord<JobRecord> => j !== undefined);
 }
 
-/** `FROM db` must name a database (BackupRestoreAnalyzer.visitShowBackupStatement / visitShowRestoreStatement). */
+/**
+ * `FROM db` must name a database (BackupRestoreAnalyzer.visitShowBackupStatement / visitShowRestoreStatement).
+ * A database that jobs name counts too: a RESTORE into a new database creates it only when it commits, where
+ * StarRocks has it from the start, so SHOW RESTORE and CANCEL RESTORE must find the job meanwhile.
+ */
 async function requireDatabase(ctx: ServiceContext, db: string | undefined): Promise<void> {
-  if (db !== undefined && !(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
+  if (db === undefined || (await ctx.catalog.getDatabase(db))) return;
+  if ((await ctx.control.jobsOfDatabase(db)).length > 0) return;
+  throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
 }
 
 export async function showBackup(ctx: ServiceContext, s: StatementOf<'ShowBackup'>): Promise<ResultSet> {

@@ -8,7 +8,8 @@ import { useTempDirs } from '../support/temp-dirs.ts';
 /**
  * The session queries clients send on their own when they connect (the mariadb client's interactive
  * start, pymysql's `SET AUTOCOMMIT`, mysql2's pool checks), answered as StarRocks answers them:
- * @@version_comment is 'StarRocks version …' (fe-core's GlobalVariable.versionComment), DATABASE() is
+ * @@version_comment names starbackup and says StarRocks-compatible (StarRocks puts its own build there,
+ * fe-core's GlobalVariable.versionComment, which we are not), DATABASE() is
  * NULL until USE, CURRENT_USER() is 'root'@'%'. The statements themselves live in lib/sql and
  * lib/statements; this file checks that they flow through the MySQL door.
  */
@@ -36,7 +37,7 @@ describe('session queries through the MySQL door', () => {
     const c = await mysql.createConnection({ host: '127.0.0.1', port: server.mysqlPort!, user: 'root' });
     try {
       const [version] = await c.query({ sql: 'SELECT @@version_comment LIMIT 1', rowsAsArray: true });
-      expect((version as string[][])[0]![0]).toMatch(/^StarRocks version /);
+      expect((version as string[][])[0]![0]).toMatch(/^starbackup \d+\.\d+\.\d+ \(StarRocks-compatible\)$/);
       await c.query('SET NAMES utf8mb4');
       await c.query('SET autocommit=1');
       const [vars] = await c.query({ sql: "SHOW VARIABLES LIKE 'autocommit'", rowsAsArray: true });

@@ -103,7 +103,7 @@ describe('the MySQL door with mysql2', () => {
     try {
       const [results] = await c.query('SELECT k FROM t; SHOW TABLES');
       expect(results).toEqual([[{ k: '1' }, { k: '2' }], [{ Tables_in_d: 't' }]]);
-      await expect(c.query('SHOW TABLES; SELECT * FROM nope; CREATE DATABASE never')).rejects.toMatchObject({ errno: 1064, sqlState: 'HY000', message: "Unknown table 'd.nope'" });
+      await expect(c.query('SHOW TABLES; SELECT * FROM nope; CREATE DATABASE never')).rejects.toMatchObject({ errno: 5502, sqlState: '42602', message: "Unknown table 'd.nope'" });
       const [dbs] = await c.query('SHOW DATABASES');
       expect((dbs as { Database: string }[]).map((r) => r.Database)).not.toContain('never');
     } finally {
@@ -141,7 +141,7 @@ describe('the MySQL door with mysql2', () => {
     const c = await connect();
     try {
       await c.ping();
-      await expect(c.query('SELECT * FROM d.nope')).rejects.toMatchObject({ errno: 1064, sqlState: 'HY000', message: "Unknown table 'd.nope'" });
+      await expect(c.query('SELECT * FROM d.nope')).rejects.toMatchObject({ errno: 5502, sqlState: '42602', message: "Unknown table 'd.nope'" });
       await expect(c.query('')).rejects.toMatchObject({ errno: 1065, message: 'Query was empty' });
     } finally {
       await c.end();
@@ -175,6 +175,6 @@ print(json.dumps(out))
     expect(v).toEqual([['one']]);
     expect(dbs.map((row: string[]) => row[0])).toContain('d');
     expect(tables).toEqual([['t']]);
-    expect(error).toEqual([1064, "Unknown table 'd.nope'"]);
+    expect(error).toEqual([5502, "Unknown table 'd.nope'"]);
   });
 });
