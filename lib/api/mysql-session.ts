@@ -73,7 +73,7 @@ class MysqlSession implements SqlSession {
       if (found) return { columns: found.doc.def.columns.map((c) => c.name) };
       const view = await this.ctx.catalog.getView(db, table);
       if (view) return { columns: view.columns ?? [] };
-      throw new NotFoundError(`Unknown table '${table}'`);
+      throw new NotFoundError(`Unknown table '${table}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
     } catch (e) {
       return { error: mysqlErrorOf(e) };
     }

@@ -165,7 +165,7 @@ describe('POST /v1/sql through API Gateway', () => {
     }));
     const s = await failing(event(JSON.stringify({ sql: 'CREATE REPOSITORY r1 WITH BROKER ON LOCATION "s3://b/p" PROPERTIES ("aws.s3.use_instance_profile" = "true")' })));
     const body = JSON.parse(s.body!);
-    expect(body.error).toMatchObject({ code: 'InternalError', errno: 1105, sqlstate: 'HY000', message: "Internal error (TypeError); the function's log has the details" });
+    expect(body.error).toMatchObject({ code: 'InternalError', errno: 1064, sqlstate: 'HY000', message: "Internal error (TypeError); the function's log has the details" });
     expect(s.body).not.toContain('/var/task');
   });
 });
@@ -190,8 +190,8 @@ describe('the deadline of a request through API Gateway', () => {
       results: [],
       error: {
         code: 'DeadlineExceededError',
-        errno: 1064,
-        sqlstate: 'HY000',
+        errno: 5024,
+        sqlstate: '53400',
         statement: "INSERT INTO shop.items VALUES (2, 'ink')",
         message: `INSERT stopped after 0 s: ${WHY}. Nothing was loaded: the rows it had written were removed; insert the rows in parts, fewer rows per INSERT and one INSERT per request.`,
       },
@@ -206,8 +206,8 @@ describe('the deadline of a request through API Gateway', () => {
     expect(body.results.map((x: { statement: string }) => x.statement)).toEqual(['SHOW DATABASES']);
     expect(body.error).toEqual({
       code: 'DeadlineExceededError',
-      errno: 1064,
-      sqlstate: 'HY000',
+      errno: 5024,
+      sqlstate: '53400',
       statement: 'SHOW TABLES FROM shop',
       message: `The request stopped after 0 s: ${WHY}. The statements before this one ran; this one and those after it did not; send them in another request.`,
     });

@@ -144,14 +144,14 @@ describe('starbackup serve', { timeout: TEST_MS }, () => {
     expect(out[0].statement).toBe('SHOW SNAPSHOT ON r');
     expect(out[0].columns.slice(0, 3)).toEqual(['Snapshot', 'Timestamp', 'Status']);
     expect(out[0].rows.map((r: string[]) => [r[0], r[2]])).toEqual([['s1', 'OK']]);
-    expect(out[1]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', errno: 1064, sqlstate: 'HY000', message: "Unknown table 'd.nope'" } });
+    expect(out[1]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', errno: 5502, sqlstate: '42602', message: "Unknown table 'd.nope'" } });
     const table = await cli(['sql', '--home', home, 'SELECT COUNT(*) FROM d.t']);
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^\+----------\+\n\| count\(\*\) \|\n\+----------\+\n\|        3 \|\n\+----------\+\n1 row in set \(\d+\.\d\d sec\)\n$/);
     // errno and SQLSTATE come over the wire, so the forwarded CLI prints what the embedded one does.
     const text = await cli(['sql', '--home', home, 'SELECT COUNT(*) FROM d.nope']);
     expect(text.status).toBe(1);
-    expect(text.stderr).toBe("ERROR 1064 (HY000): Unknown table 'd.nope'\n");
+    expect(text.stderr).toBe("ERROR 5502 (42602): Unknown table 'd.nope'\n");
   });
 
   it('lets a second terminal CANCEL a running BACKUP', async () => {

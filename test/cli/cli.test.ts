@@ -21,7 +21,7 @@ describe('starbackup sql', () => {
     expect(out).toHaveLength(5);
     expect(out[0]).toEqual({ statement: 'CREATE DATABASE d', columns: [], rows: [] });
     expect(out[3]).toEqual({ statement: 'SELECT * FROM d.t', columns: ['a', 'b'], rows: [['1', 'x'], ['2', null]] });
-    expect(out[4]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', errno: 1064, sqlstate: 'HY000', message: "Unknown table 'd.nope'" } });
+    expect(out[4]).toEqual({ statement: 'SELECT COUNT(*) FROM d.nope', error: { code: 'NotFoundError', errno: 5502, sqlstate: '42602', message: "Unknown table 'd.nope'" } });
     expect(r.stderr).not.toContain('NodeVersionSupportWarning');
   });
 
@@ -108,7 +108,7 @@ describe('starbackup sql prints like the mysql client', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^Query OK, 1 row affected \(\d+\.\d\d sec\)\nDatabase changed\n$/);
     // StarRocks answers an unknown table with 1064 (ERR_COMMON_ERROR family) and SQLSTATE HY000.
-    expect(r.stderr).toBe("ERROR 1064 (HY000): Unknown table 'd.nope'\n");
+    expect(r.stderr).toBe("ERROR 5502 (42602): Unknown table 'd.nope'\n");
     const syntax = cli(['sql', '--home', home, 'SHOW TABLEZ']);
     expect(syntax.stderr).toMatch(/^ERROR 1064 \(HY000\): Getting syntax error at line 1, column 6\. Detail message: /);
   });

@@ -51,7 +51,7 @@ export class CommandHandler implements PacketSink {
         await this.command(m.payload);
       } catch (e) {
         // A malformed command (MySQL's ER_MALFORMED_PACKET) or a fault of ours: the client hears of it and may go on.
-        writeError(this, e instanceof ProtocolError ? malformedPacket(e.message) : { errno: 1105, sqlstate: 'HY000', message: errorMessage(e) });
+        writeError(this, e instanceof ProtocolError ? malformedPacket(e.message) : internalFault(e));
       } finally {
         m.reservation.release();
         done();
@@ -113,4 +113,14 @@ export class CommandHandler implements PacketSink {
   private refusal(m: Extract<Framed, { kind: 'refused' }>): MysqlError {
     return m.reason === 'busy' ? serverBusy(this.options.retryAfterSeconds) : tooLargePacket(this.options.maxMessageBytes);
   }
+}
+
+/**
+ * A fault of ours outside any statement: its message may name internals, so the client hears only its
+ * class (MySQL's ER_UNKNOWN_ERROR) and the server's stderr gets the message.
+ */
+function internalFault(e: unknown): { errno: number; sqlstate: string; message: string } {
+  process.stderr.write(`starbackup serve: MySQL command failed: ${errorMessage(e)}\n`);
+  const kind = e instanceof Error ? e.constructor.name : typeof e;
+  return { errno: 1105, sqlstate: 'HY000', message: `Internal error (${kind}); the server's log has the details` };
 }
