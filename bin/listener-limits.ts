@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
+import { MAX_ALLOWED_PACKET } from '../lib/domain/session-variables.ts';
 import { MAX_STATEMENT_BYTES } from '../lib/sql/token-stream.ts';
 
 export interface ListenerLimits {
@@ -49,7 +50,7 @@ export const DEFAULT_LISTENER_LIMITS: Readonly<ListenerLimits> = Object.freeze({
   maxConnections: 128,
   maxHeaderBytes: 16 * KiB,
   // The largest statement the parser takes, every byte escaped as \u00XX, plus the envelope and a database name.
-  maxBodyBytes: 6 * MAX_STATEMENT_BYTES + 64 * KiB,
+  maxBodyBytes: MAX_ALLOWED_PACKET,
   maxSqlBytes: MAX_STATEMENT_BYTES,
   bodyBudgetBytes: 8 * MiB,
   smallBodyBytes: 16 * KiB,

@@ -5,10 +5,12 @@ import { checkVariableValue } from './variable-values.ts';
 export const STARBACKUP_VERSION = '0.1.0';
 
 /**
- * The largest packet the MySQL door reads, and what `@@max_allowed_packet` says: StarRocks' session default
- * (SessionVariable.maxAllowedPacket, 32 MiB). Read-only here, as the door's limit does not follow SET.
+ * The largest message either door of `starbackup serve` reads (an HTTP body, a MySQL packet), and what
+ * `@@max_allowed_packet` says, so a driver that sizes its packets by it is never refused: room for the 1 MiB
+ * of SQL a request may carry written as JSON (up to 6 bytes a character) plus 64 KiB. StarRocks' default is
+ * 32 MiB; read-only here, as the door's limit does not follow SET.
  */
-export const MAX_ALLOWED_PACKET = 32 * 1024 * 1024;
+export const MAX_ALLOWED_PACKET = 6 * 1024 * 1024 + 64 * 1024;
 
 export const VariableFlag = {
   /** SET [SESSION] changes it for the connection. */

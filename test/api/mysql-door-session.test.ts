@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,10 @@ describe('session queries through the MySQL door', () => {
       await c.query('SET autocommit=1');
       const [vars] = await c.query({ sql: "SHOW VARIABLES LIKE 'autocommit'", rowsAsArray: true });
       expect((vars as string[][])[0]![0]).toBe('autocommit');
+      // A driver sizes its packets by @@max_allowed_packet: it must be the limit the door enforces.
+      const [packet] = await c.query({ sql: 'SELECT @@max_allowed_packet', rowsAsArray: true });
+      const info = JSON.parse(readFileSync(join(server.home, 'server.json'), 'utf8')) as { limits: { maxBodyBytes: number } };
+      expect(Number((packet as string[][])[0]![0])).toBe(info.limits.maxBodyBytes);
     } finally {
       await c.end();
     }
