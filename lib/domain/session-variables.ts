@@ -66,7 +66,9 @@ export const SESSION_VARIABLES: readonly SessionVariableDef[] = [
   v('collation_server', 'string', 'utf8_general_ci'),
   v('event_scheduler', 'string', 'OFF'),
   v('group_concat_max_len', 'int', 1024),
-  v('interactive_timeout', 'int', 3600),
+  // StarRocks says 3600 and 28800; `serve` closes a connection idle for 10 minutes (bin/listener-limits.ts
+  // idleTimeoutMs), so that is what a client reads (mysql reconnects by itself when it finds one closed).
+  v('interactive_timeout', 'int', 600),
   v('net_read_timeout', 'int', 60),
   v('net_write_timeout', 'int', 60),
   v('query_cache_type', 'int', 0),
@@ -79,7 +81,7 @@ export const SESSION_VARIABLES: readonly SessionVariableDef[] = [
   v('transaction_isolation', 'string', 'REPEATABLE-READ'),
   v('transaction_read_only', 'bool', false),
   v('tx_isolation', 'string', 'REPEATABLE-READ'),
-  v('wait_timeout', 'int', 28800),
+  v('wait_timeout', 'int', 600),
 ];
 
 /** StarRocks' `alias` of a variable: the same value under a second name. */

@@ -45,9 +45,9 @@ describe('session queries clients send on connect', () => {
     const row = Object.fromEntries(names.map((n, i) => [n, r.rows[0]![i]]));
     expect(row).toMatchObject({
       auto_increment_increment: '1', character_set_client: 'utf8', character_set_results: 'utf8', collation_server: 'utf8_general_ci',
-      init_connect: '', interactive_timeout: '3600', license: 'Apache License 2.0', lower_case_table_names: '0',
+      init_connect: '', interactive_timeout: '600', license: 'Apache License 2.0', lower_case_table_names: '0',
       max_allowed_packet: String(MAX_ALLOWED_PACKET), net_write_timeout: '60', performance_schema: '0', query_cache_size: '1048576',
-      query_cache_type: '0', sql_mode: 'ONLY_FULL_GROUP_BY', transaction_isolation: 'REPEATABLE-READ', wait_timeout: '28800',
+      query_cache_type: '0', sql_mode: 'ONLY_FULL_GROUP_BY', transaction_isolation: 'REPEATABLE-READ', wait_timeout: '600',
     });
     expect(row.time_zone).toBe(row.system_time_zone);
     expect(await fresh('SELECT @@version, VERSION(), @@session.transaction_read_only, @@tx_read_only, @@autocommit')).toEqual({
@@ -73,9 +73,9 @@ describe('SET', () => {
     expect(await c.rows('SELECT @@character_set_results, @@sql_mode, @@autocommit')).toEqual([[null, 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES', '1']]);
     expect(c.session.variables?.get('character_set_results')).toBe('');
     await c.sql("SET time_zone = '+8:00', @@session.wait_timeout = 60, SESSION autocommit = OFF");
-    expect(await c.rows('SELECT @@time_zone, @@wait_timeout, @@autocommit, @@global.wait_timeout')).toEqual([['+08:00', '60', '0', '28800']]);
+    expect(await c.rows('SELECT @@time_zone, @@wait_timeout, @@autocommit, @@global.wait_timeout')).toEqual([['+08:00', '60', '0', '600']]);
     await c.sql('SET wait_timeout = DEFAULT, autocommit = 1, character_set_results = DEFAULT');
-    expect(await c.rows('SELECT @@wait_timeout, @@autocommit, @@character_set_results')).toEqual([['28800', '1', 'utf8']]);
+    expect(await c.rows('SELECT @@wait_timeout, @@autocommit, @@character_set_results')).toEqual([['600', '1', 'utf8']]);
     await c.sql('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY');
     expect(await c.rows('SELECT @@transaction_isolation, @@tx_isolation, @@tx_read_only')).toEqual([['READ-COMMITTED', 'READ-COMMITTED', '1']]);
     await c.sql('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE');
@@ -99,7 +99,7 @@ describe('SET', () => {
     expect(await c.error("SET time_zone = '+15:00'")).toBe("Unknown or incorrect time zone: '+15:00'");
     expect(await c.error('SET NAMES latin1')).toBe("Unknown character set: 'latin1'");
     expect(await c.error('SET wait_timeout = 5, autocommit = maybe')).toBe("Variable 'autocommit' can't be set to the value of 'maybe'");
-    expect(await c.rows('SELECT @@wait_timeout')).toEqual([['28800']]);
+    expect(await c.rows('SELECT @@wait_timeout')).toEqual([['600']]);
   });
 });
 
