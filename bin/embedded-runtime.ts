@@ -28,6 +28,7 @@ import { holdAfterTask, pauseAfterTask } from './test-hooks.ts';
 import { homeInUse, isHomeLocked, recordHolder } from './home-holder.ts';
 import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /**
  * The embedded runtime: dynalite on disk under the home, segment files under the home, and the state
@@ -238,15 +239,6 @@ function splitOwner(owner: string): [string, string] {
   return i < 0 ? [owner, ''] : [owner.slice(0, i), owner.slice(i + 1)];
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A home is one cluster; its id goes into every snapshot it writes. */
 function clusterId(home: string): string {

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StorageError } from '../lib/domain/errors.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /**
  * `<home>/holder.json`: which process has the home open. The embedded DynamoDB's LevelDB LOCK keeps a
@@ -46,7 +47,7 @@ export function isHomeLocked(err: unknown): boolean {
 /** The refusal of a home another process holds, naming that process when the holder record is current. */
 export function homeInUse(home: string, err: unknown): StorageError {
   const h = readHolder(home);
-  const current = h && h.pid !== process.pid && (h.host !== hostname() || alive(h.pid));
+  const current = h && h.pid !== process.pid && (h.host !== hostname() || pidAlive(h.pid));
   const serve = `\`starbackup serve --home ${home}\``;
   if (!current) {
     return new StorageError(`Home ${home} is in use by another process; wait for it to end, or run ${serve} so several clients can share the home`, false, { cause: err });
@@ -59,11 +60,3 @@ export function homeInUse(home: string, err: unknown): StorageError {
   return new StorageError(`Home ${home} is in use by ${who}; wait for it to end, or run ${serve} so several clients can share the home`, false, { cause: err });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -12,6 +12,7 @@ import { checkScriptLength } from '../lib/domain/limits.ts';
 import { type ApiResponseBody, ApiErrorCode, SQL_ROUTE, type StatementResult } from '../lib/domain/api-types.ts';
 import { echoedError } from '../lib/api/api-request.ts';
 import { type ScriptParse, parseScript } from '../lib/sql/parse.ts';
+import { pidAlive } from './pid-alive.ts';
 
 export function serverFiles(home: string) {
   return {
@@ -53,7 +54,7 @@ export function runningServer(home: string): RunningServer | undefined {
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(info.pid) || !Number.isInteger(info.port) || !isAlive(info.pid)) return undefined;
+  if (!Number.isInteger(info.pid) || !Number.isInteger(info.port) || !pidAlive(info.pid)) return undefined;
   const token = readFileSync(files.token, 'utf8').trim();
   const { limits, ...rest } = info;
   const valid = limits && [limits.maxBodyBytes, limits.maxSqlBytes].every((n) => Number.isSafeInteger(n) && n > 0);
@@ -67,15 +68,6 @@ function reachableHost(host: string | undefined): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface SqlReply {
   status: number;
