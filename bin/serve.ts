@@ -1,7 +1,7 @@
 /**
  * `starbackup serve`: the HTTP API of the cloud stack (`POST /v1/sql`, same shapes) and StarRocks' MySQL
  * query port for an embedded home, on 127.0.0.1 unless told otherwise. HTTP callers present the bearer
- * token kept in the home; MySQL clients log in as root. BACKUP and RESTORE answer once the job is
+ * token kept in the home; MySQL clients log in with an account of the catalog (root until others exist). BACKUP and RESTORE answer once the job is
  * accepted; the job runs on in this process, and SHOW BACKUP/RESTORE follow it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,7 +14,8 @@ import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
 import { checkRoute, errorResponse, handleSqlRequest, serverBusy, tooLarge } from '../lib/api/api-request.ts';
 import { Door } from '../lib/access/trust-policy.ts';
 import { mysqlSessions } from '../lib/api/mysql-session.ts';
-import { rootOnlyAuthenticator } from '../lib/access/root-authenticator.ts';
+import { accountAuthenticator } from '../lib/access/account-authenticator.ts';
+import { AccountStore, IMPLICIT_ROOT } from '../lib/access/account-store.ts';
 import { describeRecovered, openEmbedded, readHomeConfig } from './embedded-runtime.ts';
 import { type MysqlListener, startMysqlListener } from './mysql-listener.ts';
 import { BodyBudget, RunQueue, readLimitedBody } from './body-budget.ts';
@@ -40,6 +41,8 @@ export interface LocalServer {
   host: string;
   home: string;
   tokenFile: string;
+  /** Whether root could log in through the MySQL door with no password (its password never set): read at start. */
+  rootPasswordEmpty: boolean;
   /** Stops listening, then waits for running jobs before closing the store. */
   close(): Promise<void>;
 }
@@ -82,12 +85,15 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   applyHttpLimits(server, limits, refused('HTTP'));
   let port: number;
   let mysql: MysqlListener | undefined;
+  const accounts = new AccountStore(embedded.ctx.catalog.table);
+  let rootPasswordEmpty = true;
   try {
+    rootPasswordEmpty = (await accounts.get(IMPLICIT_ROOT))?.passwordHash === '';
     port = await listen(server, host, options.port);
     if (options.mysqlPort !== undefined) {
       mysql = await startMysqlListener({
         host, port: options.mysqlPort, config, limits, budget: listener.budget, queue: listener.queue, refused: refused('MySQL'),
-        sessions: mysqlSessions(embedded.ctx), authenticator: rootOnlyAuthenticator,
+        sessions: mysqlSessions(embedded.ctx), authenticator: accountAuthenticator(accounts),
       });
     }
     const info: ServerInfo = {
@@ -106,6 +112,7 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
     host,
     home,
     tokenFile: files.token,
+    rootPasswordEmpty,
     close: async () => {
       await Promise.all([
         new Promise<void>((done) => {
@@ -207,8 +214,8 @@ export async function serve(options: ServeOptions, log: (line: string) => void):
   const shown = server.host.includes(':') ? `[${server.host}]` : server.host;
   log(`starbackup serve: POST http://${shown}:${server.port}/v1/sql for home ${server.home}; bearer token in ${server.tokenFile}`);
   if (server.mysqlPort !== undefined) log(`starbackup serve: MySQL protocol on ${shown}:${server.mysqlPort} (mysql -h ${server.host} -P ${server.mysqlPort} -uroot)`);
-  if (server.mysqlPort !== undefined && !isLoopback(server.host)) {
-    log(`starbackup serve: warning: ${server.host} is not a loopback address, and root has an empty password: whoever reaches port ${server.mysqlPort} logs in as root; keep it behind a firewall`);
+  if (server.mysqlPort !== undefined && !isLoopback(server.host) && server.rootPasswordEmpty) {
+    log(`starbackup serve: warning: ${server.host} is not a loopback address, and root has an empty password: whoever reaches port ${server.mysqlPort} logs in as root; set one with ALTER USER root IDENTIFIED BY '…', or keep the port behind a firewall`);
   }
   await new Promise<void>((stopped) => {
     let stopping = false;

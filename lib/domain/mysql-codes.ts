@@ -19,6 +19,7 @@ export const MYSQL_CODES = {
   ERR_WRONG_VALUE_FOR_VAR: { errno: 1231, sqlstate: '42000' },
   ERR_WRONG_TYPE_FOR_VAR: { errno: 1232, sqlstate: '42000' },
   ERR_UNKNOWN_TIME_ZONE: { errno: 1298, sqlstate: 'HY000' },
+  ERR_PASSWD_LENGTH: { errno: 1372, sqlstate: 'HY000' },
   ERR_VARIABLE_IS_READONLY: { errno: 1621, sqlstate: 'HY000' },
   ERR_ACCESS_DENIED: { errno: 5203, sqlstate: '42000' },
   ERR_TIMEOUT: { errno: 5024, sqlstate: '53400' },

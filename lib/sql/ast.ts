@@ -102,6 +102,21 @@ export type SetItem =
   | { kind: 'names'; charset?: string; collation?: string }
   | { kind: 'transaction'; scope: 'SESSION' | 'GLOBAL'; isolation?: string; readOnly?: boolean };
 
+/** `'u'@'host'`; the host is `%` when not written. */
+export interface UserRef {
+  user: string;
+  host: string;
+}
+
+/**
+ * `IDENTIFIED [WITH plugin] [BY ['pw' | PASSWORD '*hash'] | AS '*hash']`: a clear password or a hash, never
+ * both. Only the statement's executor sees the clear one, to hash it; echoed texts mask it (redact-statement.ts).
+ */
+export interface AuthOption {
+  plugin?: string;
+  password?: { kind: 'plain'; value: string } | { kind: 'hash'; value: string };
+}
+
 interface Base {
   /** The statement's own text, trimmed, without the terminating `;`. */
   text: string;
@@ -217,6 +232,12 @@ export type Statement = Base &
     | { kind: 'ShowStatus'; global: boolean; like?: string; where?: Expr }
     /** `SHOW WARNINGS` or `SHOW ERRORS` (errors: true). */
     | { kind: 'ShowWarnings'; errors: boolean }
+    | { kind: 'CreateUser'; user: UserRef; ifNotExists: boolean; auth?: AuthOption }
+    | { kind: 'AlterUser'; user: UserRef; ifExists: boolean; auth: AuthOption }
+    | { kind: 'DropUser'; user: UserRef; ifExists: boolean }
+    | { kind: 'ShowUsers' }
+    /** `SET PASSWORD [FOR u] = PASSWORD('pw') | '*hash'`; no FOR is the connected user. */
+    | { kind: 'SetPassword'; user?: UserRef; auth: AuthOption }
     | { kind: 'AdminVerifySnapshot'; snapshot: string; repo: string; properties: Properties }
   );
 

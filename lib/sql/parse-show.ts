@@ -32,6 +32,7 @@ export const parseShow = keywordDispatch({
   LOCAL: (ts) => parseShowVariables(ts, false),
   WARNINGS: (ts) => parseShowWarnings(ts, false),
   ERRORS: (ts) => parseShowWarnings(ts, true),
+  USERS: () => ({ kind: 'ShowUsers' }),
 });
 
 /** `SHOW CREATE TABLE|VIEW|MATERIALIZED VIEW name`. */

@@ -13,6 +13,7 @@ import { expression } from './parse-expression.ts';
 import {
   parseAlterMaterializedView, parseCreateMaterializedView, parseDropMaterializedView, parseRefreshMaterializedView,
 } from './parse-mv.ts';
+import { isSetPassword, parseAlterUser, parseCreateUser, parseDropUser, parseSetPassword } from './parse-account.ts';
 import { isSelectWithoutFrom, parseSelectValues, parseSet } from './parse-session.ts';
 import { parseShow } from './parse-show.ts';
 import { parseCreateTable } from './parse-table.ts';
@@ -192,11 +193,17 @@ const statement = keywordDispatch({
     materializedView(ts);
     return parseRefreshMaterializedView(ts);
   },
-  ALTER: (ts) => {
-    materializedView(ts);
+  ALTER: (ts) => alter(ts),
+  SET: (ts) => (isSetPassword(ts) ? parseSetPassword(ts) : parseSet(ts)),
+});
+
+/** After `ALTER`. */
+const alter = keywordDispatch({
+  MATERIALIZED: (ts) => {
+    ts.expectKeyword('VIEW');
     return parseAlterMaterializedView(ts);
   },
-  SET: parseSet,
+  USER: parseAlterUser,
 });
 
 function materializedView(ts: TokenStream): void {
@@ -227,6 +234,7 @@ const create = keywordDispatch({
   },
   GLOBAL: (ts) => createFunction(ts, true, ts.optionalOneOf(['AGGREGATE', 'TABLE'])),
   AGGREGATE: fromWord((ts) => createFunction(ts, false, ts.optionalOneOf(['AGGREGATE']))),
+  USER: parseCreateUser,
   READ: (ts) => {
     ts.expectKeyword('ONLY');
     ts.expectKeyword('REPOSITORY');
@@ -253,4 +261,5 @@ const drop = keywordDispatch({
   CATALOG: parseDropCatalog,
   REPOSITORY: (ts) => ({ kind: 'DropRepository', name: ts.identifier() }),
   SNAPSHOT: parseDropSnapshot,
+  USER: parseDropUser,
 });

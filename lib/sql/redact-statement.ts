@@ -52,21 +52,28 @@ export function redactMessage(message: string, secrets: readonly string[]): stri
 }
 
 /**
- * `"secret.key" = 'v'`, `IDENTIFIED BY 'v'`, `IDENTIFIED WITH mysql_native_password BY|AS 'v'`,
- * `PASSWORD('v')`: the current token (a string) is the value when the two before it say so.
+ * `"secret.key" = 'v'`, `IDENTIFIED BY 'v'`, `IDENTIFIED BY PASSWORD 'v'`, `IDENTIFIED WITH
+ * mysql_native_password BY|AS 'v'`, `PASSWORD('v')`, `SET PASSWORD = 'v'` (password is a secret property name): the current token (a string) is the value when the two before it say so.
  */
 function isSecretValue(recent: Token[]): boolean {
   if (recent.length < 3) return false;
   const [a, b] = recent as [Token, Token, Token];
   if (b.value === '=') return (a.type === TokenType.String || a.type === TokenType.Quoted || a.type === TokenType.Word) && isSecretProperty(a.value, DECLARED_SECRET_PROPERTIES);
   if (b.upper === 'BY' || b.upper === 'AS') return a.upper === 'IDENTIFIED' || a.upper.endsWith('PASSWORD');
+  if (b.upper === 'PASSWORD' && a.upper === 'BY') return true;
   return b.value === '(' && a.upper === 'PASSWORD';
 }
 
 const PROPERTY = /(["'`])([^"'`\n]{1,128})\1(\s*=\s*)(["'])((?:\\.|(?!\4)[^\\])*)(\4|$)/g;
+/** A password after the words that introduce one, as isSecretValue reads them from tokens. */
+const PASSWORD = /(\bIDENTIFIED\s+(?:WITH\s+[\w`'"]+\s+)?(?:BY|AS)(?:\s+PASSWORD)?\s*|\bPASSWORD\s*(?:\(|=)\s*)(["'])((?:\\[^]?|(?!\2)[^\\])*)(\2|$)/gi;
 
 function maskByPattern(rest: string, secrets: string[]): string {
-  return rest.replace(PROPERTY, (whole, q: string, key: string, eq: string, vq: string, value: string, end: string) => {
+  const masked = rest.replace(PASSWORD, (_whole, lead: string, q: string, value: string, end: string) => {
+    if (value) secrets.push(value);
+    return `${lead}${q}${REDACTED}${end}`;
+  });
+  return masked.replace(PROPERTY, (whole, q: string, key: string, eq: string, vq: string, value: string, end: string) => {
     if (!isSecretProperty(key, DECLARED_SECRET_PROPERTIES)) return whole;
     if (value) secrets.push(value);
     return `${q}${key}${q}${eq}${vq}${REDACTED}${end}`;

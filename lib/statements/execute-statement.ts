@@ -1,4 +1,5 @@
 import { AnalysisError } from '../domain/errors.ts';
+import * as accounts from './account-statements.ts';
 import { checkPropertyValues } from '../domain/limits.ts';
 import type { Statement, StatementKind, StatementOf } from '../sql/ast.ts';
 import * as cluster from './cluster-statements.ts';
@@ -61,6 +62,11 @@ const EXECUTORS: { [K in StatementKind]: Executor<K> } = {
   ShowVariables: sessions.showVariables,
   ShowStatus: sessions.showStatus,
   ShowWarnings: sessions.showWarnings,
+  CreateUser: accounts.createUser,
+  AlterUser: accounts.alterUser,
+  DropUser: accounts.dropUser,
+  ShowUsers: accounts.showUsers,
+  SetPassword: accounts.setPassword,
 };
 
 function executorOf<K extends StatementKind>(kind: K): Executor<K> | undefined {
