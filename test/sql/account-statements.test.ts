@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../lib/domain/errors.ts';
-import { parseStatement } from '../../lib/sql/parse.ts';
 import { redactStatement, redactWithSecrets } from '../../lib/sql/redact-statement.ts';
-import { ast } from './helpers.ts';
+import { ast, syntaxError } from './helpers.ts';
 
 /**
  * Account statements as StarRocks' grammar spells them (fe-core sql/parser/StarRocks.g4: createUserStatement,
  * alterUserStatement, dropUserStatement, showUserStatement, setPassword, userIdentity, authOption; docs
  * sql-reference/sql-statements/account-management/CREATE_USER.md, ALTER_USER.md, DROP_USER.md, SET_PASSWORD.md).
  */
-const syntaxError = (sql: string) => {
-  try {
-    parseStatement(sql);
-  } catch (e) {
-    if (e instanceof ParseError) return e.message;
-    throw e;
-  }
-  throw new Error(`expected a syntax error from ${sql}`);
-};
 const HASH = '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9';
 
 describe('CREATE USER', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Expr, Statement } from '../../lib/sql/ast.ts';
+import { ParseError } from '../../lib/domain/errors.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 
 /** A statement without its `text`, to compare ASTs. */
@@ -11,6 +12,17 @@ export function withoutText(s: Statement): Body {
 }
 
 export const ast = (sql: string): Body => withoutText(parseStatement(sql));
+
+/** The message of the syntax error a statement must raise. */
+export function syntaxError(sql: string): string {
+  try {
+    parseStatement(sql);
+  } catch (e) {
+    if (e instanceof ParseError) return e.message;
+    throw e;
+  }
+  throw new Error(`expected a syntax error from ${sql}`);
+}
 
 export const str = (value: string): Expr => ({ kind: 'literal', type: 'string', value });
 export const num = (value: string): Expr => ({ kind: 'literal', type: 'number', value });

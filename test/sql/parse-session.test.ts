@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../lib/domain/errors.ts';
-import { parseStatement } from '../../lib/sql/parse.ts';
 import { redactStatement } from '../../lib/sql/redact-statement.ts';
-import { ast } from './helpers.ts';
+import { ast, syntaxError } from './helpers.ts';
 
 const variable = (name: string, scope: 'SESSION' | 'GLOBAL' = 'SESSION') => ({ kind: 'variable', name, scope });
-const syntaxError = (sql: string) => {
-  try {
-    parseStatement(sql);
-  } catch (e) {
-    if (e instanceof ParseError) return e.message;
-    throw e;
-  }
-  throw new Error(`expected a syntax error from ${sql}`);
-};
 
 describe('SELECT without FROM', () => {
   it('takes the mysql client\'s first query, titled as written', () => {
