@@ -1,10 +1,10 @@
 /**
  * `starbackup serve`: the HTTP API of the cloud stack (`POST /v1/sql`, same shapes) and StarRocks' MySQL
  * query port for an embedded home, on 127.0.0.1 unless told otherwise. HTTP callers present the bearer
- * token kept in the home; MySQL clients log in with an account of the catalog (root until others exist). BACKUP and RESTORE answer once the job is
+ * token kept in the home (root) or a user's password (HTTP Basic, bin/http-auth.ts); MySQL clients log in with an account of the catalog (root until others exist). BACKUP and RESTORE answer once the job is
  * accepted; the job runs on in this process, and SHOW BACKUP/RESTORE follow it.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +21,7 @@ import { type MysqlListener, startMysqlListener } from './mysql-listener.ts';
 import { BodyBudget, RunQueue, readLimitedBody } from './body-budget.ts';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, applyHttpLimits, limitResponseWrite, listenerLimits } from './listener-limits.ts';
 import { type ServerInfo, runningServer, serverFiles } from './server-client.ts';
+import { type HttpUser, WWW_AUTHENTICATE, authenticateHttp, clientHostOf } from './http-auth.ts';
 
 export interface ServeOptions {
   home: string;
@@ -53,6 +54,7 @@ export const LOCAL_MAX_BODY_BYTES = DEFAULT_LISTENER_LIMITS.maxBodyBytes;
 /** What every request of one server shares. */
 interface Listener {
   token: string;
+  accounts: AccountStore;
   limits: ListenerLimits;
   budget: BodyBudget;
   queue: RunQueue;
@@ -70,9 +72,10 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   const token = ensureToken(files.token);
   const limits = listenerLimits(options.limits);
   // One budget and one run queue per process: both doors take the same ones.
-  const listener: Listener = { token, limits, budget: new BodyBudget(limits), queue: new RunQueue(limits.runBudgetBytes) };
+  const accounts = new AccountStore(embedded.ctx.catalog.table);
+  const listener: Listener = { token, accounts, limits, budget: new BodyBudget(limits), queue: new RunQueue(limits.runBudgetBytes) };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    respond(req, res, listener, (body) => handleSqlRequest(embedded.ctx, body, limits.maxBodyBytes, limits.maxSqlBytes)).catch((e: unknown) => {
+    respond(req, res, listener, (body, user) => handleSqlRequest(embedded.ctx, body, limits.maxBodyBytes, limits.maxSqlBytes, undefined, user)).catch((e: unknown) => {
       send(res, errorResponse(500, ErrorName.Internal, errorMessage(e)));
     });
   };
@@ -85,7 +88,6 @@ export async function startServer(options: ServeOptions): Promise<LocalServer> {
   applyHttpLimits(server, limits, refused('HTTP'));
   let port: number;
   let mysql: MysqlListener | undefined;
-  const accounts = new AccountStore(embedded.ctx.catalog.table);
   let rootPasswordEmpty = true;
   try {
     rootPasswordEmpty = (await accounts.get(IMPLICIT_ROOT))?.passwordHash === '';
@@ -138,16 +140,15 @@ function ensureToken(file: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function respond(req: IncomingMessage, res: ServerResponse, listener: Listener, run: (body: Buffer) => Promise<ApiResponse>): Promise<void> {
+async function respond(req: IncomingMessage, res: ServerResponse, listener: Listener, run: (body: Buffer, user: HttpUser) => Promise<ApiResponse>): Promise<void> {
   const { limits } = listener;
   // A request refused before its body is read leaves that body unread: the connection is closed, not drained.
   const unread: Record<string, string> = hasBody(req) ? { connection: 'close' } : {};
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   const wrongRoute = checkRoute(req.method ?? 'GET', path);
   if (wrongRoute) return send(res, wrongRoute, unread);
-  if (!bearerMatches(req.headers.authorization, listener.token)) {
-    return send(res, errorResponse(401, ApiErrorCode.Unauthorized, 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token in <home>/server-token'), { 'www-authenticate': 'Bearer', ...unread });
-  }
+  const auth = await authenticateHttp(req.headers.authorization, clientHostOf(req.socket.remoteAddress), listener.token, listener.accounts);
+  if (!auth.ok) return send(res, errorResponse(401, ApiErrorCode.Unauthorized, auth.message), { 'www-authenticate': WWW_AUTHENTICATE, ...unread });
   const read = await readLimitedBody(req, limits, listener.budget, () => {
     if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
   });
@@ -159,7 +160,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, listener: List
   // A large body waits its turn to be parsed and run (see RunQueue); a small one goes ahead.
   const ran = read.body.length > limits.smallBodyBytes ? await listener.queue.enter(read.body.length) : () => undefined;
   try {
-    const response = await run(read.body);
+    const response = await run(read.body, auth.user);
     limitResponseWrite(res, limits);
     send(res, response);
   } finally {
@@ -180,13 +181,6 @@ function rateLimited(everyMs: number, action: () => void): () => void {
     last = now;
     action();
   };
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
-  // Hashing first gives equal lengths, so the comparison time says nothing about the token.
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(token));
 }
 
 function send(res: ServerResponse, response: ApiResponse, headers: Record<string, string> = {}): void {

@@ -94,8 +94,8 @@ export function parseSqlRequest(body: string | Uint8Array | undefined, maxBytes 
  * answer as soon as their job is accepted (in the embedded server too: its job keeps running in the
  * background), with the job's id and its state at that moment; SHOW BACKUP/RESTORE follow it.
  */
-export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest, deadline?: Deadline): Promise<ApiResponse> {
-  const session: Session = request.database === undefined ? {} : { db: request.database };
+export async function executeSqlRequest(ctx: ServiceContext, request: SqlRequest, deadline?: Deadline, user?: Session['user']): Promise<ApiResponse> {
+  const session: Session = { ...(request.database === undefined ? {} : { db: request.database }), ...(user ? { user } : {}) };
   // The statements see the deadline through their context: loads and scans check it as they go.
   const response = await runRequest(deadline ? { ...ctx, deadline } : ctx, request, session);
   return session.db === undefined || response.body.results === undefined ? response : { ...response, body: { ...response.body, database: session.db } };
@@ -136,13 +136,14 @@ const NEXT_STATEMENT = {
 
 /**
  * Parses and runs a raw body: what both servers call once the route and the caller are checked. The
- * Lambda handler passes a deadline; `serve` has none.
+ * Lambda handler passes a deadline; `serve` has none, and passes the account an HTTP Basic caller logged in
+ * as (none for the bearer token: the home's owner, root).
  */
 export async function handleSqlRequest(
-  ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes, deadline?: Deadline,
+  ctx: ServiceContext, body: string | Uint8Array | undefined, maxBytes = MAX_REQUEST_BYTES, maxSqlBytes = maxBytes, deadline?: Deadline, user?: Session['user'],
 ): Promise<ApiResponse> {
   const request = parseSqlRequest(body, maxBytes, maxSqlBytes);
-  return 'status' in request ? request : executeSqlRequest(ctx, request, deadline);
+  return 'status' in request ? request : executeSqlRequest(ctx, request, deadline, user);
 }
 
 async function accepted(ctx: ServiceContext, result: ResultSet): Promise<ResultSet> {

@@ -109,7 +109,7 @@ describe('starbackup serve', { timeout: TEST_MS }, () => {
   it('requires the bearer token: 401 without or with a wrong one, 200 with it', async () => {
     const none = await post({ sql: 'SHOW DATABASES' }, null);
     expect(none.status).toBe(401);
-    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect(none.headers['www-authenticate']).toBe('Basic realm="starbackup", Bearer');
     expect(none.body.error.code).toBe('UnauthorizedError');
     expect((await post({ sql: 'SHOW DATABASES' }, 'f'.repeat(64))).status).toBe(401);
     expect(await post({ sql: 'SHOW DATABASES' })).toMatchObject({ status: 200, body: { results: [{ statement: 'SHOW DATABASES', columns: ['Database'], rows: [] }] } });
