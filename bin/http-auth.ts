@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AccountStore } from '../lib/access/account-store.ts';
-import type { NativeHash } from '../lib/access/password-hash.ts';
+import { passwordMatchesHash } from '../lib/access/password-hash.ts';
 
 /** The account a request runs as; undefined for the bearer token, which is the home's owner (root). */
 export type HttpUser = { name: string; host: string } | undefined;
@@ -24,7 +24,6 @@ const NO_CREDENTIALS = 'Missing or wrong credentials: send "Authorization: Beare
 const MALFORMED_BASIC = 'Malformed "Authorization: Basic" header: expected the base64 of user:password';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
-const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest();
 
 /** The client address as an account's host pattern is matched against it (as the MySQL door does). */
 export function clientHostOf(remoteAddress: string | undefined): string {
@@ -49,7 +48,7 @@ async function authenticateBasic(encoded: string, clientHost: string, accounts: 
   if (user.length > MAX_USER_CHARS || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return denied;
   const account = await accounts.match(user, clientHost);
   // An unknown user still costs a hash, as a known one does: the answer's time does not tell them apart.
-  const matches = passwordMatches(password, account?.passwordHash ?? UNKNOWN_ACCOUNT);
+  const matches = passwordMatchesHash(password, account?.passwordHash ?? UNKNOWN_ACCOUNT);
   return account && matches ? { ok: true, user: { name: account.user, host: account.host } } : denied;
 }
 
@@ -68,17 +67,6 @@ function decodeBasic(encoded: string): { user: string; password: string } | unde
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
-/**
- * SHA1(SHA1(password)) against the stored hash, in constant time. An empty stored hash (root before ALTER
- * USER) takes only the empty password, as on the MySQL door.
- */
-function passwordMatches(password: string, hash: NativeHash): boolean {
-  if (hash === '') return password === '';
-  const stored = Buffer.from(hash.slice(1), 'hex');
-  const given = sha1(sha1(Buffer.from(password, 'utf8')));
-  return stored.length === given.length && timingSafeEqual(stored, given);
 }
 
 /** StarRocks' ERR_ACCESS_DENIED_ERROR (fe-core common/ErrorCode.java): the same for a wrong user or password. */

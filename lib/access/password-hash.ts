@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AnalysisError } from '../domain/errors.ts';
 import type { PasswordCheck } from '../ports/authenticator.ts';
 
@@ -28,6 +28,17 @@ export function checkedNativeHash(hash: string): NativeHash {
     throw new AnalysisError('Password hash should be a 41-digit hexadecimal number', { mysqlCode: 'ERR_PASSWD_LENGTH' });
   }
   return upper;
+}
+
+/**
+ * Whether a clear password (HTTP Basic) is the one a hash was made from, in constant time. An empty hash
+ * (root before ALTER USER) takes only the empty password, as on the MySQL door.
+ */
+export function passwordMatchesHash(password: string, hash: NativeHash): boolean {
+  if (hash === '') return password === '';
+  const given = Buffer.from(nativePasswordHash(password));
+  const stored = Buffer.from(hash);
+  return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
 /** What the MySQL door verifies a login against. */
