@@ -2,7 +2,7 @@
  * A recurring BACKUP: an EventBridge Scheduler schedule that invokes the scheduled-backup function with
  * the database, repository, label prefix and retention. The function issues
  * `BACKUP DATABASE <db> SNAPSHOT <prefix>_<yyyyMMdd_HHmmss> TO <repo>` and drops the schedule's
- * snapshots beyond the newest `keepLast`. A run that fails for good lands in the dead-letter queue
+ * snapshots beyond the newest `keepLast`, as the StarRocks user `user` (its privileges apply). A run that fails for good lands in the dead-letter queue
  * (cdk/dead-letter-queue.ts) instead of vanishing.
  */
 import { Stack } from 'aws-cdk-lib';
@@ -11,7 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
-import type { ScheduleConfig } from './stack-config.ts';
+import { RUN_AS_USER, type ScheduleConfig } from './stack-config.ts';
 
 /** A schedule of cdk.json (`starbackup:schedules`) and the function it invokes. */
 export interface BackupScheduleProps extends Omit<ScheduleConfig, 'name'> {
@@ -28,6 +28,7 @@ export class BackupSchedule extends Construct {
     super(scope, id);
     if (!/^(cron|rate)\(.+\)$/.test(props.schedule)) throw new Error(`BackupSchedule ${id}: schedule must be cron(…) or rate(…), not '${props.schedule}'`);
     if (!Number.isInteger(props.keepLast) || props.keepLast < 1) throw new Error(`BackupSchedule ${id}: keepLast must be an integer of at least 1`);
+    if (!RUN_AS_USER.test(props.user)) throw new Error(`BackupSchedule ${id}: user must name the StarRocks user the schedule runs as, e.g. "backup_op" or "'backup_op'@'%'"`);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         // Only schedules of this account may use the role (confused-deputy guard).
@@ -39,7 +40,7 @@ export class BackupSchedule extends Construct {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.target.functionArn] }));
     props.deadLetters.grantSchedule(this.role);
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
-      description: `BACKUP DATABASE ${props.database} TO ${props.repository}, keeping the last ${props.keepLast}`,
+      description: `BACKUP DATABASE ${props.database} TO ${props.repository}, keeping the last ${props.keepLast}, as ${props.user}`,
       scheduleExpression: props.schedule,
       scheduleExpressionTimezone: props.timezone ?? 'UTC',
       flexibleTimeWindow: { mode: 'OFF' },
@@ -55,6 +56,7 @@ export class BackupSchedule extends Construct {
           repository: props.repository,
           labelPrefix: props.labelPrefix,
           keepLast: props.keepLast,
+          user: props.user,
           scheduledTime: '<aws.scheduler.scheduled-time>',
         }),
         // Delivery only (throttling, permissions): the function's own failures are Lambda's to retry.

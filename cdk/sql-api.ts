@@ -22,6 +22,8 @@ export interface SqlApiProps {
   restore: sfn.IStateMachine;
   repositories: RepositoryTargets;
   removalPolicy: RemovalPolicy;
+  /** Principals whose calls run as root (`starbackup:rootPrincipalArns`); every other caller needs a bound user. */
+  rootPrincipalArns: string[];
 }
 
 export class SqlApi extends Construct {
@@ -38,6 +40,8 @@ export class SqlApi extends Construct {
         ...props.environment,
         BACKUP_STATE_MACHINE_ARN: props.backup.stateMachineArn,
         RESTORE_STATE_MACHINE_ARN: props.restore.stateMachineArn,
+        // lib/api/iam-caller.ts ROOT_PRINCIPALS_ENV
+        ROOT_PRINCIPAL_ARNS: JSON.stringify(props.rootPrincipalArns),
       },
       removalPolicy: props.removalPolicy,
     });

@@ -15,6 +15,7 @@ export const ContextKey = {
   removalPolicy: 'starbackup:removalPolicy',
   stackName: 'starbackup:stackName',
   allowedEndpoints: 'starbackup:allowedEndpoints',
+  rootPrincipals: 'starbackup:rootPrincipalArns',
 } as const;
 
 export interface ScheduleConfig {
@@ -28,6 +29,8 @@ export interface ScheduleConfig {
   repository: string;
   labelPrefix: string;
   keepLast: number;
+  /** The StarRocks user the schedule's statements run as: `backup_op` ('backup_op'@'%') or `'backup_op'@'host'`. */
+  user: string;
 }
 
 export interface StackConfig {
@@ -46,12 +49,19 @@ export interface StackConfig {
   removalPolicy: 'retain' | 'destroy';
   /** Private, loopback or link-local endpoints statements may name (allowed_endpoints entries). */
   allowedEndpoints: string[];
+  /**
+   * IAM users or roles whose API calls run as root, whatever the catalog binds: how a new deployment gets
+   * its first user_admin (no principal is bound to a user before someone runs CREATE USER).
+   */
+  rootPrincipalArns: string[];
 }
 
 /** One worker per core means nothing for Lambda; 8 keeps a repository bucket far from S3's request limits. */
 export const DEFAULT_WORKERS = 8;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+// A user name (FeNameFormat) alone, or quoted with a host as SHOW USERS prints it.
+export const RUN_AS_USER = /^([A-Za-z0-9_]{1,64}\/?[.A-Za-z0-9_-]{0,63}|'[A-Za-z0-9_]{1,64}\/?[.A-Za-z0-9_-]{0,63}'@'[A-Za-z0-9.:%_-]{1,255}')$/;
 
 export function readStackConfig(node: Node): StackConfig {
   const get = (key: string): unknown => parseCliValue(node.tryGetContext(key));
@@ -71,6 +81,7 @@ export function readStackConfig(node: Node): StackConfig {
     ...(clusterId === undefined ? {} : { clusterId: clusterId as string }),
     removalPolicy: removal,
     allowedEndpoints: list(get(ContextKey.allowedEndpoints), ContextKey.allowedEndpoints).map(endpointEntry),
+    rootPrincipalArns: list(get(ContextKey.rootPrincipals), ContextKey.rootPrincipals).map(rootPrincipal),
   };
 }
 
@@ -118,6 +129,14 @@ function roleArn(value: unknown, i: number): string {
   return value;
 }
 
+/** As `IDENTIFIED WITH aws_iam AS` takes a binding (lib/access/iam-principal.ts checks it again at start): one IAM user or role. */
+function rootPrincipal(value: unknown, i: number): string {
+  if (typeof value !== 'string' || !/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(user|role)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(value)) {
+    fail(`${ContextKey.rootPrincipals}[${i}]`, 'must be an IAM user or role ARN without wildcards, such as "arn:aws:iam::111122223333:role/StarbackupAdmin"');
+  }
+  return value;
+}
+
 function schedule(value: unknown, i: number): ScheduleConfig {
   const key = `${ContextKey.schedules}[${i}]`;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(key, 'must be an object');
@@ -136,6 +155,8 @@ function schedule(value: unknown, i: number): ScheduleConfig {
     repository: str('repository', IDENTIFIER, 'must be a repository name of letters, digits and _'),
     labelPrefix: str('labelPrefix', IDENTIFIER, 'must be letters, digits and _'),
     keepLast,
+    // Required: a schedule runs as a named user, never as root by default (lib/api/run-as.ts checks it again).
+    user: str('user', RUN_AS_USER, `must name the StarRocks user the schedule runs as, e.g. "backup_op" or "'backup_op'@'%'"`),
   };
   if (v['timezone'] !== undefined) config.timezone = str('timezone', /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as "Europe/Paris"');
   return config;

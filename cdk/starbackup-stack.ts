@@ -78,7 +78,7 @@ export class StarbackupStack extends Stack {
 
     this.api = new SqlApi(this, 'Api', {
       stores: this.stores, environment, backup: this.backup.stateMachine, restore: this.restore.stateMachine,
-      repositories, removalPolicy,
+      repositories, removalPolicy, rootPrincipalArns: config.rootPrincipalArns,
     });
 
     this.scheduledBackup = new StarbackupFunction(this, 'ScheduledBackup', {
@@ -96,7 +96,7 @@ export class StarbackupStack extends Stack {
     for (const s of config.schedules) {
       new BackupSchedule(this, `Schedule-${s.name}`, {
         schedule: s.schedule, ...(s.timezone ? { timezone: s.timezone } : {}), database: s.database,
-        repository: s.repository, labelPrefix: s.labelPrefix, keepLast: s.keepLast, target: this.scheduledBackup,
+        repository: s.repository, labelPrefix: s.labelPrefix, keepLast: s.keepLast, user: s.user, target: this.scheduledBackup,
         deadLetters: this.scheduleFailures,
       });
     }

@@ -4,6 +4,8 @@ import { ErrorName, InternalError, StarbackupError, errorCode, errorMessage } fr
 import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
 import { type ApiResponse, ApiErrorCode } from '../lib/domain/api-types.ts';
 import { MAX_REQUEST_BYTES, errorResponse, handleSqlRequest } from '../lib/api/api-request.ts';
+import { rootPrincipalsFromEnv, userOfCaller } from '../lib/api/iam-caller.ts';
+import { type IamPrincipal, parseBindingArn } from '../lib/access/iam-principal.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { instrument, logger } from './instrument.ts';
 import { getApiContext } from './wiring.ts';
@@ -28,18 +30,26 @@ export function apiDeadline(now: number, remainingMs: number): Deadline {
   };
 }
 
-/** `POST /v1/sql` behind API Gateway (HTTP API, payload format 2.0, IAM authorization). */
-export function apiHandler(getCtx: () => Promise<ServiceContext>) {
+/**
+ * `POST /v1/sql` behind API Gateway (HTTP API, payload format 2.0, IAM authorization). The statements run
+ * as the StarRocks user bound to the calling principal (lib/api/iam-caller.ts); the root principals (by
+ * default the environment's ROOT_PRINCIPAL_ARNS, from `starbackup:rootPrincipalArns`) act as root.
+ */
+export function apiHandler(getCtx: () => Promise<ServiceContext>, rootPrincipalArns?: readonly string[]) {
+  let roots: IamPrincipal[] | undefined;
   return async (event: Event, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<Result> => {
     // The IAM authorizer rejects unsigned calls before they get here; this catches a route left without it.
-    if (!event.requestContext?.authorizer?.iam) {
+    const callerArn = event.requestContext?.authorizer?.iam?.userArn;
+    if (typeof callerArn !== 'string' || callerArn === '') {
       return toResult(errorResponse(403, ApiErrorCode.Forbidden, 'This API requires IAM (SigV4) authorization'));
     }
     const body = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
     try {
       const ctx = await getCtx();
+      const user = await userOfCaller(ctx, callerArn, (roots ??= rootPrincipalArns ? rootPrincipalArns.map(parseBindingArn) : rootPrincipalsFromEnv(process.env)));
+      if ('status' in user) return toResult(user);
       const deadline = context ? apiDeadline(ctx.clock.now(), context.getRemainingTimeInMillis()) : undefined;
-      return toResult(withoutForeignDetail(await handleSqlRequest(ctx, body, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, deadline)));
+      return toResult(withoutForeignDetail(await handleSqlRequest(ctx, body, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, deadline, user)));
     } catch (e) {
       logger.error('request failed outside any statement', { errorName: errorCode(e), errorMessage: errorMessage(e) });
       const message = e instanceof StarbackupError ? errorMessage(e) : internalMessage(errorCode(e));

@@ -7,7 +7,7 @@
  */
 import type { PhaseName, RoleOf } from '../lib/domain/phase-registry.ts';
 import type { PhaseInput, PhaseOutput } from '../lib/domain/workflow.ts';
-import { backupPending } from '../lib/jobs/backup/pending.ts';
+import { consoleBackupPending, consoleRestorePending } from '../lib/api/console-input.ts';
 import { saveMeta } from '../lib/jobs/backup/save-meta.ts';
 import { backupSnapshoting } from '../lib/jobs/backup/snapshoting.ts';
 import { uploadBatch } from '../lib/jobs/backup/upload-batch.ts';
@@ -18,7 +18,6 @@ import { restoreCommit } from '../lib/jobs/restore/commit.ts';
 import { restoreCommitting } from '../lib/jobs/restore/committing.ts';
 import { downloadBatch } from '../lib/jobs/restore/download-batch.ts';
 import { restoreDownload } from '../lib/jobs/restore/download.ts';
-import { restorePending } from '../lib/jobs/restore/pending.ts';
 import { restoreSnapshoting } from '../lib/jobs/restore/snapshoting.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
 import { type Handler, defineTask } from './task-handler.ts';
@@ -26,13 +25,14 @@ import { type Handler, defineTask } from './task-handler.ts';
 export type PhaseFunction<P extends PhaseName> = (ctx: ServiceContext, input: PhaseInput<RoleOf<P>>) => Promise<PhaseOutput<RoleOf<P>>>;
 
 export const PHASE_HANDLERS = {
-  backupPending,
+  // A console input's statement runs as its user first (lib/api/console-input.ts), then the PENDING phase.
+  backupPending: consoleBackupPending,
   backupSnapshoting,
   uploadSnapshot,
   uploadBatch,
   saveMeta,
   uploadInfo,
-  restorePending,
+  restorePending: consoleRestorePending,
   restoreSnapshoting,
   restoreDownload,
   downloadBatch,

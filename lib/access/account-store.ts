@@ -1,5 +1,6 @@
 import { ConditionFailedError } from '../domain/errors.ts';
 import type { RecordKey, RecordTable } from '../ports/record-table.ts';
+import { type IamPrincipal, bindsPrincipal } from './iam-principal.ts';
 import type { NativeHash } from './password-hash.ts';
 import { ANY_HOST, ROOT_USER, type UserIdentity, compareForLogin, hostMatches } from './user-identity.ts';
 
@@ -7,7 +8,15 @@ import { ANY_HOST, ROOT_USER, type UserIdentity, compareForLogin, hostMatches } 
 export interface AccountRecord extends UserIdentity {
   /** `*` + 40 upper hex digits (SHA1(SHA1(password))), or '' for no password. */
   passwordHash: NativeHash;
+  /**
+   * The IAM user or role ARN of `IDENTIFIED WITH aws_iam AS '<arn>'`: such an account authenticates only by
+   * IAM (the cloud API), never with a password, and its passwordHash is ''.
+   */
+  iamPrincipal?: string;
 }
+
+/** How an account authenticates: a password hash, or an IAM principal (then no password). */
+export type Authentication = { passwordHash: NativeHash; iamPrincipal?: string };
 
 /** `'root'@'%'` with an empty password, as a new StarRocks cluster has it, until ALTER USER gives it one. */
 export const IMPLICIT_ROOT: Readonly<AccountRecord> = { user: ROOT_USER, host: ANY_HOST, passwordHash: '' };
@@ -49,12 +58,19 @@ export class AccountStore {
     }
   }
 
-  /** Sets the password of an existing account; false when there is none. */
+  /** Sets the password of an existing account (and ends an IAM binding); false when there is none. */
   async setPassword(id: UserIdentity, passwordHash: NativeHash): Promise<boolean> {
+    return this.setAuthentication(id, { passwordHash });
+  }
+
+  /** Replaces how an existing account authenticates; false when there is none. */
+  async setAuthentication(id: UserIdentity, auth: Authentication): Promise<boolean> {
     let found = false;
     await this.table.update<AccountRecord>(accountKey(id), (doc) => {
       found = doc !== undefined || isRoot(id);
-      return found ? { user: id.user, host: id.host, passwordHash } : undefined;
+      if (!found) return undefined;
+      const { iamPrincipal: _previous, ...rest } = doc ?? {};
+      return { ...rest, user: id.user, host: id.host, passwordHash: auth.passwordHash, ...(auth.iamPrincipal ? { iamPrincipal: auth.iamPrincipal } : {}) };
     });
     return found;
   }
@@ -66,8 +82,17 @@ export class AccountStore {
     return true;
   }
 
-  /** The account `user` logs in as from `clientHost`: the first match in login order. */
+  /**
+   * The account a password login of `user` from `clientHost` reaches: the first match in login order, unless
+   * that account authenticates by IAM (then none: its empty hash must never let an empty password in).
+   */
   async match(user: string, clientHost: string): Promise<AccountRecord | undefined> {
-    return (await this.list()).find((a) => a.user === user && hostMatches(a.host, clientHost));
+    const found = (await this.list()).find((a) => a.user === user && hostMatches(a.host, clientHost));
+    return found?.iamPrincipal === undefined ? found : undefined;
+  }
+
+  /** The accounts bound to an IAM principal: one, or none (more only if two bindings raced; callers refuse that). */
+  async boundTo(principal: IamPrincipal): Promise<AccountRecord[]> {
+    return (await this.list()).filter((a) => bindsPrincipal(a.iamPrincipal, principal));
   }
 }

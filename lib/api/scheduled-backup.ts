@@ -13,6 +13,8 @@ import { openRepository } from '../repository/repository-context.ts';
 import { listSnapshots } from '../repository/snapshot-list.ts';
 import { executeStatement } from '../statements/execute-statement.ts';
 import type { ResultSet } from '../statements/result-set.ts';
+import type { UserIdentity } from '../access/user-identity.ts';
+import { parseRunAsUser, runAsUser } from './run-as.ts';
 
 export interface ScheduledBackupInput {
   database: string;
@@ -22,6 +24,8 @@ export interface ScheduledBackupInput {
   keepLast: number;
   /** The schedule's own time (`<aws.scheduler.scheduled-time>`), so a retried invocation makes the same label. */
   scheduledTime?: string;
+  /** The StarRocks user the statements run as (`"user"`: `name` or `'name'@'host'`); required when the schedule runs. */
+  user?: UserIdentity;
 }
 
 export interface ScheduledBackupOutput {
@@ -58,6 +62,8 @@ export function parseScheduledBackupInput(event: unknown): ScheduledBackupInput 
     }
     input.scheduledTime = e['scheduledTime'];
   }
+  const user = parseRunAsUser(e['user'], 'Scheduled backup input');
+  if (user) input.user = user;
   return input;
 }
 
@@ -77,8 +83,10 @@ export function snapshotsToDrop(snapshots: { label: string; status: string }[], 
   return labels.sort().reverse().slice(Math.max(keepLast, 0));
 }
 
+/** Runs as the input's user, which must exist: a schedule that names none runs nothing (never as root by default). */
 export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBackupInput): Promise<ScheduledBackupOutput> {
-  const run = (sql: string): Promise<ResultSet> => executeStatement(ctx, parseStatement(sql), {});
+  const user = await runAsUser(ctx, input.user, 'Scheduled backup input');
+  const run = (sql: string): Promise<ResultSet> => executeStatement(ctx, parseStatement(sql), { user });
   const { database: db, repository: repo } = input;
   const label = scheduledLabel(input.labelPrefix, input.scheduledTime ? new Date(input.scheduledTime) : new Date(ctx.clock.now()));
 

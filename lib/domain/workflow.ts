@@ -25,8 +25,8 @@ export const FlowState = {
   BATCH_DONE: 'BATCH_DONE',
 } as const;
 
-/** Execution input: a job already created by the API, or a statement from a console start. */
-export type ExecutionInput = { jobId: string } | { statement: string };
+/** Execution input: a job already created by the API, or a statement from a console start and the user it runs as. */
+export type ExecutionInput = { jobId: string } | { statement: string; user?: string };
 
 export interface JobRef {
   jobId: string;

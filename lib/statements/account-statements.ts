@@ -1,4 +1,5 @@
-import { AccountStore } from '../access/account-store.ts';
+import { AccountStore, type Authentication } from '../access/account-store.ts';
+import { AWS_IAM_PLUGIN, parseBindingArn } from '../access/iam-principal.ts';
 import { checkedNativeHash, type NativeHash, nativePasswordHash } from '../access/password-hash.ts';
 import { ANY_HOST, ROOT_USER, type UserIdentity, checkIdentity, identityText, semanticError } from '../access/user-identity.ts';
 import { AnalysisError } from '../domain/errors.ts';
@@ -20,14 +21,19 @@ export async function createUser(ctx: ServiceContext, s: StatementOf<'CreateUser
   const accounts = accountsOf(ctx);
   const exists = async () => (await accounts.get(s.user)) !== undefined;
   if (!s.ifNotExists && (await exists())) throw alreadyExists(s.user);
-  const passwordHash = hashOf(s.auth);
-  if (!(await accounts.create({ user: s.user.user, host: s.user.host, passwordHash })) && !s.ifNotExists) throw alreadyExists(s.user);
+  const auth = authenticationOf(s.auth);
+  await checkUnbound(accounts, auth, s.user);
+  if (!(await accounts.create({ user: s.user.user, host: s.user.host, ...auth })) && !s.ifNotExists) throw alreadyExists(s.user);
   return ok();
 }
 
+/** `ALTER USER … IDENTIFIED …` replaces how the account authenticates: a password ends an IAM binding, and the reverse. */
 export async function alterUser(ctx: ServiceContext, s: StatementOf<'AlterUser'>): Promise<ResultSet> {
   checkIdentity(s.user);
-  await setPasswordOf(accountsOf(ctx), s.user, hashOf(s.auth), s.ifExists);
+  const accounts = accountsOf(ctx);
+  const auth = authenticationOf(s.auth);
+  await checkUnbound(accounts, auth, s.user);
+  if (!(await accounts.setAuthentication(s.user, auth)) && !s.ifExists) throw cannotFind(s.user);
   return ok();
 }
 
@@ -54,19 +60,40 @@ export async function showUsers(ctx: ServiceContext): Promise<ResultSet> {
 export async function setPassword(ctx: ServiceContext, s: StatementOf<'SetPassword'>, session: Session): Promise<ResultSet> {
   const user = s.user ?? (session.user ? { user: session.user.name, host: session.user.host } : { user: ROOT_USER, host: ANY_HOST });
   checkIdentity(user);
-  await setPasswordOf(accountsOf(ctx), user, hashOf(s.auth), false);
+  const accounts = accountsOf(ctx);
+  const hash = hashOf(s.auth);
+  // A password would open a door the IAM binding keeps shut; ALTER USER says so explicitly.
+  if ((await accounts.get(user))?.iamPrincipal !== undefined) {
+    throw semanticError(`user ${identityText(user)} authenticates with aws_iam and has no password; ALTER USER ${identityText(user)} IDENTIFIED BY '…' gives it one instead`);
+  }
+  if (!(await accounts.setPassword(user, hash))) throw cannotFind(user);
   return ok();
 }
 
-async function setPasswordOf(accounts: AccountStore, user: UserIdentity, hash: NativeHash, ifExists: boolean): Promise<void> {
-  if (!(await accounts.setPassword(user, hash)) && !ifExists) throw cannotFind(user);
+/** An auth option as the account keeps it: a password hash, or (aws_iam) the IAM principal and no password. */
+function authenticationOf(auth: AuthOption | undefined): Authentication {
+  if (auth?.plugin?.toUpperCase() !== AWS_IAM_PLUGIN) return { passwordHash: hashOf(auth) };
+  const arn = auth.password;
+  if (arn?.kind !== 'hash') throw semanticError("aws_iam takes the principal's ARN: IDENTIFIED WITH aws_iam AS 'arn:aws:iam::<account>:role/<name>'");
+  parseBindingArn(arn.value);
+  return { passwordHash: '', iamPrincipal: arn.value };
+}
+
+/** One IAM principal maps to at most one user: a second binding is refused, naming the first. */
+async function checkUnbound(accounts: AccountStore, auth: Authentication, user: UserIdentity): Promise<void> {
+  if (auth.iamPrincipal === undefined) return;
+  const other = (await accounts.boundTo(parseBindingArn(auth.iamPrincipal))).find((a) => a.user !== user.user || a.host !== user.host);
+  if (other) {
+    throw semanticError(`IAM principal ${auth.iamPrincipal} is already bound to user ${identityText(other)}; `
+      + `an IAM principal maps to one user: DROP USER ${identityText(other)} or ALTER USER ${identityText(other)} IDENTIFIED BY '…' first`);
+  }
 }
 
 /** The hash an auth option keeps: a clear password is hashed here, a given hash checked; none is the empty password. */
 function hashOf(auth: AuthOption | undefined): NativeHash {
   const plugin = auth?.plugin;
   if (plugin !== undefined && plugin.toUpperCase() !== 'MYSQL_NATIVE_PASSWORD') {
-    throw new AnalysisError(`Authentication plugin ${plugin} is not supported by starbackup: use mysql_native_password (IDENTIFIED BY 'password')`);
+    throw new AnalysisError(`Authentication plugin ${plugin} is not supported by starbackup: use mysql_native_password (IDENTIFIED BY 'password') or aws_iam (IDENTIFIED WITH aws_iam AS '<IAM user or role ARN>')`);
   }
   const password = auth?.password;
   if (!password) return '';
