@@ -11,10 +11,12 @@ vi.hoisted(() => { process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT'; process.env['
 const temp = useTempDirs('api');
 let embedded: Embedded;
 let handle: ReturnType<typeof apiHandler>;
+const DBA = 'arn:aws:iam::123456789012:user/dba';
 
 beforeAll(async () => {
   embedded = await openEmbedded(await temp.make());
-  handle = apiHandler(async () => embedded.ctx);
+  // The caller of event() acts as root: the stack's root principals (starbackup:rootPrincipalArns) name it.
+  handle = apiHandler(async () => embedded.ctx, [DBA]);
 });
 afterAll(async () => {
   await embedded?.close();
@@ -162,7 +164,7 @@ describe('POST /v1/sql through API Gateway', () => {
     const failing = apiHandler(async () => ({
       ...embedded.ctx,
       openLocation: () => { throw new TypeError('secret detail at /var/task/index.mjs:1:2'); },
-    }));
+    }), [DBA]);
     const s = await failing(event(JSON.stringify({ sql: 'CREATE REPOSITORY r1 WITH BROKER ON LOCATION "s3://b/p" PROPERTIES ("aws.s3.use_instance_profile" = "true")' })));
     const body = JSON.parse(s.body!);
     expect(body.error).toMatchObject({ code: 'InternalError', errno: 1064, sqlstate: 'HY000', message: "Internal error (TypeError); the function's log has the details" });
@@ -174,7 +176,7 @@ describe('the deadline of a request through API Gateway', () => {
   const NOW = Date.UTC(2026, 10, 24, 11);
   const WHY = "the HTTP API answers within API Gateway's 30 s limit";
   // A fixed clock: the deadline comes from the Lambda context alone, and no message depends on speed.
-  const lambda = () => apiHandler(async () => ({ ...embedded.ctx, clock: { now: () => NOW } }));
+  const lambda = () => apiHandler(async () => ({ ...embedded.ctx, clock: { now: () => NOW } }), [DBA]);
   const nearlyOut = { getRemainingTimeInMillis: () => 1_000 };
 
   it('is the remaining time of the function or API Gateway\'s 30 s, whichever ends first, less 3 s', () => {

@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalExecution } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
+import { GrantStore } from '../../lib/access/grant-store.ts';
 import type { ExecutionInput } from '../../lib/domain/workflow.ts';
 import type { JobTypeValue } from '../../lib/domain/states.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 /**
- * A state machine started by hand from the Step Functions console: the input is `{"statement": "…"}`, and it
- * goes through the same analysis as the SQL API. These run the synthesized ASL with the real handlers.
+ * A state machine started by hand from the Step Functions console: the input is `{"statement": "…", "user": "…"}`,
+ * and it goes through the same analysis as the SQL API, as that user. These run the synthesized ASL with the
+ * real handlers.
  */
 const temp = useTempDirs('console');
 let c: TestCluster;
@@ -19,8 +21,14 @@ beforeAll(async () => {
   c = await openTestCluster(dir);
   mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1), (2);
-    CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"`);
+    CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"; CREATE USER operator IDENTIFIED BY 'o-pw'`);
+  // StarRocks' backup and restore scenarios: REPOSITORY on SYSTEM, EXPORT and INSERT on the tables.
+  await new GrantStore(c.ctx.catalog.table).updateUser({ user: 'operator', host: '%' }, (g) => ({ ...g, grants: [
+    { type: 'SYSTEM', privileges: ['REPOSITORY'], object: {}, grantOption: false },
+    { type: 'TABLE', privileges: ['EXPORT', 'INSERT'], object: { db: 'd', name: '*' }, grantOption: false },
+  ] }));
 });
+const HOW = `"user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"`;
 afterAll(async () => {
   await c?.close();
 });
@@ -38,14 +46,20 @@ async function expectNoJob() {
 
 describe('console executions with malformed input fail fast, with a clear error and no job record', () => {
   it.each([
-    ['an empty object', 'BACKUP', {}, 'AnalysisError', 'Execution input must be {"jobId": "…"} or {"statement": "BACKUP …"}'],
-    ['a statement that is not a string', 'BACKUP', { statement: 42 }, 'AnalysisError', 'Execution input must be'],
-    ['a statement that does not parse', 'BACKUP', { statement: 'BACKUP DATABSE d SNAPSHOT s TO r' }, 'ParseError', 'Getting syntax error at line 1'],
-    ['another kind of statement', 'BACKUP', { statement: 'DROP DATABASE d' }, 'AnalysisError', 'The backup workflow runs BACKUP statements; "DROP DATABASE …" is not one'],
-    ['a RESTORE sent to the backup machine', 'BACKUP', { statement: "RESTORE SNAPSHOT s FROM r DATABASE d PROPERTIES ('backup_timestamp' = 'x')" }, 'AnalysisError', 'runs BACKUP statements; "RESTORE SNAPSHOT …" is not one'],
-    ['a BACKUP of a database that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE nope SNAPSHOT s TO r' }, 'NotFoundError', "Unknown database 'nope'"],
-    ['a BACKUP to a repository that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO missing' }, 'NotFoundError', 'missing'],
-    ['a RESTORE of a snapshot that does not exist', 'RESTORE', { statement: "RESTORE SNAPSHOT nope FROM r DATABASE d PROPERTIES ('backup_timestamp' = '2026-01-01-00-00-00-000')" }, 'AnalysisError', "Failed to get info of snapshot 'nope'"],
+    ['an empty object', 'BACKUP', {}, 'AnalysisError', 'Execution input must be {"jobId": "…"} or {"statement": "BACKUP …", "user": "<StarRocks user>"}'],
+    ['a statement that is not a string', 'BACKUP', { statement: 42, user: 'operator' }, 'AnalysisError', 'Execution input must be'],
+    ['a statement without a user', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO r' }, 'AnalysisError',
+      `Console execution input names no StarRocks user to run as: add ${HOW}; nothing runs as root unless it is named`],
+    ['a user that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO r', user: "'operator'@'10.%'" }, 'NotFoundError',
+      "Console execution input: user 'operator'@'10.%' does not exist; CREATE USER it (and GRANT it the privileges it needs) or name another"],
+    ['a user that is no user name', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO r', user: 'root; DROP' }, 'AnalysisError',
+      `Console execution input: "user" must name a StarRocks user, ${HOW}; "root; DROP" is not one`],
+    ['a statement that does not parse', 'BACKUP', { statement: 'BACKUP DATABSE d SNAPSHOT s TO r', user: 'operator' }, 'ParseError', 'Getting syntax error at line 1'],
+    ['another kind of statement', 'BACKUP', { statement: 'DROP DATABASE d', user: 'operator' }, 'AnalysisError', 'The backup workflow runs BACKUP statements; "DROP DATABASE …" is not one'],
+    ['a RESTORE sent to the backup machine', 'BACKUP', { statement: "RESTORE SNAPSHOT s FROM r DATABASE d PROPERTIES ('backup_timestamp' = 'x')", user: 'operator' }, 'AnalysisError', 'runs BACKUP statements; "RESTORE SNAPSHOT …" is not one'],
+    ['a BACKUP of a database that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE nope SNAPSHOT s TO r', user: 'operator' }, 'NotFoundError', "Unknown database 'nope'"],
+    ['a BACKUP to a repository that does not exist', 'BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT s TO missing', user: 'operator' }, 'NotFoundError', 'missing'],
+    ['a RESTORE of a snapshot that does not exist', 'RESTORE', { statement: "RESTORE SNAPSHOT nope FROM r DATABASE d PROPERTIES ('backup_timestamp' = '2026-01-01-00-00-00-000')", user: 'operator' }, 'AnalysisError', "Failed to get info of snapshot 'nope'"],
   ] as const)('%s', async (_what, workflow, input, code, message) => {
     const outcome = await startByHand(workflow, input);
     expect(outcome.status).toBe('FAILED');
@@ -58,10 +72,13 @@ describe('console executions with malformed input fail fast, with a clear error 
 
 describe('console executions with a valid statement', () => {
   it('run the job through the same analysis and workflow as the API', async () => {
-    const outcome = await startByHand('BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT by_hand TO r' });
+    const outcome = await startByHand('BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT by_hand TO r', user: 'operator' });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.states.at(-1)).toBe('FINISHED');
     const rows = await c.rows('SHOW SNAPSHOT ON r');
     expect(rows.map((r) => r[0])).toContain('by_hand');
+    // The job is this execution's own: running the statement started no second one.
+    const [ref] = await c.ctx.control.jobsOfDatabase('d');
+    expect((await c.ctx.control.getJob(ref!.jobId))?.doc).toMatchObject({ label: 'by_hand', executionId: 'console' });
   });
 });

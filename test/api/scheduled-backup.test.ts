@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduledBackupHandler } from '../../functions/scheduled-backup.ts';
 import type { LocalOrchestrator } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
+import { GrantStore } from '../../lib/access/grant-store.ts';
 import { parseScheduledBackupInput, scheduledLabel, snapshotsToDrop } from '../../lib/api/scheduled-backup.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -32,6 +33,15 @@ describe('labels and retention (pure)', () => {
   it('validates the schedule input so the generated statements cannot be bent', () => {
     const ok = { database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7, scheduledTime: '2026-11-24T02:00:00Z' };
     expect(parseScheduledBackupInput(ok)).toEqual(ok);
+    expect(parseScheduledBackupInput({ ...ok, user: 'backup_op' })).toEqual({ ...ok, user: { user: 'backup_op', host: '%' } });
+    expect(parseScheduledBackupInput({ ...ok, user: "'backup_op'@'10.0.%'" })).toEqual({ ...ok, user: { user: 'backup_op', host: '10.0.%' } });
+    const HOW = `"user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"`;
+    expect(() => parseScheduledBackupInput({ ...ok, user: "root' OR '1" })).toThrow(
+      `Scheduled backup input: "user" must name a StarRocks user, ${HOW}; "root' OR '1" is not one`);
+    expect(() => parseScheduledBackupInput({ ...ok, user: "'a'@'%' x" })).toThrow('"user" must name a StarRocks user');
+    expect(() => parseScheduledBackupInput({ ...ok, user: 'a@%' })).toThrow('"user" must name a StarRocks user');
+    expect(() => parseScheduledBackupInput({ ...ok, user: '' })).toThrow('"user" must name a StarRocks user');
+    expect(() => parseScheduledBackupInput({ ...ok, user: 7 })).toThrow(`Scheduled backup input: "user" must be a string: ${HOW}`);
     expect(() => parseScheduledBackupInput({ ...ok, database: 'sales TO x; DROP DATABASE sales' })).toThrow('"database" must be an identifier');
     expect(() => parseScheduledBackupInput({ ...ok, keepLast: 0 })).toThrow('"keepLast" must be an integer of at least 1');
     expect(() => parseScheduledBackupInput({ ...ok, scheduledTime: 'yesterday' })).toThrow('"scheduledTime" must be an ISO 8601 time');
@@ -44,14 +54,19 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
   let c: TestCluster;
   let run: ReturnType<typeof scheduledBackupHandler>;
   const idle = () => (c.ctx.orchestrator as LocalOrchestrator).idle();
-  const input = (at: string) => ({ database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 2, scheduledTime: at });
+  const input = (at: string) => ({ database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 2, scheduledTime: at, user: 'backup_op' });
 
   beforeAll(async () => {
     const dir = await temp.make();
     c = await openTestCluster(dir);
     mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
     await c.sql(`CREATE DATABASE sales; CREATE TABLE sales.t (k INT); INSERT INTO sales.t VALUES (1);
-      CREATE REPOSITORY offsite WITH BROKER ON LOCATION "file://${dir}/repo"`);
+      CREATE REPOSITORY offsite WITH BROKER ON LOCATION "file://${dir}/repo"; CREATE USER backup_op IDENTIFIED BY 'b-pw'`);
+    // What StarRocks' backup scenario grants (GRANT REPOSITORY ON SYSTEM; GRANT EXPORT ON ALL TABLES IN DATABASE sales).
+    await new GrantStore(c.ctx.catalog.table).updateUser({ user: 'backup_op', host: '%' }, (g) => ({ ...g, grants: [
+      { type: 'SYSTEM', privileges: ['REPOSITORY'], object: {}, grantOption: false },
+      { type: 'TABLE', privileges: ['EXPORT'], object: { db: 'sales', name: '*' }, grantOption: false },
+    ] }));
     run = scheduledBackupHandler(async () => c.ctx);
   });
   afterAll(async () => {
@@ -81,5 +96,15 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
     expect(out).toMatchObject({ label: 'nightly_20261124_020000', started: true, dropped: ['nightly_20261121_020000'], dropFailures: [] });
     const labels = (await c.rows('SHOW SNAPSHOT ON offsite')).map((r) => r[0]).sort();
     expect(labels).toEqual(['nightly_20261122_020000', 'nightly_20261123_020000', 'nightly_20261124_020000', 'nightly_manual']);
+  });
+
+  it('runs as nobody by default: without a user, or with one that does not exist, nothing starts', async () => {
+    const jobs = (await c.ctx.control.jobsOfDatabase('sales')).length;
+    const { user: _none, ...anonymous } = input('2026-11-25T02:00:00Z');
+    await expect(run(anonymous)).rejects.toThrow(
+      `Scheduled backup input names no StarRocks user to run as: add "user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"; nothing runs as root unless it is named`);
+    await expect(run({ ...anonymous, user: "'backup_op'@'10.%'" })).rejects.toThrow(
+      "Scheduled backup input: user 'backup_op'@'10.%' does not exist; CREATE USER it (and GRANT it the privileges it needs) or name another");
+    expect((await c.ctx.control.jobsOfDatabase('sales')).length).toBe(jobs);
   });
 });

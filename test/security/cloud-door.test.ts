@@ -43,7 +43,7 @@ beforeAll(async () => {
     ALLOWED_ENDPOINTS: new URL(s3Endpoint()).host,
   });
   const ctx: ServiceContext = { ...cloud, catalog: embedded.ctx.catalog, control: embedded.ctx.control, data: embedded.ctx.data, sealer: embedded.ctx.sealer };
-  handle = apiHandler(async () => ctx);
+  handle = apiHandler(async () => ctx, ['arn:aws:iam::123456789012:user/dba']);
   expect((await call('CREATE DATABASE d; CREATE TABLE d.t (k INT) DISTRIBUTED BY HASH(k) BUCKETS 1')).status).toBe(200);
 });
 

@@ -58,7 +58,7 @@ describe('users', () => {
     expect(await c.error("CREATE USER u@'10.0.0.1 or 1'")).toBe(analyzing("invalid host: 10.0.0.1 or 1: a host is an IP address or name, with % and _ as wildcards"));
     expect(await c.error("CREATE USER u IDENTIFIED BY PASSWORD 'abc'")).toBe('Password hash should be a 41-digit hexadecimal number');
     expect(await c.error("CREATE USER u IDENTIFIED WITH authentication_ldap_simple AS 'cn=u'")).toBe(
-      "Authentication plugin authentication_ldap_simple is not supported by starbackup: use mysql_native_password (IDENTIFIED BY 'password')",
+      "Authentication plugin authentication_ldap_simple is not supported by starbackup: use mysql_native_password (IDENTIFIED BY 'password') or aws_iam (IDENTIFIED WITH aws_iam AS '<IAM user or role ARN>')",
     );
     expect(await c.rows('SHOW USERS')).not.toContainEqual(["'u'@'%'"]);
   });
