@@ -39,7 +39,7 @@ describe('stack configuration from context', () => {
 
   it('has defaults for everything', () => {
     expect(config({})).toEqual({
-      stackName: 'Starbackup', uploadWorkers: 8, downloadWorkers: 8, schedules: [], repositoryBucketArns: [], repositoryRoleArns: [], removalPolicy: 'retain', allowedEndpoints: [],
+      stackName: 'Starbackup', uploadWorkers: 8, downloadWorkers: 8, schedules: [], repositoryBucketArns: [], repositoryRoleArns: [], removalPolicy: 'retain', allowedEndpoints: [], rootPrincipalArns: [],
     });
   });
 
@@ -52,11 +52,22 @@ describe('stack configuration from context', () => {
   it('names the key and the problem of a bad value', () => {
     expect(() => config({ upload_worker_count: 0 })).toThrow('CDK context upload_worker_count must be an integer from 1 to 10000');
     expect(() => config({ 'starbackup:repositoryBucketArns': ['my-bucket'] })).toThrow(/starbackup:repositoryBucketArns\[0\] must be a bucket ARN/);
-    const schedule = { name: 'n', schedule: 'cron(0 2 * * ? *)', database: 'd', repository: 'r', labelPrefix: 'p', keepLast: 3 };
+    const schedule = { name: 'n', schedule: 'cron(0 2 * * ? *)', database: 'd', repository: 'r', labelPrefix: 'p', keepLast: 3, user: 'backup_op' };
+    expect(config({ 'starbackup:schedules': [{ ...schedule, user: "'backup_op'@'%'" }] }).schedules[0]!.user).toBe("'backup_op'@'%'");
+    // A schedule runs as a named user, never as root by default.
+    const { user: _none, ...anonymous } = schedule;
+    expect(() => config({ 'starbackup:schedules': [anonymous] })).toThrow(
+      `CDK context starbackup:schedules[0].user must name the StarRocks user the schedule runs as, e.g. "backup_op" or "'backup_op'@'%'"`);
+    expect(() => config({ 'starbackup:schedules': [{ ...schedule, user: "root' OR '1" }] })).toThrow(/schedules\[0\]\.user must name the StarRocks user/);
     expect(() => config({ 'starbackup:schedules': [{ ...schedule, keepLast: 0 }] })).toThrow(/schedules\[0\]\.keepLast must be an integer of at least 1/);
     expect(() => config({ 'starbackup:schedules': [{ ...schedule, database: 'a; DROP' }] })).toThrow(/schedules\[0\]\.database/);
     expect(() => config({ 'starbackup:schedules': [{ ...schedule, schedule: 'daily' }] })).toThrow(/must be cron\(…\) or rate\(N unit\)/);
     expect(() => config({ 'starbackup:repositoryRoleArns': ['backup-writer'] })).toThrow(/repositoryRoleArns\[0\] must be an IAM role ARN/);
+    expect(config({ 'starbackup:rootPrincipalArns': '["arn:aws:iam::111122223333:role/team/Admin"]' }).rootPrincipalArns).toEqual(['arn:aws:iam::111122223333:role/team/Admin']);
+    for (const bad of ['arn:aws:iam::111122223333:role/*', 'arn:aws:sts::111122223333:assumed-role/Admin/s', 'arn:aws:iam::111122223333:root']) {
+      expect(() => config({ 'starbackup:rootPrincipalArns': [bad] }), bad).toThrow(
+        'CDK context starbackup:rootPrincipalArns[0] must be an IAM user or role ARN without wildcards, such as "arn:aws:iam::111122223333:role/StarbackupAdmin"');
+    }
     expect(() => config({ 'starbackup:removalPolicy': 'keep' })).toThrow(/removalPolicy must be "retain" or "destroy"/);
     expect(() => config({ 'starbackup:allowedEndpoints': ['minio.lan:9000', 'a b'] })).toThrow(
       'CDK context starbackup:allowedEndpoints[1] must be a host[:port], an address[:port] or a CIDR network such as "10.0.0.0/8"',

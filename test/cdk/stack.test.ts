@@ -117,7 +117,12 @@ describe('functions', () => {
     expect(fn(stack.api.handler).Environment.Variables).toMatchObject({
       BACKUP_STATE_MACHINE_ARN: { Ref: logicalId(stack.backup.stateMachine) },
       RESTORE_STATE_MACHINE_ARN: { Ref: logicalId(stack.restore.stateMachine) },
+      // starbackup:rootPrincipalArns, as lib/api/iam-caller.ts reads it; the API alone answers callers.
+      ROOT_PRINCIPAL_ARNS: '["arn:aws:iam::111122223333:role/StarbackupAdmin"]',
     });
+    for (const [, f] of functions().filter(([id]) => id !== logicalId(stack.api.handler))) {
+      expect(f.Properties['Environment']['Variables']['ROOT_PRINCIPAL_ARNS']).toBeUndefined();
+    }
     expect(fn(stack.scheduledBackup).Environment.Variables).toMatchObject({ BACKUP_STATE_MACHINE_ARN: { Ref: logicalId(stack.backup.stateMachine) } });
     expect(fn(stack.scheduledBackup).Environment.Variables['RESTORE_STATE_MACHINE_ARN']).toBeUndefined();
   });
@@ -171,7 +176,7 @@ describe('backup schedules from cdk.json context', () => {
       Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.scheduledBackup), 'Arn'] } },
     });
     expect(JSON.parse(schedule.Properties['Target']['Input'])).toEqual({
-      database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7, scheduledTime: '<aws.scheduler.scheduled-time>',
+      database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7, user: 'backup_op', scheduledTime: '<aws.scheduler.scheduled-time>',
     });
     const role = schedule.Properties['Target']['RoleArn']['Fn::GetAtt'][0];
     const r = template.toJSON().Resources[role];

@@ -10,8 +10,9 @@ export const TEST_CONTEXT = {
   'starbackup:repositoryBucketArns': ['arn:aws:s3:::team-backups'],
   'starbackup:repositoryRoleArns': ['arn:aws:iam::111122223333:role/backup-writer'],
   'starbackup:schedules': [
-    { name: 'nightly', schedule: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7 },
+    { name: 'nightly', schedule: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', database: 'sales', repository: 'offsite', labelPrefix: 'nightly', keepLast: 7, user: 'backup_op' },
   ],
+  'starbackup:rootPrincipalArns': ['arn:aws:iam::111122223333:role/StarbackupAdmin'],
 };
 
 /**

@@ -23,12 +23,12 @@ describe('console starts', () => {
     await sql(env.stack, `CREATE DATABASE sales; CREATE TABLE sales.items (id INT NOT NULL, name VARCHAR(16)) DUPLICATE KEY (id) DISTRIBUTED BY HASH (id) BUCKETS 1;
       INSERT INTO sales.items VALUES (1, 'a'), (2, 'b');
       CREATE REPOSITORY team_repo WITH BROKER ON LOCATION "s3://team-backups/console" PROPERTIES ("aws.s3.use_instance_profile" = "true")`);
-    expect(await consoleStart('Backup', { statement: 'BACKUP DATABASE sales SNAPSHOT from_console TO team_repo' })).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await consoleStart('Backup', { statement: 'BACKUP DATABASE sales SNAPSHOT from_console TO team_repo', user: 'root' })).toMatchObject({ status: 'SUCCEEDED' });
     expect((await rows('SHOW BACKUP FROM sales'))[0]!.slice(1, 4)).toEqual(['from_console', 'sales', 'FINISHED']);
   });
 
   it('rejects an unparsable statement with StarRocks\' message and no stack trace in the Cause', async () => {
-    const out = await consoleStart('Backup', { statement: 'BACKUP DATABSE sales SNAPSHOT x TO team_repo' });
+    const out = await consoleStart('Backup', { statement: 'BACKUP DATABSE sales SNAPSHOT x TO team_repo', user: 'root' });
     expect(out).toMatchObject({ status: 'FAILED', error: 'ParseError' });
     const cause = JSON.parse(out.cause!) as { errorType: string; errorMessage: string; trace: string[] };
     expect(cause.errorType).toBe('ParseError');
@@ -39,12 +39,21 @@ describe('console starts', () => {
   });
 
   it('rejects a statement of the other kind, and input that is no statement', async () => {
-    const wrong = await consoleStart('Backup', { statement: 'RESTORE SNAPSHOT from_console FROM team_repo DATABASE sales' });
+    const wrong = await consoleStart('Backup', { statement: 'RESTORE SNAPSHOT from_console FROM team_repo DATABASE sales', user: 'root' });
     expect(wrong).toMatchObject({ status: 'FAILED', error: 'AnalysisError' });
     expect(JSON.parse(wrong.cause!).errorMessage).toBe('The backup workflow runs BACKUP statements; "RESTORE SNAPSHOT …" is not one');
     const junk = await consoleStart('Restore', { sql: 'RESTORE …' });
     expect(junk).toMatchObject({ status: 'FAILED', error: 'AnalysisError' });
-    expect(JSON.parse(junk.cause!).errorMessage).toBe('Execution input must be {"jobId": "…"} or {"statement": "RESTORE …"}');
+    expect(JSON.parse(junk.cause!).errorMessage).toBe('Execution input must be {"jobId": "…"} or {"statement": "RESTORE …", "user": "<StarRocks user>"}');
+  });
+
+  it('refuses a statement that names no user, or one that does not exist: nothing runs as root unless named', async () => {
+    const anonymous = await consoleStart('Backup', { statement: 'BACKUP DATABASE sales SNAPSHOT nobody TO team_repo' });
+    expect(anonymous).toMatchObject({ status: 'FAILED', error: 'AnalysisError' });
+    expect(JSON.parse(anonymous.cause!).errorMessage).toMatch(/^Console execution input names no StarRocks user to run as: add "user": "backup_op"/);
+    const unknown = await consoleStart('Backup', { statement: 'BACKUP DATABASE sales SNAPSHOT nobody TO team_repo', user: 'ghost' });
+    expect(unknown).toMatchObject({ status: 'FAILED', error: 'NotFoundError' });
+    expect(JSON.parse(unknown.cause!).errorMessage).toBe("Console execution input: user 'ghost'@'%' does not exist; CREATE USER it (and GRANT it the privileges it needs) or name another");
   });
 });
 

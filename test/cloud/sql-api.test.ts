@@ -146,6 +146,18 @@ describe('the stack through its HTTP API', () => {
   });
 });
 
+describe('callers as StarRocks users', () => {
+  it('runs a role session as the user its role is bound to, and gives an unbound principal nothing', async () => {
+    await sql(env.stack, "CREATE USER analyst IDENTIFIED WITH aws_iam AS 'arn:aws:iam::123456789012:role/data/Analyst'");
+    const bound = await callApi(env.stack, JSON.stringify({ sql: 'SELECT CURRENT_USER()' }), 'arn:aws:sts::123456789012:assumed-role/Analyst/alice');
+    expect(bound).toMatchObject({ status: 200, body: { results: [{ rows: [["'analyst'@'%'"]] }] } });
+    const unbound = await callApi(env.stack, JSON.stringify({ sql: 'SHOW DATABASES' }), 'arn:aws:sts::123456789012:assumed-role/Intern/bob');
+    expect(unbound.status).toBe(403);
+    expect(unbound.body.error.message).toMatch(/^IAM principal arn:aws:iam::123456789012:role\/Intern \(the caller arn:aws:sts::123456789012:assumed-role\/Intern\/bob\) is not bound to any StarRocks user/);
+    await sql(env.stack, 'DROP USER analyst');
+  });
+});
+
 describe('the post-deploy smoke test (scripts/smoke-test.ts)', () => {
   const SCRIPT = join(import.meta.dirname, '../../scripts/smoke-test.ts');
   const user = { arn: 'arn:aws:iam::123456789012:user/smoke', accessKeyId: 'AKIASMOKETESTUSER001', secretAccessKey: 'smoke-secret-key-0123456789' };
