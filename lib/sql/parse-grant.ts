@@ -25,9 +25,13 @@ const CREATE_OBJECTS: Record<string, { then?: string; optional?: string }> = {
 };
 /** privObjectType, as the words that start each. */
 const OBJECT_TYPES = ['CATALOG', 'DATABASE', 'MATERIALIZED', 'SYSTEM', 'TABLE', 'VIEW', 'FUNCTION', 'GLOBAL', 'USER'];
-/** privObjectTypePlural after ALL, with the singular type each stands for. */
+/**
+ * privObjectTypePlural after ALL, with the singular type each stands for. `ALL DATABASE` is not in StarRocks'
+ * grammar, but its English privilege guide writes `GRANT CREATE TABLE ON ALL DATABASE TO ROLE recover`, so an
+ * operator pasting it is understood rather than refused.
+ */
 const PLURALS: Record<string, PrivObjectType> = {
-  CATALOGS: 'CATALOG', DATABASES: 'DATABASE', FUNCTIONS: 'FUNCTION', GLOBAL: 'GLOBAL FUNCTION',
+  CATALOGS: 'CATALOG', DATABASES: 'DATABASE', DATABASE: 'DATABASE', FUNCTIONS: 'FUNCTION', GLOBAL: 'GLOBAL FUNCTION',
   MATERIALIZED: 'MATERIALIZED VIEW', TABLES: 'TABLE', USERS: 'USER', VIEWS: 'VIEW',
 };
 

@@ -65,6 +65,8 @@ describe('GRANT and REVOKE of privileges', () => {
     expect(ast('GRANT EXPORT ON ALL TABLES IN DATABASE db1 TO ROLE backup_db')).toMatchObject({ on: { kind: 'all', type: 'TABLE', in: { db: 'db1' } } });
     expect(ast('GRANT SELECT ON ALL TABLES IN ALL DATABASES TO r')).toMatchObject({ on: { kind: 'all', type: 'TABLE', in: { allDatabases: true } } });
     expect(ast('GRANT ALTER ON ALL DATABASES TO r')).toEqual(expect.objectContaining({ on: { kind: 'all', type: 'DATABASE' } }));
+    // StarRocks' English privilege guide spells it in the singular.
+    expect(ast('GRANT CREATE TABLE ON ALL DATABASE TO ROLE recover')).toEqual(expect.objectContaining({ on: { kind: 'all', type: 'DATABASE' } }));
     expect(ast('GRANT USAGE ON ALL CATALOGS TO r')).toMatchObject({ on: { kind: 'all', type: 'CATALOG' } });
     expect(ast('GRANT SELECT ON ALL MATERIALIZED VIEWS IN DATABASE d TO r')).toMatchObject({ on: { kind: 'all', type: 'MATERIALIZED VIEW' } });
     expect(ast('GRANT USAGE ON ALL GLOBAL FUNCTIONS TO r')).toMatchObject({ on: { kind: 'all', type: 'GLOBAL FUNCTION' } });
