@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalExecution } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
-import { GrantStore } from '../../lib/access/grant-store.ts';
 import type { ExecutionInput } from '../../lib/domain/workflow.ts';
 import type { JobTypeValue } from '../../lib/domain/states.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
@@ -23,10 +22,7 @@ beforeAll(async () => {
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1), (2);
     CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"; CREATE USER operator IDENTIFIED BY 'o-pw'`);
   // StarRocks' backup and restore scenarios: REPOSITORY on SYSTEM, EXPORT and INSERT on the tables.
-  await new GrantStore(c.ctx.catalog.table).updateUser({ user: 'operator', host: '%' }, (g) => ({ ...g, grants: [
-    { type: 'SYSTEM', privileges: ['REPOSITORY'], object: {}, grantOption: false },
-    { type: 'TABLE', privileges: ['EXPORT', 'INSERT'], object: { db: 'd', name: '*' }, grantOption: false },
-  ] }));
+  await c.sql('GRANT REPOSITORY ON SYSTEM TO USER operator; GRANT EXPORT, INSERT ON ALL TABLES IN DATABASE d TO USER operator');
 });
 const HOW = `"user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"`;
 afterAll(async () => {

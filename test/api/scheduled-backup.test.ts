@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduledBackupHandler } from '../../functions/scheduled-backup.ts';
 import type { LocalOrchestrator } from '../../lib/adapters/local-sfn/local-orchestrator.ts';
-import { GrantStore } from '../../lib/access/grant-store.ts';
 import { parseScheduledBackupInput, scheduledLabel, snapshotsToDrop } from '../../lib/api/scheduled-backup.ts';
 import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -62,11 +61,8 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
     mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
     await c.sql(`CREATE DATABASE sales; CREATE TABLE sales.t (k INT); INSERT INTO sales.t VALUES (1);
       CREATE REPOSITORY offsite WITH BROKER ON LOCATION "file://${dir}/repo"; CREATE USER backup_op IDENTIFIED BY 'b-pw'`);
-    // What StarRocks' backup scenario grants (GRANT REPOSITORY ON SYSTEM; GRANT EXPORT ON ALL TABLES IN DATABASE sales).
-    await new GrantStore(c.ctx.catalog.table).updateUser({ user: 'backup_op', host: '%' }, (g) => ({ ...g, grants: [
-      { type: 'SYSTEM', privileges: ['REPOSITORY'], object: {}, grantOption: false },
-      { type: 'TABLE', privileges: ['EXPORT'], object: { db: 'sales', name: '*' }, grantOption: false },
-    ] }));
+    // What StarRocks' backup scenario grants (docs: administration/user_privs/privilege_overview, backup_tbl/backup_db).
+    await c.sql('GRANT REPOSITORY ON SYSTEM TO USER backup_op; GRANT EXPORT ON ALL TABLES IN DATABASE sales TO USER backup_op');
     run = scheduledBackupHandler(async () => c.ctx);
   });
   afterAll(async () => {
