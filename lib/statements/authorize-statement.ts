@@ -154,6 +154,19 @@ const RULES: { [K in StatementKind]: Entry<K> } = {
   // `SHOW USERS` lists every user: ShowUserStmt.isAll.
   ShowUsers: grantOnSystem,
   SetPassword: (g, s) => otherUser(g, s.user, 'Can not set password for root user, except root itself'),
+  // Whether these need GRANT on SYSTEM depends on what they name (a grant option held, one's own roles):
+  // grant-statements.ts, role-statements.ts and show-grants.ts check them with StarRocks' rules.
+  GrantPrivilege: EXECUTOR,
+  RevokePrivilege: EXECUTOR,
+  GrantRole: EXECUTOR,
+  RevokeRole: EXECUTOR,
+  CreateRole: EXECUTOR,
+  AlterRole: EXECUTOR,
+  DropRole: EXECUTOR,
+  ShowRoles: EXECUTOR,
+  ShowGrants: EXECUTOR,
+  SetRole: EXECUTOR,
+  SetDefaultRole: EXECUTOR,
 };
 
 function ruleOf<K extends StatementKind>(kind: K): Entry<K> | undefined {

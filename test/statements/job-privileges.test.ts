@@ -36,7 +36,7 @@ describe('repositories and snapshots', () => {
     for (const stmt of ['SHOW SNAPSHOT ON r', 'DROP SNAPSHOT s ON r', 'ADMIN VERIFY SNAPSHOT s ON r', 'DROP REPOSITORY r']) {
       expect(await bob.error(stmt)).toBe(denied('REPOSITORY', 'SYSTEM'));
     }
-    await bob.grant('SYSTEM', ['REPOSITORY']);
+    await bob.grant('REPOSITORY ON SYSTEM');
     expect(await bob.rows('SHOW SNAPSHOT ON r')).toEqual([]);
   });
 });
@@ -44,7 +44,7 @@ describe('repositories and snapshots', () => {
 describe('BACKUP and SHOW BACKUP', () => {
   it('BACKUP needs EXPORT on every table it takes, a whole database all of them (backup_tbl, backup_db roles)', async () => {
     expect(await bob.error('BACKUP DATABASE d SNAPSHOT s1 TO r ON (t)')).toBe(denied('EXPORT', 'TABLE t'));
-    await bob.grant('TABLE', ['EXPORT'], { db: 'd', name: 't' });
+    await bob.grant('EXPORT ON TABLE d.t');
     expect(await bob.error('BACKUP DATABASE d SNAPSHOT s1 TO r')).toBe(denied('EXPORT', 'TABLE u'));
     await bob.rows('BACKUP DATABASE d SNAPSHOT s1 TO r ON (t)');
     const last = (await c.ctx.control.jobsOfDatabase('d')).at(-1)!;
@@ -56,10 +56,10 @@ describe('BACKUP and SHOW BACKUP', () => {
     await c.sql('CREATE USER eve');
     const eve = userSession(c, 'eve');
     expect(await eve.error('SHOW BACKUP FROM d')).toBe(denied('REPOSITORY', 'SYSTEM'));
-    await eve.grant('SYSTEM', ['REPOSITORY']);
+    await eve.grant('REPOSITORY ON SYSTEM');
     expect(await eve.rows('SHOW BACKUP FROM d')).toEqual([]);
     expect(await eve.rows('SHOW BACKUP')).toEqual([]);
-    await eve.grant('TABLE', ['EXPORT'], { db: '*', name: '*' });
+    await eve.grant('EXPORT ON ALL TABLES IN ALL DATABASES');
     expect(await eve.rows('SHOW BACKUP')).toHaveLength(1);
   });
 
@@ -67,9 +67,9 @@ describe('BACKUP and SHOW BACKUP', () => {
     await c.sql('CREATE USER carl');
     const carl = userSession(c, 'carl');
     expect(await carl.error('CANCEL BACKUP FROM d')).toBe(denied('REPOSITORY', 'SYSTEM'));
-    await carl.grant('SYSTEM', ['REPOSITORY']);
+    await carl.grant('REPOSITORY ON SYSTEM');
     expect(await carl.error('CANCEL BACKUP FROM d')).toBe(denied('EXPORT', 'TABLE t'));
-    await carl.grant('TABLE', ['EXPORT'], { db: 'd', name: 't' });
+    await carl.grant('EXPORT ON TABLE d.t');
     expect((await carl.run('CANCEL BACKUP FROM d'))[0]!.error?.code).not.toBe('AccessDeniedError');
   });
 });
@@ -79,7 +79,7 @@ describe('RESTORE and SHOW RESTORE', () => {
     const ts = (await c.rows("SHOW SNAPSHOT ON r WHERE SNAPSHOT = 's1'"))[0]![1];
     const restore = `RESTORE SNAPSHOT s1 FROM r DATABASE d AS d2 PROPERTIES ('backup_timestamp' = '${ts}')`;
     expect(await bob.error(restore)).toBe(denied('CREATE DATABASE', 'CATALOG default_catalog'));
-    await bob.grant('CATALOG', ['CREATE DATABASE'], { catalog: 'default_catalog' });
+    await bob.grant('CREATE DATABASE ON CATALOG default_catalog');
     expect((await bob.run(restore))[0]!.error).toBeUndefined();
   });
 
@@ -87,9 +87,9 @@ describe('RESTORE and SHOW RESTORE', () => {
     const ts = (await c.rows("SHOW SNAPSHOT ON r WHERE SNAPSHOT = 's1'"))[0]![1];
     const restore = `RESTORE SNAPSHOT s1 FROM r DATABASE d ON (t) PROPERTIES ('backup_timestamp' = '${ts}')`;
     expect(await bob.error(restore)).toBe(denied('CREATE TABLE', 'DATABASE d'));
-    await bob.grant('DATABASE', ['CREATE TABLE'], { db: 'd' });
+    await bob.grant('CREATE TABLE ON DATABASE d');
     expect(await bob.error(restore)).toBe(denied('INSERT', 'TABLE t'));
-    await bob.grant('TABLE', ['INSERT'], { db: 'd', name: 't' });
+    await bob.grant('INSERT ON TABLE d.t');
     expect((await bob.run(restore))[0]!.error?.code).not.toBe('AccessDeniedError');
   });
 
@@ -98,7 +98,7 @@ describe('RESTORE and SHOW RESTORE', () => {
     const dan = userSession(c, 'dan');
     expect(await dan.error('SHOW RESTORE')).toBe(denied('REPOSITORY', 'SYSTEM'));
     expect(await dan.error('CANCEL RESTORE FROM d')).toBe(denied('REPOSITORY', 'SYSTEM'));
-    await dan.grant('SYSTEM', ['REPOSITORY']);
+    await dan.grant('REPOSITORY ON SYSTEM');
     await dan.rows('SHOW RESTORE');
   });
 });

@@ -1,5 +1,3 @@
-import { GrantStore } from '../../lib/access/grant-store.ts';
-import type { GrantEntry, PrivilegeName } from '../../lib/access/privilege-types.ts';
 import { type Outcome, runScript } from '../../bin/run-script.ts';
 import type { Session } from '../../lib/statements/session.ts';
 import type { TestCluster } from '../support/test-cluster.ts';
@@ -20,8 +18,8 @@ export interface UserSession {
   error(text: string): Promise<string>;
   /** The last statement's rows; fails the test on an error. */
   rows(text: string): Promise<(string | null)[][]>;
-  /** Grants to this user directly, as `GRANT <privileges> ON <type> <object> TO USER` stores it. */
-  grant(type: GrantEntry['type'], privileges: PrivilegeName[], object?: GrantEntry['object']): Promise<void>;
+  /** `GRANT <what> TO USER '<name>'@'%'`, run by root. */
+  grant(what: string): Promise<void>;
 }
 
 export function userSession(c: TestCluster, name: string): UserSession {
@@ -42,9 +40,8 @@ export function userSession(c: TestCluster, name: string): UserSession {
       if (!failed) throw new Error(`expected an error from: ${text}`);
       return failed.error!.message;
     },
-    grant: (type, privileges, object = {}) =>
-      new GrantStore(c.ctx.catalog.table).updateUser({ user: name, host: '%' }, (g) => ({
-        ...g, grants: [...g.grants, { type, privileges, object, grantOption: false }],
-      })),
+    grant: async (what) => {
+      await c.sql(`GRANT ${what} TO USER '${name}'@'%'`);
+    },
   };
 }

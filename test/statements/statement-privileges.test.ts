@@ -24,19 +24,19 @@ afterAll(async () => c?.close());
 describe('databases and tables', () => {
   it('CREATE DATABASE needs CREATE DATABASE on the catalog (visitCreateDbStatement)', async () => {
     expect(await alice.error('CREATE DATABASE a1')).toBe(denied('CREATE DATABASE', 'CATALOG default_catalog'));
-    await alice.grant('CATALOG', ['CREATE DATABASE'], { catalog: 'default_catalog' });
+    await alice.grant('CREATE DATABASE ON CATALOG default_catalog');
     await alice.rows('CREATE DATABASE a1');
   });
 
   it('DROP DATABASE needs DROP on it (visitDropDbStatement)', async () => {
     expect(await alice.error('DROP DATABASE a1')).toBe(denied('DROP', 'DATABASE a1'));
-    await alice.grant('DATABASE', ['DROP'], { db: 'a1' });
+    await alice.grant('DROP ON DATABASE a1');
     await alice.rows('DROP DATABASE a1');
   });
 
   it('USE needs any privilege on or in the database (visitUseDbStatement, checkAnyActionOnOrInDb)', async () => {
     expect(await alice.error('USE d')).toBe(denied('ANY', 'DATABASE d'));
-    await alice.grant('TABLE', ['SELECT'], { db: 'd', name: 't' });
+    await alice.grant('SELECT ON TABLE d.t');
     await alice.rows('USE d');
   });
 
@@ -45,29 +45,29 @@ describe('databases and tables', () => {
     expect(await alice.error('SELECT * FROM d.secret')).toBe(denied('SELECT', 'TABLE secret'));
     await c.sql('CREATE VIEW d.v2 AS SELECT k FROM d.secret');
     expect(await alice.error('SELECT * FROM d.v2')).toBe(denied('SELECT', 'VIEW v2'));
-    await alice.grant('VIEW', ['SELECT'], { db: 'd', name: 'v2' });
+    await alice.grant('SELECT ON VIEW d.v2');
     expect(await alice.rows('SELECT * FROM d.v2')).toEqual([]);
   });
 
   it('CREATE TABLE needs CREATE TABLE on the database (visitCreateTableStatement)', async () => {
     expect(await alice.error('CREATE TABLE d.t2 (k INT) DISTRIBUTED BY HASH (k) BUCKETS 1')).toBe(denied('CREATE TABLE', 'DATABASE d'));
-    await alice.grant('DATABASE', ['CREATE TABLE'], { db: 'd' });
+    await alice.grant('CREATE TABLE ON DATABASE d');
     await alice.rows('CREATE TABLE d.t2 (k INT) DISTRIBUTED BY HASH (k) BUCKETS 1');
   });
 
   it('INSERT needs INSERT on the table, and FILES() SYSTEM FILE too (visitInsertStatement; CREATE FILE for files on the server)', async () => {
     expect(await alice.error('INSERT INTO d.t2 VALUES (1)')).toBe(denied('INSERT', 'TABLE t2'));
-    await alice.grant('TABLE', ['INSERT'], { db: 'd', name: 't2' });
+    await alice.grant('INSERT ON TABLE d.t2');
     await alice.rows('INSERT INTO d.t2 VALUES (1)');
     const files = `INSERT INTO d.t2 SELECT * FROM FILES("path" = "file:///nowhere/x.csv", "format" = "csv")`;
     expect(await alice.error(files)).toBe(denied('FILE', 'SYSTEM'));
-    await alice.grant('SYSTEM', ['FILE']);
+    await alice.grant('FILE ON SYSTEM');
     expect(await alice.error(files)).not.toContain('Access denied');
   });
 
   it('DROP TABLE needs DROP on it (visitDropTableStatement)', async () => {
     expect(await alice.error('DROP TABLE d.t2')).toBe(denied('DROP', 'TABLE t2'));
-    await alice.grant('TABLE', ['DROP'], { db: 'd', name: 't2' });
+    await alice.grant('DROP ON TABLE d.t2');
     await alice.rows('DROP TABLE d.t2');
   });
 
@@ -88,14 +88,14 @@ describe('databases and tables', () => {
 describe('views, functions, catalogs', () => {
   it('CREATE VIEW needs CREATE VIEW on the database and SELECT on what it reads (visitCreateViewStatement)', async () => {
     expect(await alice.error('CREATE VIEW d.v3 AS SELECT k FROM d.t')).toBe(denied('CREATE VIEW', 'DATABASE d'));
-    await alice.grant('DATABASE', ['CREATE VIEW'], { db: 'd' });
+    await alice.grant('CREATE VIEW ON DATABASE d');
     expect(await alice.error('CREATE VIEW d.v3 AS SELECT k FROM d.secret')).toBe(denied('SELECT', 'TABLE secret'));
     await alice.rows('CREATE VIEW d.v3 AS SELECT k FROM d.t');
   });
 
   it('DROP VIEW needs DROP on the view (visitDropTableStatement, isView)', async () => {
     expect(await alice.error('DROP VIEW d.v3')).toBe(denied('DROP', 'VIEW v3'));
-    await alice.grant('VIEW', ['DROP'], { db: 'd', name: 'v3' });
+    await alice.grant('DROP ON VIEW d.v3');
     await alice.rows('DROP VIEW d.v3');
   });
 
@@ -103,23 +103,23 @@ describe('views, functions, catalogs', () => {
     const create = (n: string) => `CREATE FUNCTION d.${n}(INT) RETURNS INT PROPERTIES ("symbol" = "S", "type" = "StarrocksJar", "file" = "http://h/f.jar")`;
     await c.sql(create('hidden_fn'));
     expect(await alice.error(create('f'))).toBe(denied('CREATE FUNCTION', 'DATABASE d'));
-    await alice.grant('DATABASE', ['CREATE FUNCTION'], { db: 'd' });
+    await alice.grant('CREATE FUNCTION ON DATABASE d');
     await alice.rows(create('f'));
     expect(await alice.error('DROP FUNCTION d.f(INT)')).toBe(denied('DROP', 'FUNCTION f(INT)'));
-    await alice.grant('FUNCTION', ['USAGE'], { db: 'd', name: 'f' });
+    await alice.grant('USAGE ON FUNCTION d.f(INT)');
     expect(await alice.rows('SHOW FUNCTIONS FROM d')).toEqual([['f(INT)']]);
-    await alice.grant('FUNCTION', ['DROP'], { db: 'd', name: 'f' });
+    await alice.grant('DROP ON FUNCTION d.f(INT)');
     await alice.rows('DROP FUNCTION d.f(INT)');
   });
 
   it('CREATE/DROP CATALOG and SHOW CATALOGS (visitCreateCatalogStatement, visitDropCatalogStatement, handleShowCatalogs)', async () => {
     await c.sql("CREATE EXTERNAL CATALOG other PROPERTIES ('type' = 'hive')");
     expect(await alice.error("CREATE EXTERNAL CATALOG c1 PROPERTIES ('type' = 'hive')")).toBe(denied('CREATE EXTERNAL CATALOG', 'SYSTEM'));
-    await alice.grant('SYSTEM', ['CREATE EXTERNAL CATALOG']);
+    await alice.grant('CREATE EXTERNAL CATALOG ON SYSTEM');
     await alice.rows("CREATE EXTERNAL CATALOG c1 PROPERTIES ('type' = 'hive')");
     expect((await alice.rows('SHOW CATALOGS')).map((r) => r[0])).toEqual(['default_catalog']);
     expect(await alice.error('DROP CATALOG c1')).toBe(denied('DROP', 'CATALOG c1'));
-    await alice.grant('CATALOG', ['DROP'], { catalog: 'c1' });
+    await alice.grant('DROP ON CATALOG c1');
     expect((await alice.rows('SHOW CATALOGS')).map((r) => r[0])).toEqual(['default_catalog', 'c1']);
     await alice.rows('DROP CATALOG c1');
   });
@@ -129,7 +129,7 @@ describe('materialized views', () => {
   it('CREATE needs CREATE MATERIALIZED VIEW and SELECT on the base table (visitCreateMaterializedViewStatement)', async () => {
     const create = (n: string, from: string) => `CREATE MATERIALIZED VIEW d.${n} REFRESH MANUAL AS SELECT k FROM d.${from}`;
     expect(await alice.error(create('mv', 't'))).toBe(denied('CREATE MATERIALIZED VIEW', 'DATABASE d'));
-    await alice.grant('DATABASE', ['CREATE MATERIALIZED VIEW'], { db: 'd' });
+    await alice.grant('CREATE MATERIALIZED VIEW ON DATABASE d');
     expect(await alice.error(create('mv', 'secret'))).toBe(denied('SELECT', 'TABLE secret'));
     await alice.rows(create('mv', 't'));
     await c.sql(create('mv_hidden', 't'));
@@ -137,10 +137,10 @@ describe('materialized views', () => {
 
   it('REFRESH, ALTER and DROP need their privilege on the MV, SHOW lists what the user holds (visit…MaterializedView…)', async () => {
     expect(await alice.error('REFRESH MATERIALIZED VIEW d.mv')).toBe(denied('REFRESH', 'MATERIALIZED VIEW mv'));
-    await alice.grant('MATERIALIZED VIEW', ['REFRESH'], { db: 'd', name: 'mv' });
+    await alice.grant('REFRESH ON MATERIALIZED VIEW d.mv');
     await alice.rows('REFRESH MATERIALIZED VIEW d.mv');
     expect(await alice.error('ALTER MATERIALIZED VIEW d.mv INACTIVE')).toBe(denied('ALTER', 'MATERIALIZED VIEW mv'));
-    await alice.grant('MATERIALIZED VIEW', ['ALTER'], { db: 'd', name: 'mv' });
+    await alice.grant('ALTER ON MATERIALIZED VIEW d.mv');
     await alice.rows('ALTER MATERIALIZED VIEW d.mv ACTIVE');
     const names = async () => {
       const rs = (await alice.run('SHOW MATERIALIZED VIEWS FROM d')).at(-1)!.result!;
@@ -148,7 +148,7 @@ describe('materialized views', () => {
     };
     expect(await names()).toEqual(['mv']);
     expect(await alice.error('DROP MATERIALIZED VIEW d.mv')).toBe(denied('DROP', 'MATERIALIZED VIEW mv'));
-    await alice.grant('MATERIALIZED VIEW', ['DROP'], { db: 'd', name: 'mv' });
+    await alice.grant('DROP ON MATERIALIZED VIEW d.mv');
     await alice.rows('DROP MATERIALIZED VIEW d.mv');
   });
 });
@@ -160,13 +160,15 @@ describe('accounts and variables', () => {
     expect(await alice.error("ALTER USER root IDENTIFIED BY 'x'")).toBe('Getting analyzing error. Detail message: Can not modify root user, except root itself.');
     expect(await alice.error("SET PASSWORD FOR root = PASSWORD('x')")).toBe('Getting analyzing error. Detail message: Can not set password for root user, except root itself.');
     await alice.rows("SET PASSWORD = PASSWORD('mine'); ALTER USER alice IDENTIFIED BY 'mine2'");
-    await alice.grant('SYSTEM', ['GRANT']);
+    // GRANT on SYSTEM is given through user_admin only (it cannot be granted directly).
+    await c.sql("GRANT user_admin TO USER 'alice'@'%'");
+    await alice.rows('SET ROLE user_admin');
     await alice.rows('CREATE USER bob; SHOW USERS; DROP USER bob');
   });
 
   it('SET GLOBAL needs OPERATE on SYSTEM, a session variable nothing (visitSetStatement)', async () => {
     await alice.rows('SET query_timeout = 10');
-    expect(await alice.error('SET GLOBAL query_timeout = 10')).toBe(denied('OPERATE', 'SYSTEM'));
+    expect(await alice.error('SET GLOBAL query_timeout = 10')).toBe(denied('OPERATE', 'SYSTEM', '[user_admin]'));
   });
 
   it('lets the embedded CLI, the home owner, run everything', async () => {
