@@ -1,5 +1,6 @@
 import { AnalysisError } from '../domain/errors.ts';
 import * as accounts from './account-statements.ts';
+import { authorizeStatement } from './authorize-statement.ts';
 import { checkPropertyValues } from '../domain/limits.ts';
 import type { Statement, StatementKind, StatementOf } from '../sql/ast.ts';
 import * as cluster from './cluster-statements.ts';
@@ -93,7 +94,9 @@ export async function executeStatement(ctx: ServiceContext, stmt: Statement, ses
   const run = executorOf(stmt.kind);
   // Only a statement built outside the parser can name a kind the table lacks.
   if (!run) throw new AnalysisError(`${stmt.text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
-  return run(ctx, stmt, session);
+  const filter = await authorizeStatement(ctx, stmt, session);
+  const result = await run(ctx, stmt, session);
+  return filter ? filter(result) : result;
 }
 
 /** Every PROPERTIES list of a statement (FILES() options included) passes the property value cap. */

@@ -1,3 +1,4 @@
+import { ANY_HOST, ROOT_USER, identityText } from '../access/user-identity.ts';
 import type { JobRecord } from '../domain/control-types.ts';
 import { AnalysisError, NotFoundError, errorCode, errorMessage } from '../domain/errors.ts';
 import { JobType, type JobTypeValue, isTerminal } from '../domain/states.ts';
@@ -14,12 +15,15 @@ import { whereRows } from './where-filter.ts';
 
 /** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */
 export async function backup(ctx: ServiceContext, s: StatementOf<'Backup'>, session: Session): Promise<ResultSet> {
-  return start(ctx, await submitBackup(ctx, s, session.db));
+  return start(ctx, await submitBackup(ctx, s, session.db, startedBy(session)));
 }
 
-export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>): Promise<ResultSet> {
-  return start(ctx, await submitRestore(ctx, s));
+export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>, session: Session): Promise<ResultSet> {
+  return start(ctx, await submitRestore(ctx, s, startedBy(session)));
 }
+
+/** The user a job keeps: the session's, or root for the home's owner. */
+const startedBy = (session: Session) => identityText(session.user ? { user: session.user.name, host: session.user.host } : { user: ROOT_USER, host: ANY_HOST });
 
 async function start(ctx: ServiceContext, job: JobRecord): Promise<ResultSet> {
   let done: Promise<void> | undefined;

@@ -17,7 +17,7 @@ import { type BackupProps, backupProperties } from '../job-properties.ts';
  * the repository, takes the database lock and records the job in PENDING. Nothing is written before every
  * check has passed, and a failure after the lock releases it.
  */
-export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string): Promise<JobRecord> {
+export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string, user?: string): Promise<JobRecord> {
   const catalogJob = stmt.catalogs !== undefined;
   if (catalogJob && (stmt.db || stmt.snapshot.db || stmt.on)) {
     throw new AnalysisError('Can not specify a database, a qualified snapshot name or ON (...) in an external catalog backup');
@@ -56,6 +56,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     jobId: newJobId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
+    ...(user ? { user } : {}),
     backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
   };
   await lockAndCreateJob(ctx, job);
