@@ -21,8 +21,10 @@ beforeAll(async () => {
   mkdirSync(`${dir}/repo`, { recursive: true }); // a file:// repository's folder must exist
   await c.sql(`CREATE DATABASE d; CREATE TABLE d.t (k INT); INSERT INTO d.t VALUES (1), (2);
     CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${dir}/repo"; CREATE USER operator IDENTIFIED BY 'o-pw'`);
-  // StarRocks' backup and restore scenarios: REPOSITORY on SYSTEM, EXPORT and INSERT on the tables.
-  await c.sql('GRANT REPOSITORY ON SYSTEM TO USER operator; GRANT EXPORT, INSERT ON ALL TABLES IN DATABASE d TO USER operator');
+  // StarRocks' backup and restore scenarios: REPOSITORY on SYSTEM, EXPORT and INSERT on the tables, and
+  // CREATE DATABASE on the catalog to restore a whole database (recover_db).
+  await c.sql(`GRANT REPOSITORY ON SYSTEM TO USER operator; GRANT EXPORT, INSERT ON ALL TABLES IN DATABASE d TO USER operator;
+    GRANT CREATE DATABASE ON CATALOG default_catalog TO USER operator`);
 });
 const HOW = `"user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"`;
 afterAll(async () => {
@@ -60,7 +62,7 @@ describe('console executions with malformed input fail fast, with a clear error 
     const outcome = await startByHand(workflow, input);
     expect(outcome.status).toBe('FAILED');
     expect(outcome.states).toEqual(['PENDING', 'REJECTED']);
-    expect(outcome.error).toBe(code);
+    expect(outcome.error, outcome.cause).toBe(code);
     expect(JSON.parse(outcome.cause!).errorMessage).toContain(message);
     await expectNoJob();
   });
@@ -75,6 +77,18 @@ describe('console executions with a valid statement', () => {
     expect(rows.map((r) => r[0])).toContain('by_hand');
     // The job is this execution's own: running the statement started no second one.
     const [ref] = await c.ctx.control.jobsOfDatabase('d');
-    expect((await c.ctx.control.getJob(ref!.jobId))?.doc).toMatchObject({ label: 'by_hand', executionId: 'console' });
+    expect((await c.ctx.control.getJob(ref!.jobId))?.doc).toMatchObject({ label: 'by_hand', executionId: 'console', user: "'operator'@'%'" });
+  });
+
+  it('meet their user\'s privileges: without EXPORT on the table, the execution is rejected and leaves no job', async () => {
+    await c.sql('CREATE USER keeper; GRANT REPOSITORY ON SYSTEM TO USER keeper');
+    const jobs = (await c.ctx.control.jobsOfDatabase('d')).length;
+    const outcome = await startByHand('BACKUP', { statement: 'BACKUP DATABASE d SNAPSHOT denied TO r', user: 'keeper' });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.states).toEqual(['PENDING', 'REJECTED']);
+    expect(outcome.error).toBe('AccessDeniedError');
+    // StarRocks: BACKUP needs EXPORT on the tables it takes (fe-core sql/analyzer/AuthorizerStmtVisitor.visitBackupStatement).
+    expect(JSON.parse(outcome.cause!).errorMessage).toMatch(/^Access denied; you need \(at least one of\) the EXPORT privilege\(s\) on TABLE t for this operation/);
+    expect((await c.ctx.control.jobsOfDatabase('d')).length).toBe(jobs);
   });
 });

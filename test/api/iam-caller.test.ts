@@ -99,6 +99,15 @@ describe('the cloud API runs a caller as its bound user', () => {
     expect(await whoAmI(`arn:aws:sts::${ACCT}:assumed-role/Ops/alice@example.com`)).toMatchObject({ status: 200, body: { results: [{ rows: [["'ops'@'%'"]] }] } });
   });
 
+  it('with that user\'s privileges, and StarRocks\' access-denied message', async () => {
+    const denied = await call(`arn:aws:sts::${ACCT}:assumed-role/Ops/alice`, 'CREATE DATABASE ops_db');
+    expect(denied.status).toBe(403);
+    // StarRocks: CREATE DATABASE needs CREATE DATABASE on the catalog (AuthorizerStmtVisitor.visitCreateDbStatement).
+    expect(denied.body.error).toMatchObject({ code: 'AccessDeniedError', message: expect.stringMatching(/^Access denied; you need \(at least one of\) the CREATE DATABASE privilege\(s\) on CATALOG default_catalog for this operation/) });
+    await c.sql('GRANT CREATE DATABASE ON CATALOG default_catalog TO USER ops');
+    expect((await call(`arn:aws:sts::${ACCT}:assumed-role/Ops/alice`, 'CREATE DATABASE ops_db')).status).toBe(200);
+  });
+
   it('the stack\'s root principals as root, whatever role session they come in by', async () => {
     expect(await whoAmI(`arn:aws:sts::${ACCT}:assumed-role/StarbackupAdmin/deploy`)).toMatchObject({ status: 200, body: { results: [{ rows: [["'root'@'%'"]] }] } });
   });

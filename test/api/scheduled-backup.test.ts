@@ -78,6 +78,8 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
     expect(retry).toMatchObject({ label: 'nightly_20261121_020000', started: false, jobId: first.jobId });
     const rows = await c.rows('SHOW BACKUP FROM sales');
     expect(rows[0]?.slice(1, 4)).toEqual(['nightly_20261121_020000', 'sales', 'FINISHED']);
+    // The job keeps the schedule's user, as one started on the MySQL door keeps its session's.
+    expect((await c.ctx.control.getJob(first.jobId!))?.doc.user).toBe("'backup_op'@'%'");
   });
 
   it('drops the schedule\'s snapshots beyond keepLast, and only those', async () => {
@@ -101,6 +103,15 @@ describe('the scheduled-backup handler against an embedded cluster', () => {
       `Scheduled backup input names no StarRocks user to run as: add "user": "backup_op" (the account 'backup_op'@'%') or "user": "'backup_op'@'<host>'"; nothing runs as root unless it is named`);
     await expect(run({ ...anonymous, user: "'backup_op'@'10.%'" })).rejects.toThrow(
       "Scheduled backup input: user 'backup_op'@'10.%' does not exist; CREATE USER it (and GRANT it the privileges it needs) or name another");
+    expect((await c.ctx.control.jobsOfDatabase('sales')).length).toBe(jobs);
+  });
+
+  it('meets its user\'s privileges: a user without REPOSITORY starts nothing', async () => {
+    await c.sql('CREATE USER reader; GRANT SELECT ON ALL TABLES IN DATABASE sales TO USER reader');
+    const jobs = (await c.ctx.control.jobsOfDatabase('sales')).length;
+    // StarRocks: BACKUP needs REPOSITORY on SYSTEM (fe-core sql/analyzer/AuthorizerStmtVisitor.visitBackupStatement).
+    await expect(run({ ...input('2026-11-26T02:00:00Z'), user: 'reader' })).rejects.toThrow(
+      /^Access denied; you need \(at least one of\) the REPOSITORY privilege\(s\) on SYSTEM for this operation/);
     expect((await c.ctx.control.jobsOfDatabase('sales')).length).toBe(jobs);
   });
 });
