@@ -16,6 +16,7 @@ import { parseRunAsUser, runAsUser } from './run-as.ts';
 
 /** Marks the job's execution as the console's own: the statement must not start a second one. */
 export const CONSOLE_EXECUTION = 'console';
+const WHAT = 'Console execution input';
 const thisExecution: Orchestrator = { start: async () => ({ executionId: CONSOLE_EXECUTION }) };
 
 export const consoleBackupPending = (ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> => consolePending(ctx, input, JobType.BACKUP);
@@ -24,12 +25,14 @@ export const consoleRestorePending = (ctx: ServiceContext, input: ExecutionInput
 export async function consolePending(ctx: ServiceContext, input: ExecutionInput, type: JobTypeValue): Promise<JobRef> {
   if (!input || typeof input !== 'object' || !('statement' in input) || typeof input.statement !== 'string') return pending(ctx, input, type);
   const word = type === JobType.BACKUP ? 'BACKUP' : 'RESTORE';
-  const user = await runAsUser(ctx, parseRunAsUser(input.user, 'Console execution input'), 'Console execution input');
+  // What the input says first, then who runs it (a read), then the statement as that user.
+  const named = parseRunAsUser(input.user, WHAT);
   const stmt = parseStatement(input.statement);
   if (stmt.kind !== (type === JobType.BACKUP ? 'Backup' : 'Restore')) {
     // The statement's first words, not its parser kind (users never see those), and nothing past them: the rest may hold keys.
     throw new AnalysisError(`The ${word.toLowerCase()} workflow runs ${word} statements; "${leadingWords(input.statement)} …" is not one`);
   }
+  const user = await runAsUser(ctx, named, WHAT);
   const accepted = await executeStatement({ ...ctx, orchestrator: thisExecution }, stmt, { user });
   if (!accepted.job) throw new AnalysisError(`The ${word} statement started no job`);
   return pending(ctx, { jobId: accepted.job.jobId }, type);

@@ -117,9 +117,12 @@ describe('errors leaving a Lambda function', () => {
 });
 
 describe('the API function', () => {
+  // A root principal of the stack (starbackup:rootPrincipalArns): its calls need no catalog read to find their user.
+  const ADMIN = 'arn:aws:iam::123456789012:role/StarbackupAdmin';
+  const API_ENV = { ...CLOUD_ENV, ROOT_PRINCIPAL_ARNS: JSON.stringify([ADMIN]) };
   const request = (body: string) => ({
     version: '2.0', rawPath: '/v1/sql', headers: {}, isBase64Encoded: false, body,
-    requestContext: { http: { method: 'POST', path: '/v1/sql' }, authorizer: { iam: { accountId: '123456789012' } } },
+    requestContext: { http: { method: 'POST', path: '/v1/sql' }, authorizer: { iam: { accountId: '123456789012', userArn: ADMIN } } },
   });
   const bodyOf = async (handler: Handler, body: string) => {
     const r = (await handler(request(body))) as { statusCode: number; body: string };
@@ -128,14 +131,14 @@ describe('the API function', () => {
   };
 
   it('answers an unparsable statement with the error shape and no stack', async () => {
-    const { handler } = await load<{ handler: Handler }>('../../functions/api.ts', CLOUD_ENV);
+    const { handler } = await load<{ handler: Handler }>('../../functions/api.ts', API_ENV);
     expect(await bodyOf(handler, JSON.stringify({ sql: UNPARSABLE }))).toEqual({
       status: 400, body: { results: [], error: { code: 'ParseError', errno: 1064, sqlstate: 'HY000', message: PARSE_MESSAGE, statement: UNPARSABLE } },
     });
   });
 
   it('answers 500 without a stack when the service cannot start', async () => {
-    const { handler } = await load<{ handler: Handler }>('../../functions/api.ts', { ...CLOUD_ENV, CATALOG_TABLE: undefined });
+    const { handler } = await load<{ handler: Handler }>('../../functions/api.ts', { ...API_ENV, CATALOG_TABLE: undefined });
     expect(await bodyOf(handler, JSON.stringify({ sql: 'SHOW DATABASES' }))).toEqual({
       status: 500, body: { error: { code: 'InternalError', message: 'environment variable CATALOG_TABLE is not set' } },
     });
