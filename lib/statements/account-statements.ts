@@ -25,7 +25,8 @@ export async function createUser(ctx: ServiceContext, s: StatementOf<'CreateUser
   if (!s.ifNotExists && (await exists())) throw alreadyExists(s.user);
   await checkDefaultRoles(ctx, s.defaultRoles ?? []);
   const auth = authenticationOf(s.auth);
-  await checkUnbound(accounts, auth, s.user);
+  // IF NOT EXISTS on an existing user changes nothing, so it binds nothing either.
+  if (!s.ifNotExists || !(await exists())) await checkUnbound(accounts, auth, s.user);
   const created = await accounts.create({ user: s.user.user, host: s.user.host, ...auth });
   if (!created && !s.ifNotExists) throw alreadyExists(s.user);
   if (created) await grantDefaultRoles(ctx, s.user, s.defaultRoles ?? []);

@@ -54,6 +54,9 @@ describe('binding an IAM principal to a user', () => {
       `IAM principal arn:aws:iam::${ACCT}:role/Ops is already bound to user 'ops'@'%'; an IAM principal maps to one user: DROP USER 'ops'@'%' or ALTER USER 'ops'@'%' IDENTIFIED BY '…' first`));
     await c.sql("CREATE USER carol IDENTIFIED BY 'c-pw'");
     expect(await c.error(`ALTER USER carol IDENTIFIED WITH aws_iam AS 'arn:aws:iam::${ACCT}:user/dba'`)).toContain("is already bound to user 'dba'@'%'");
+    // IF NOT EXISTS on an existing user is a no-op, whatever it names.
+    await c.sql(`CREATE USER IF NOT EXISTS carol IDENTIFIED WITH aws_iam AS 'arn:aws:iam::${ACCT}:user/dba'`);
+    expect(await new AccountStore(c.ctx.catalog.table).get({ user: 'carol', host: '%' })).not.toHaveProperty('iamPrincipal');
     // Binding a user again to its own principal is no second binding.
     await c.sql(`ALTER USER ops IDENTIFIED WITH aws_iam AS 'arn:aws:iam::${ACCT}:role/ops-team/Ops'`);
     expect(await c.rows('SHOW USERS')).not.toContainEqual(["'ops2'@'%'"]);
