@@ -1,4 +1,5 @@
 import { AccountStore } from '../access/account-store.ts';
+import { GrantStore } from '../access/grant-store.ts';
 import { checkedNativeHash, type NativeHash, nativePasswordHash } from '../access/password-hash.ts';
 import { ANY_HOST, ROOT_USER, type UserIdentity, checkIdentity, identityText, semanticError } from '../access/user-identity.ts';
 import { AnalysisError } from '../domain/errors.ts';
@@ -41,6 +42,8 @@ export async function dropUser(ctx: ServiceContext, s: StatementOf<'DropUser'>):
     throw semanticError(`Operation DROP USER failed for ${root} : cannot drop user ${root}`);
   }
   if (account && !(await accounts.drop(s.user)) && !s.ifExists) throw cannotFind(s.user);
+  // What the user held goes with it, so a user created later under the same name starts with nothing.
+  await new GrantStore(ctx.catalog.table).dropUser(s.user);
   return ok();
 }
 

@@ -6,6 +6,8 @@ export interface Session {
   db?: string;
   /** The authenticated user as StarRocks shows it (`'root'@'%'`); undefined means the home's owner (root). */
   user?: { name: string; host: string };
+  /** The active roles SET ROLE chose; undefined means the user's default roles. */
+  roles?: string[];
   /** The MySQL door's connection id (CONNECTION_ID()); other doors have none. */
   connectionId?: number;
   /** Session variables set by `SET`, lower-case names; unset ones read as their defaults. */
