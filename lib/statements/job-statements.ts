@@ -11,14 +11,26 @@ import type { Session } from './session.ts';
 import { submitBackup } from '../jobs/backup/submit-backup.ts';
 import { submitRestore } from '../jobs/restore/submit-restore.ts';
 import { whereRows } from './where-filter.ts';
+import { requirePrivilege } from './privileges.ts';
 
 /** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */
 export async function backup(ctx: ServiceContext, s: StatementOf<'Backup'>, session: Session): Promise<ResultSet> {
+  if (s.accounts) await requireUserAdmin(ctx, session);
   return start(ctx, await submitBackup(ctx, s, session.db));
 }
 
-export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>): Promise<ResultSet> {
+export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>, session: Session): Promise<ResultSet> {
+  if (s.accounts) await requireUserAdmin(ctx, session);
   return start(ctx, await submitRestore(ctx, s));
+}
+
+/**
+ * BACKUP/RESTORE … ALL USERS read or write every account and grant: REPOSITORY on SYSTEM, as every backup
+ * and restore, and GRANT on SYSTEM (user_admin), what CREATE USER and GRANT … TO any user need in StarRocks.
+ */
+async function requireUserAdmin(ctx: ServiceContext, session: Session): Promise<void> {
+  const set = await requirePrivilege(ctx, session, 'REPOSITORY', { type: 'SYSTEM' });
+  await requirePrivilege(ctx, session, 'GRANT', { type: 'SYSTEM' }, set);
 }
 
 async function start(ctx: ServiceContext, job: JobRecord): Promise<ResultSet> {
