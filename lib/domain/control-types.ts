@@ -43,6 +43,8 @@ interface JobCommon {
   /** The database the job locks: the backed-up database, or the restore's target. */
   db: string;
   repo: string;
+  /** Who started the job, as StarRocks writes a user (`'alice'@'%'`); the home's owner is root. */
+  user?: string;
   state: JobStateValue;
   /** `yyyy-MM-dd-HH-mm-ss-SSS` of the snapshot: the backup's create time, or the restore's backup_timestamp. */
   timestamp: string;

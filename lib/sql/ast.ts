@@ -117,6 +117,32 @@ export interface AuthOption {
   password?: { kind: 'plain'; value: string } | { kind: 'hash'; value: string };
 }
 
+/** The object types GRANT and REVOKE take (StarRocks' privObjectType / privObjectTypePlural, singular). */
+export type PrivObjectType = 'CATALOG' | 'DATABASE' | 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW' | 'FUNCTION' | 'GLOBAL FUNCTION' | 'USER';
+
+/** `db.f(INT, …)`: a function by its signature, as GRANT … ON FUNCTION names it. */
+export interface FunctionRef {
+  name: QualifiedName;
+  argTypes: TypeRef[];
+  variadic: boolean;
+}
+
+/** What GRANT/REVOKE … ON names. */
+export type PrivObject =
+  | { kind: 'system' }
+  /** `TABLE db.t, t2`, `DATABASE d`, `CATALOG c` or the brief `ON db.t` (TABLE): each name 1 or 2 parts, `*` allowed. */
+  | { kind: 'names'; type: Exclude<PrivObjectType, 'FUNCTION' | 'GLOBAL FUNCTION' | 'USER'>; names: string[][] }
+  | { kind: 'functions'; global: boolean; functions: FunctionRef[] }
+  | { kind: 'users'; users: UserRef[] }
+  /** `ALL TABLES [IN DATABASE d | IN ALL DATABASES]`, `ALL DATABASES`, `ALL USERS`, …: no `in` when not written. */
+  | { kind: 'all'; type: PrivObjectType; in?: { db: string } | { allDatabases: true } };
+
+/** Who GRANT/REVOKE is for: `[USER] 'u'@'h'` or `ROLE r`. */
+export type Grantee = { user: UserRef } | { role: string };
+
+/** `SET ROLE` / `SET DEFAULT ROLE` / `ALTER USER … DEFAULT ROLE`: ROLES is a list; ALL may have EXCEPT roles. */
+export type RoleChoice = { mode: 'DEFAULT' | 'NONE' | 'ALL' | 'ROLES'; roles: string[] };
+
 interface Base {
   /** The statement's own text, trimmed, without the terminating `;`. */
   text: string;
@@ -236,13 +262,27 @@ export type Statement = Base &
     | { kind: 'ShowStatus'; global: boolean; like?: string; where?: Expr }
     /** `SHOW WARNINGS` or `SHOW ERRORS` (errors: true). */
     | { kind: 'ShowWarnings'; errors: boolean }
-    | { kind: 'CreateUser'; user: UserRef; ifNotExists: boolean; auth?: AuthOption }
+    | { kind: 'CreateUser'; user: UserRef; ifNotExists: boolean; auth?: AuthOption; defaultRoles?: string[] }
     | { kind: 'AlterUser'; user: UserRef; ifExists: boolean; auth: AuthOption }
     | { kind: 'DropUser'; user: UserRef; ifExists: boolean }
     | { kind: 'ShowUsers' }
     /** `SET PASSWORD [FOR u] = PASSWORD('pw') | '*hash'`; no FOR is the connected user. */
     | { kind: 'SetPassword'; user?: UserRef; auth: AuthOption }
     | { kind: 'AdminVerifySnapshot'; snapshot: string; repo: string; properties: Properties }
+    /** `GRANT privileges ON object TO grantee [WITH GRANT OPTION]`; privileges upper-cased, `ALL [PRIVILEGES]` as 'ALL'. */
+    | { kind: 'GrantPrivilege'; privileges: string[]; on: PrivObject; grantee: Grantee; withGrantOption: boolean }
+    | { kind: 'RevokePrivilege'; privileges: string[]; on: PrivObject; grantee: Grantee }
+    | { kind: 'GrantRole'; roles: string[]; grantee: Grantee }
+    | { kind: 'RevokeRole'; roles: string[]; grantee: Grantee }
+    | { kind: 'CreateRole'; roles: string[]; ifNotExists: boolean; comment?: string }
+    | { kind: 'AlterRole'; roles: string[]; ifExists: boolean; comment: string }
+    | { kind: 'DropRole'; roles: string[]; ifExists: boolean }
+    | { kind: 'ShowRoles' }
+    /** No FOR: the connected user's own grants. */
+    | { kind: 'ShowGrants'; user?: UserRef; role?: string }
+    | ({ kind: 'SetRole' } & RoleChoice)
+    /** `SET DEFAULT ROLE … TO u` and `ALTER USER u DEFAULT ROLE …` (mode never DEFAULT). */
+    | ({ kind: 'SetDefaultRole'; user: UserRef } & RoleChoice)
   );
 
 export type StatementKind = Statement['kind'];

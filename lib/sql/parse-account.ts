@@ -1,5 +1,6 @@
-import type { AuthOption, UserRef } from './ast.ts';
+import type { AuthOption, RoleChoice, UserRef } from './ast.ts';
 import { TokenType } from './lexer.ts';
+import { commaList } from './parse-clauses.ts';
 import { opt, type StatementBody, type TokenStream } from './token-stream.ts';
 
 /**
@@ -7,18 +8,27 @@ import { opt, type StatementBody, type TokenStream } from './token-stream.ts';
  * alterUserStatement, dropUserStatement, showUserStatement, setPassword, userIdentity, authOption) spells them.
  */
 
-/** After `CREATE USER`: `[IF NOT EXISTS] user [auth option]`. */
+/** After `CREATE USER`: `[IF NOT EXISTS] user [auth option] [DEFAULT ROLE r, …]`. */
 export function parseCreateUser(ts: TokenStream): StatementBody {
   const ifNotExists = ts.optionalKeyword('IF') ? (ts.expectKeyword('NOT'), ts.expectKeyword('EXISTS'), true) : false;
   const user = userRef(ts);
   const auth = ts.isWord('IDENTIFIED') ? authOption(ts) : undefined;
-  return { kind: 'CreateUser', user, ifNotExists, ...opt('auth', auth) };
+  const defaultRoles = ts.optionalKeyword('DEFAULT') ? (ts.expectKeyword('ROLE'), roleList(ts)) : undefined;
+  return { kind: 'CreateUser', user, ifNotExists, ...opt('auth', auth), ...opt('defaultRoles', defaultRoles) };
 }
 
-/** After `ALTER USER`: `[IF EXISTS] user auth option`. */
+/**
+ * After `ALTER USER`: `[IF EXISTS] user auth option`, or `user DEFAULT ROLE NONE | ALL | r, …`, which StarRocks
+ * (sql/parser/AstBuilder) makes the SET DEFAULT ROLE statement.
+ */
 export function parseAlterUser(ts: TokenStream): StatementBody {
   const ifExists = ts.optionalKeyword('IF') ? (ts.expectKeyword('EXISTS'), true) : false;
-  return { kind: 'AlterUser', user: userRef(ts), ifExists, auth: authOption(ts) };
+  const user = userRef(ts);
+  if (ts.optionalKeyword('DEFAULT')) {
+    ts.expectKeyword('ROLE');
+    return { kind: 'SetDefaultRole', user, ...defaultRoleChoice(ts) };
+  }
+  return { kind: 'AlterUser', user, ifExists, auth: authOption(ts) };
 }
 
 /** After `DROP USER`: `[IF EXISTS] user`. */
@@ -65,4 +75,25 @@ function authOption(ts: TokenStream): AuthOption {
   const how = ts.optionalOneOf(['BY', 'AS']);
   if (how === undefined) return { plugin };
   return { plugin, password: { kind: how === 'BY' ? 'plain' : 'hash', value: ts.stringLiteral() } };
+}
+
+/** roleList: role names, each a name or a string. */
+export function roleList(ts: TokenStream): string[] {
+  return commaList(ts, () => ts.identifierOrString());
+}
+
+/** `NONE | ALL | r, …`, as SET DEFAULT ROLE and ALTER USER … DEFAULT ROLE take it. */
+export function defaultRoleChoice(ts: TokenStream): RoleChoice {
+  if (ts.optionalKeyword('ALL')) return { mode: 'ALL', roles: [] };
+  return noneOrRoles(ts);
+}
+
+/** `NONE` or a role list; a role named none is written quoted or in a list. */
+export function noneOrRoles(ts: TokenStream): RoleChoice {
+  if (ts.isWord('NONE') && ts.peek()?.type === TokenType.Word && !ts.isSymbol(',', 1)) {
+    ts.pos++;
+    return { mode: 'NONE', roles: [] };
+  }
+  ts.note("'NONE'");
+  return { mode: 'ROLES', roles: roleList(ts) };
 }

@@ -82,7 +82,7 @@ export function parseDropFunction(ts: TokenStream): StatementBody {
 }
 
 /** `(TYPE, …[, ...])`, `(...)` or `()`. */
-function argumentTypes(ts: TokenStream): { argTypes: TypeRef[]; variadic: boolean } {
+export function argumentTypes(ts: TokenStream): { argTypes: TypeRef[]; variadic: boolean } {
   ts.expectSymbol('(');
   const argTypes: TypeRef[] = [];
   let variadic = false;

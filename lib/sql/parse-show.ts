@@ -2,6 +2,7 @@ import { optionalFromDb, qualifiedName } from './parse-clauses.ts';
 import { parseShowJobs, parseShowSnapshot } from './parse-backup.ts';
 import { parseShowMaterializedViews } from './parse-mv.ts';
 import { parseShowVariables, parseShowWarnings } from './parse-session.ts';
+import { parseShowGrants } from './parse-grant.ts';
 import { fromWord, keywordDispatch, opt, type StatementBody, type TokenStream } from './token-stream.ts';
 
 /** After `SHOW`: every SHOW statement, by its next word. */
@@ -33,6 +34,8 @@ export const parseShow = keywordDispatch({
   WARNINGS: (ts) => parseShowWarnings(ts, false),
   ERRORS: (ts) => parseShowWarnings(ts, true),
   USERS: () => ({ kind: 'ShowUsers' }),
+  GRANTS: parseShowGrants,
+  ROLES: () => ({ kind: 'ShowRoles' }),
 });
 
 /** `SHOW CREATE TABLE|VIEW|MATERIALIZED VIEW name`. */

@@ -14,6 +14,7 @@ import {
   parseAlterMaterializedView, parseCreateMaterializedView, parseDropMaterializedView, parseRefreshMaterializedView,
 } from './parse-mv.ts';
 import { isSetPassword, parseAlterUser, parseCreateUser, parseDropUser, parseSetPassword } from './parse-account.ts';
+import { isSetRole, parseAlterRole, parseCreateRole, parseDropRole, parseGrant, parseRevoke, parseSetRole } from './parse-grant.ts';
 import { isSelectWithoutFrom, parseSelectValues, parseSet } from './parse-session.ts';
 import { parseShow } from './parse-show.ts';
 import { parseCreateTable } from './parse-table.ts';
@@ -194,7 +195,9 @@ const statement = keywordDispatch({
     return parseRefreshMaterializedView(ts);
   },
   ALTER: (ts) => alter(ts),
-  SET: (ts) => (isSetPassword(ts) ? parseSetPassword(ts) : parseSet(ts)),
+  SET: (ts) => (isSetPassword(ts) ? parseSetPassword(ts) : isSetRole(ts) ? parseSetRole(ts) : parseSet(ts)),
+  GRANT: parseGrant,
+  REVOKE: parseRevoke,
 });
 
 /** After `ALTER`. */
@@ -204,6 +207,7 @@ const alter = keywordDispatch({
     return parseAlterMaterializedView(ts);
   },
   USER: parseAlterUser,
+  ROLE: parseAlterRole,
 });
 
 function materializedView(ts: TokenStream): void {
@@ -235,6 +239,7 @@ const create = keywordDispatch({
   GLOBAL: (ts) => createFunction(ts, true, ts.optionalOneOf(['AGGREGATE', 'TABLE'])),
   AGGREGATE: fromWord((ts) => createFunction(ts, false, ts.optionalOneOf(['AGGREGATE']))),
   USER: parseCreateUser,
+  ROLE: parseCreateRole,
   READ: (ts) => {
     ts.expectKeyword('ONLY');
     ts.expectKeyword('REPOSITORY');
@@ -262,4 +267,5 @@ const drop = keywordDispatch({
   REPOSITORY: (ts) => ({ kind: 'DropRepository', name: ts.identifier() }),
   SNAPSHOT: parseDropSnapshot,
   USER: parseDropUser,
+  ROLE: parseDropRole,
 });

@@ -6,6 +6,7 @@ import { AnalysisError } from '../domain/errors.ts';
 import type { AuthOption, StatementOf } from '../sql/ast.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
+import { checkDefaultRoles, grantDefaultRoles } from './role-statements.ts';
 import type { Session } from './session.ts';
 
 /**
@@ -21,8 +22,11 @@ export async function createUser(ctx: ServiceContext, s: StatementOf<'CreateUser
   const accounts = accountsOf(ctx);
   const exists = async () => (await accounts.get(s.user)) !== undefined;
   if (!s.ifNotExists && (await exists())) throw alreadyExists(s.user);
+  await checkDefaultRoles(ctx, s.defaultRoles ?? []);
   const passwordHash = hashOf(s.auth);
-  if (!(await accounts.create({ user: s.user.user, host: s.user.host, passwordHash })) && !s.ifNotExists) throw alreadyExists(s.user);
+  const created = await accounts.create({ user: s.user.user, host: s.user.host, passwordHash });
+  if (!created && !s.ifNotExists) throw alreadyExists(s.user);
+  if (created) await grantDefaultRoles(ctx, s.user, s.defaultRoles ?? []);
   return ok();
 }
 

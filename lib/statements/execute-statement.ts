@@ -1,15 +1,19 @@
 import { AnalysisError } from '../domain/errors.ts';
 import * as accounts from './account-statements.ts';
+import { authorizeStatement } from './authorize-statement.ts';
 import { checkPropertyValues } from '../domain/limits.ts';
 import type { Statement, StatementKind, StatementOf } from '../sql/ast.ts';
 import * as cluster from './cluster-statements.ts';
+import * as grants from './grant-statements.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
 import * as jobs from './job-statements.ts';
 import * as mvs from './mv-statements.ts';
 import * as objects from './object-statements.ts';
 import * as repos from './repository-statements.ts';
+import * as roles from './role-statements.ts';
 import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
+import { showGrants } from './show-grants.ts';
 import * as sessions from './session-statements.ts';
 import { dropSnapshot, showSnapshot, verifySnapshot } from './snapshot-statements.ts';
 
@@ -67,6 +71,17 @@ const EXECUTORS: { [K in StatementKind]: Executor<K> } = {
   DropUser: accounts.dropUser,
   ShowUsers: accounts.showUsers,
   SetPassword: accounts.setPassword,
+  GrantPrivilege: grants.grantPrivilege,
+  RevokePrivilege: grants.revokePrivilege,
+  GrantRole: grants.grantRole,
+  RevokeRole: grants.revokeRole,
+  CreateRole: roles.createRole,
+  AlterRole: roles.alterRole,
+  DropRole: roles.dropRole,
+  ShowRoles: roles.showRoles,
+  ShowGrants: showGrants,
+  SetRole: roles.setRole,
+  SetDefaultRole: roles.setDefaultRole,
 };
 
 function executorOf<K extends StatementKind>(kind: K): Executor<K> | undefined {
@@ -79,7 +94,9 @@ export async function executeStatement(ctx: ServiceContext, stmt: Statement, ses
   const run = executorOf(stmt.kind);
   // Only a statement built outside the parser can name a kind the table lacks.
   if (!run) throw new AnalysisError(`${stmt.text.split(/\s+/).slice(0, 3).join(' ').toUpperCase()} is not supported by this version of starbackup`);
-  return run(ctx, stmt, session);
+  const filter = await authorizeStatement(ctx, stmt, session);
+  const result = await run(ctx, stmt, session);
+  return filter ? filter(result) : result;
 }
 
 /** Every PROPERTIES list of a statement (FILES() options included) passes the property value cap. */

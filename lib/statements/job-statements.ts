@@ -1,3 +1,4 @@
+import { ANY_HOST, ROOT_USER, identityText } from '../access/user-identity.ts';
 import type { JobRecord } from '../domain/control-types.ts';
 import { AnalysisError, NotFoundError, errorCode, errorMessage } from '../domain/errors.ts';
 import { JobType, type JobTypeValue, isTerminal } from '../domain/states.ts';
@@ -11,27 +12,18 @@ import type { Session } from './session.ts';
 import { submitBackup } from '../jobs/backup/submit-backup.ts';
 import { submitRestore } from '../jobs/restore/submit-restore.ts';
 import { whereRows } from './where-filter.ts';
-import { requirePrivilege } from './privileges.ts';
 
 /** BACKUP and RESTORE: the synchronous checks, then the workflow execution. They return once it is accepted. */
 export async function backup(ctx: ServiceContext, s: StatementOf<'Backup'>, session: Session): Promise<ResultSet> {
-  if (s.accounts) await requireUserAdmin(ctx, session);
-  return start(ctx, await submitBackup(ctx, s, session.db));
+  return start(ctx, await submitBackup(ctx, s, session.db, startedBy(session)));
 }
 
 export async function restore(ctx: ServiceContext, s: StatementOf<'Restore'>, session: Session): Promise<ResultSet> {
-  if (s.accounts) await requireUserAdmin(ctx, session);
-  return start(ctx, await submitRestore(ctx, s));
+  return start(ctx, await submitRestore(ctx, s, startedBy(session)));
 }
 
-/**
- * BACKUP/RESTORE … ALL USERS read or write every account and grant: REPOSITORY on SYSTEM, as every backup
- * and restore, and GRANT on SYSTEM (user_admin), what CREATE USER and GRANT … TO any user need in StarRocks.
- */
-async function requireUserAdmin(ctx: ServiceContext, session: Session): Promise<void> {
-  const set = await requirePrivilege(ctx, session, 'REPOSITORY', { type: 'SYSTEM' });
-  await requirePrivilege(ctx, session, 'GRANT', { type: 'SYSTEM' }, set);
-}
+/** The user a job keeps: the session's, or root for the home's owner. */
+const startedBy = (session: Session) => identityText(session.user ? { user: session.user.name, host: session.user.host } : { user: ROOT_USER, host: ANY_HOST });
 
 async function start(ctx: ServiceContext, job: JobRecord): Promise<ResultSet> {
   let done: Promise<void> | undefined;

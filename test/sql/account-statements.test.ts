@@ -56,11 +56,11 @@ describe('ALTER USER, DROP USER, SHOW USERS, SET PASSWORD', () => {
   it('still reads ALTER MATERIALIZED VIEW and SET of a variable', () => {
     expect(ast('ALTER MATERIALIZED VIEW mv ACTIVE')).toMatchObject({ kind: 'AlterMaterializedViewActive' });
     expect(ast('SET wait_timeout = 10')).toMatchObject({ kind: 'SetVariables' });
-    expect(syntaxError('ALTER TABLE t')).toMatch(/Unexpected input 'TABLE', the most similar input is \{'MATERIALIZED', 'USER'\}/);
+    expect(syntaxError('ALTER TABLE t')).toMatch(/Unexpected input 'TABLE', the most similar input is \{'MATERIALIZED', 'USER', 'ROLE'\}/);
   });
 
   it('needs ALTER USER to say the new password', () => {
-    expect(syntaxError('ALTER USER u')).toBe("Getting syntax error at line 1, column 13. Detail message: Unexpected end of input, expected one of {'@', 'IDENTIFIED'}.");
+    expect(syntaxError('ALTER USER u')).toBe("Getting syntax error at line 1, column 13. Detail message: Unexpected end of input, expected one of {'@', 'DEFAULT', 'IDENTIFIED'}.");
   });
 });
 

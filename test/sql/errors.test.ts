@@ -52,11 +52,11 @@ describe('syntax errors', () => {
   });
 
   it('lists the statement words of each keyword dispatch in their order', () => {
-    expect(message('CRATE DATABASE d')).toBe(syntax(1, 1, "Unexpected input 'CRATE', the most similar input is {'CREATE', 'DROP', 'USE', 'CANCEL', 'ALTER'}"));
+    expect(message('CRATE DATABASE d')).toBe(syntax(1, 1, "Unexpected input 'CRATE', the most similar input is {'CREATE', 'GRANT', 'DROP', 'USE', 'CANCEL'}"));
     expect(message('x')).toBe(syntax(1, 1, "Unexpected input 'x', the most similar input is {'USE', 'SET', 'DROP', 'SHOW', 'ADMIN'}"));
     expect(message('CREATE')).toBe(syntax(1, 7, "Unexpected end of input, expected one of {'DATABASE', 'TABLE', 'VIEW', 'MATERIALIZED', 'FUNCTION'}"));
-    expect(message('CREATE x')).toBe(syntax(1, 8, "Unexpected input 'x', the most similar input is {'OR', 'VIEW', 'USER', 'READ', 'TABLE'}"));
-    expect(message('DROP x')).toBe(syntax(1, 6, "Unexpected input 'x', the most similar input is {'VIEW', 'USER', 'TABLE', 'CATALOG', 'DATABASE'}"));
+    expect(message('CREATE x')).toBe(syntax(1, 8, "Unexpected input 'x', the most similar input is {'OR', 'VIEW', 'USER', 'ROLE', 'READ'}"));
+    expect(message('DROP x')).toBe(syntax(1, 6, "Unexpected input 'x', the most similar input is {'VIEW', 'USER', 'ROLE', 'TABLE', 'CATALOG'}"));
     expect(message('SHOW')).toBe(syntax(1, 5, "Unexpected end of input, expected one of {'DATABASES', 'TABLES', 'PARTITIONS', 'CREATE', 'FUNCTIONS'}"));
     expect(message('SHOW FUNCTOINS')).toBe(syntax(1, 6, "Unexpected input 'FUNCTOINS', the most similar input is {'FUNCTIONS', 'BUILTIN', 'PARTITIONS', 'FULL', 'CATALOGS'}"));
   });

@@ -17,7 +17,7 @@ import { type BackupProps, backupProperties } from '../job-properties.ts';
  * the repository, takes the database lock and records the job in PENDING. Nothing is written before every
  * check has passed, and a failure after the lock releases it.
  */
-export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string): Promise<JobRecord> {
+export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string, user?: string): Promise<JobRecord> {
   const catalogJob = stmt.catalogs !== undefined;
   const accounts = stmt.accounts === true;
   if (catalogJob && (stmt.db || stmt.snapshot.db || stmt.on)) {
@@ -61,6 +61,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     jobId: newJobId(now), type: JobType.BACKUP, label, db, repo: repo.name, state: BackupState.PENDING,
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
+    ...(user ? { user } : {}),
     backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(accounts ? { accounts } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
   };
   await lockAndCreateJob(ctx, job);

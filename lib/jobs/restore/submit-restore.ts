@@ -15,7 +15,7 @@ import { readInfo } from '../../repository/snapshot-reader.ts';
  * RESTORE's synchronous part (StarRocks' BackupHandler.restore): reads `__info_<backup_timestamp>` first,
  * resolves the target database and the objects against it, takes the target's lock and records the job.
  */
-export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Restore'>): Promise<JobRecord> {
+export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Restore'>, user?: string): Promise<JobRecord> {
   const props = restoreProperties(stmt.properties);
   if (stmt.db && stmt.snapshot.db) throw new AnalysisError('Can not specify the database both in the DATABASE clause and in the snapshot name');
   const repo = await ctx.control.requireRepository(stmt.repo);
@@ -44,6 +44,7 @@ export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Rest
     jobId: newJobId(now), type: JobType.RESTORE, label, db: target, repo: repo.name, state: RestoreState.PENDING,
     timestamp: props.backupTimestamp, createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
+    ...(user ? { user } : {}),
     restore: { sourceDb: info.database, ...selection, replicationNum: props.replicationNum, allowLoad: props.allowLoad, held: [] },
   };
   if (props.metaVersion !== undefined) job.restore!.metaVersion = props.metaVersion;
