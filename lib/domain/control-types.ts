@@ -74,6 +74,8 @@ export interface BackupDetail {
   /** Function signatures, `name(INT, ...)`. */
   functions?: string[];
   catalogs?: string[];
+  /** `BACKUP ALL USERS`: the users, roles and grants, alone. */
+  accounts?: boolean;
   type: string;
   ttl?: string;
   /** Written by versions before calendar ttls (MONTH, YEAR); the expiry is now computed from `ttl`. */
@@ -91,12 +93,25 @@ export interface RestoreDetail {
   /** Function names: every overload of a name is restored. */
   functions?: { name: string; alias?: string }[];
   catalogs?: { name: string; alias?: string }[];
+  /** `RESTORE … ALL USERS`: what the restore left as it was, and the grants it could not make. */
+  accounts?: AccountRestoreReport;
   replicationNum: number;
   allowLoad: boolean;
   metaVersion?: number;
   starrocksMetaVersion?: number;
   /** Existing tables this job set to RESTORE, so a cancel can give them back. */
   held: string[];
+}
+
+/**
+ * What SHOW RESTORE says of a restore of users: the users and roles that existed already and were left exactly
+ * as they are (`'u'@'h'`, `ROLE r`), and the role grants dropped because the role is neither here nor in the
+ * snapshot (`ROLE r TO 'u'@'h'`). Each list is capped; `more` counts what was left out.
+ */
+export interface AccountRestoreReport {
+  kept: string[];
+  dropped: string[];
+  more?: number;
 }
 
 export interface BackupJob extends JobCommon {

@@ -1,4 +1,5 @@
 import type { CatalogDef, FunctionDef, TableDef, ViewDef } from './catalog-types.ts';
+import type { SnapshotAccounts } from './snapshot-accounts.ts';
 
 /*
  * What a snapshot holds. Whatever is read back from a repository is checked against these shapes and the
@@ -41,6 +42,8 @@ export interface SnapshotMeta {
   functions?: FunctionDef[];
   /** Catalog secrets stay sealed; only the cluster that sealed them can open them again. */
   catalogs?: (CatalogDef & { sealedBy?: string })[];
+  /** `BACKUP ALL USERS`: users (hashes only), non-built-in roles and grants; absent in other snapshots. */
+  accounts?: SnapshotAccounts;
 }
 
 /** What `__info` says of each partition: its version and its base tablets' rows, bytes and segment files. */
@@ -66,6 +69,9 @@ export interface SnapshotInfo {
   views?: string[];
   functions?: string[];
   catalogs?: string[];
+  /** A `BACKUP ALL USERS` snapshot's users as `'u'@'host'` and its roles; both absent in other snapshots. */
+  users?: string[];
+  roles?: string[];
   totals: { files: number; bytes: number; blobs: number };
   ttl?: string;
   expire_time?: number;

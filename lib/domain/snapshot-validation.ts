@@ -18,6 +18,7 @@ import {
 } from './field-checks.ts';
 import { checkPropertyValues } from './limits.ts';
 import { checkName } from './names.ts';
+import { snapshotAccounts } from './snapshot-accounts.ts';
 import { FORMAT_VERSION } from './repository-layout.ts';
 import type {
   PartitionSummary, SnapshotInfo, SnapshotMeta, SnapshotPartition, SnapshotSegment, SnapshotTable, SnapshotTablet,
@@ -44,6 +45,9 @@ export function validateSnapshotInfo(body: unknown, stored?: { label: string; ti
       if (!Object.hasOwn(info.backup_objects, mv)) fail(`materialized_views[${i}]`, `'${mv}' is not in backup_objects`);
     });
     if (info.totals.blobs > info.totals.files) fail('totals.blobs', `${info.totals.blobs} blobs for ${info.totals.files} files`);
+    // A snapshot of users (BACKUP ALL USERS) holds them alone, and lists both its users and its roles.
+    if ((info.users === undefined) !== (info.roles === undefined)) fail(info.users ? 'roles' : 'users', 'missing in a snapshot of users');
+    if (info.users && info.database !== '') fail('users', `a snapshot of users has no database, but this one names '${info.database}'`);
     return info;
   });
 }
@@ -107,6 +111,8 @@ const snapshotInfo = shape<SnapshotInfo>({
   views: distinctList(name('View')),
   functions: distinctList(name('Function')),
   catalogs: distinctList(catalogName),
+  users: distinctList(text), // each checked as a user identity by lib/access/account-snapshot-rules.ts
+  roles: distinctList(text),
   ttl: text,
   expire_time: count,
 });
@@ -178,7 +184,10 @@ const catalog = shape<NonNullable<SnapshotMeta['catalogs']>[number]>(
   { sealedSecrets: text, comment: text, sealedBy: text },
 );
 
-const snapshotMeta = shape<SnapshotMeta>({ database: databaseName, tables: list(snapshotTable) }, { views: list(view), functions: list(udf), catalogs: list(catalog) });
+const snapshotMeta = shape<SnapshotMeta>(
+  { database: databaseName, tables: list(snapshotTable) },
+  { views: list(view), functions: list(udf), catalogs: list(catalog), accounts: snapshotAccounts },
+);
 
 // ---- the rules of a table that span its fields, as CREATE TABLE applies them ----
 

@@ -1,4 +1,5 @@
 import type { SnapshotInfo, SnapshotMeta, SnapshotSegment } from '../domain/snapshot-types.ts';
+import { identityText } from '../access/user-identity.ts';
 
 /**
  * The structural checks of ADMIN VERIFY SNAPSHOT that need no storage: does `__meta` describe the same
@@ -50,6 +51,9 @@ export function compareMetaWithInfo(meta: SnapshotMeta, info: SnapshotInfo): Fin
   differ(null, 'the view list', names(meta.views), [...(info.views ?? [])].sort());
   differ(null, 'the function list', [...new Set(names(meta.functions))], [...(info.functions ?? [])].sort());
   differ(null, 'the external catalog list', names(meta.catalogs), [...(info.catalogs ?? [])].sort());
+  const users = meta.accounts && meta.accounts.users.map(identityText).sort();
+  differ(null, 'the user list', users, info.users && [...info.users].sort());
+  differ(null, 'the role list', meta.accounts && names(meta.accounts.roles), info.roles && [...info.roles].sort());
   const segments = segmentsOf(meta).map((s) => s.segment);
   const totals = { files: segments.length, bytes: sum(segments, 'size'), blobs: new Set(segments.map((s) => s.sha256)).size };
   differ(null, 'the totals', totals, { files: info.totals.files, bytes: info.totals.bytes, blobs: info.totals.blobs });

@@ -11,6 +11,7 @@ import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { compareMetaWithInfo } from './snapshot-checks.ts';
+import { checkInfoAccounts, checkSnapshotAccounts } from '../access/account-snapshot-rules.ts';
 
 /**
  * Reads a snapshot's files with StarRocks' messages, verifying every checksum, then every field: what comes
@@ -41,7 +42,11 @@ export async function readInfo(store: ObjectStore, repo: RepositoryRecord, label
     if (e instanceof IntegrityError) throw fail(e.message);
     throw e;
   }
-  return valid(repo, label, ts, () => validateSnapshotInfo(body, { label, timestamp: ts }));
+  return valid(repo, label, ts, () => {
+    const info = validateSnapshotInfo(body, { label, timestamp: ts });
+    checkInfoAccounts(info); // a snapshot of users: its identities and role names, by the account rules
+    return info;
+  });
 }
 
 /** `__meta` of a snapshot whose `__info` was read: its sha256 is the one `__info` records, and the two agree. */
@@ -59,7 +64,11 @@ export async function readMeta(store: ObjectStore, repo: RepositoryRecord, info:
     throw new IntegrityError(`Snapshot ${info.name} is damaged: ${repoPath(repo, key)} has sha256 ${actual}, expected ${info.meta.sha256}`);
   }
   const body = unseal<unknown>(text, `file ${repoPath(repo, key)}`, sha256Hex);
-  const meta = valid(repo, info.name, info.timestamp, () => validateSnapshotMeta(body));
+  const meta = valid(repo, info.name, info.timestamp, () => {
+    const m = validateSnapshotMeta(body);
+    if (m.accounts) checkSnapshotAccounts(m.accounts);
+    return m;
+  });
   const [first] = compareMetaWithInfo(meta, info);
   if (first) {
     const what = first.object === null ? first.problem : `${first.object}: ${first.problem}`;

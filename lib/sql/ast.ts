@@ -233,6 +233,8 @@ export type Statement = Base &
         snapshot: QualifiedName;
         repo: string;
         catalogs?: CatalogRefs;
+        /** `ALL USERS`: every user, non-built-in role and grant (starbackup's own, beyond StarRocks). */
+        accounts?: true;
         on?: ObjectRef[];
         properties: Properties;
       }
@@ -241,6 +243,8 @@ export type Statement = Base &
         snapshot: QualifiedName;
         repo: string;
         catalogs?: CatalogRefs;
+        /** `ALL USERS`: the users, roles and grants of an accounts snapshot. */
+        accounts?: true;
         db?: string;
         dbAlias?: string;
         on?: ObjectRef[];

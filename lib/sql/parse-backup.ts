@@ -20,7 +20,7 @@ export function parseCreateRepository(ts: TokenStream, readOnly: boolean): State
 
 /** After `BACKUP`: the 3.4 grammar, which still accepts the legacy `SNAPSHOT db.s` form. */
 export function parseBackup(ts: TokenStream): StatementBody {
-  const catalogs = catalogRefs(ts, false);
+  const { catalogs, accounts } = clusterObjects(ts, false);
   const db = ts.optionalKeyword('DATABASE') ? ts.identifier() : undefined;
   ts.expectKeyword('SNAPSHOT');
   const snapshot = qualifiedName(ts);
@@ -28,7 +28,9 @@ export function parseBackup(ts: TokenStream): StatementBody {
   const repo = ts.identifier();
   const on = objectList(ts);
   const properties = optionalProperties(ts);
-  return { kind: 'Backup', ...opt('db', db), snapshot, repo, ...opt('catalogs', catalogs), ...opt('on', on), properties };
+  return {
+    kind: 'Backup', ...opt('db', db), snapshot, repo, ...opt('catalogs', catalogs), ...opt('accounts', accounts), ...opt('on', on), properties,
+  };
 }
 
 /** After `RESTORE`. PROPERTIES may be missing; the analyzer reports the missing backup_timestamp. */
@@ -37,7 +39,7 @@ export function parseRestore(ts: TokenStream): StatementBody {
   const snapshot = qualifiedName(ts);
   ts.expectKeyword('FROM');
   const repo = ts.identifier();
-  const catalogs = catalogRefs(ts, true);
+  const { catalogs, accounts } = clusterObjects(ts, true);
   let db: string | undefined;
   let dbAlias: string | undefined;
   if (ts.optionalKeyword('DATABASE')) {
@@ -47,18 +49,27 @@ export function parseRestore(ts: TokenStream): StatementBody {
   const on = objectList(ts);
   const properties = optionalProperties(ts);
   return {
-    kind: 'Restore', snapshot, repo, ...opt('catalogs', catalogs), ...opt('db', db), ...opt('dbAlias', dbAlias),
+    kind: 'Restore', snapshot, repo, ...opt('catalogs', catalogs), ...opt('accounts', accounts), ...opt('db', db), ...opt('dbAlias', dbAlias),
     ...opt('on', on), properties,
   };
 }
 
-/** `ALL EXTERNAL CATALOGS` or `EXTERNAL CATALOG|CATALOGS (c [AS c2], …)`; aliases only when restoring. */
-function catalogRefs(ts: TokenStream, aliases: boolean): CatalogRefs | undefined {
+/**
+ * The objects of the cluster rather than of a database: `ALL EXTERNAL CATALOGS`, `EXTERNAL CATALOG|CATALOGS
+ * (c [AS c2], …)` (aliases only when restoring), or starbackup's `ALL USERS` (users, roles and grants, which
+ * StarRocks cannot back up), spelt in the place and the form of `ALL EXTERNAL CATALOGS`.
+ */
+function clusterObjects(ts: TokenStream, aliases: boolean): { catalogs?: CatalogRefs; accounts?: true } {
   if (ts.optionalKeyword('ALL')) {
-    ts.expectKeyword('EXTERNAL');
+    if (ts.expectOneOf(['EXTERNAL', 'USERS']) === 'USERS') return { accounts: true };
     ts.expectKeyword('CATALOGS');
-    return { all: true };
+    return { catalogs: { all: true } };
   }
+  const catalogs = catalogRefs(ts, aliases);
+  return catalogs ? { catalogs } : {};
+}
+
+function catalogRefs(ts: TokenStream, aliases: boolean): CatalogRefs | undefined {
   if (!ts.optionalKeyword('EXTERNAL')) return undefined;
   ts.expectOneOf(['CATALOG', 'CATALOGS']);
   ts.expectSymbol('(');

@@ -12,8 +12,15 @@ import type { ResultFilter, StatementGuard } from './statement-guard.ts';
  */
 const repository = (g: StatementGuard) => g.require('REPOSITORY', { type: 'SYSTEM' });
 
+/**
+ * starbackup's BACKUP/RESTORE … ALL USERS (StarRocks has none) reads or writes every account and grant: GRANT
+ * on SYSTEM (user_admin), what CREATE USER and GRANT … TO any user need in StarRocks, after REPOSITORY.
+ */
+const userAdmin = (g: StatementGuard) => g.require('GRANT', { type: 'SYSTEM' });
+
 export async function backupRule(g: StatementGuard, s: StatementOf<'Backup'>): Promise<void> {
   repository(g);
+  if (s.accounts) return userAdmin(g);
   if (s.catalogs) {
     const names = s.catalogs.all ? (await g.ctx.catalog.listCatalogs()).map((c) => c.name) : s.catalogs.items.map((i) => i.name);
     // StarRocks checks USAGE but words the refusal as CREATE DATABASE.
@@ -35,6 +42,7 @@ export async function backupRule(g: StatementGuard, s: StatementOf<'Backup'>): P
 
 export async function restoreRule(g: StatementGuard, s: StatementOf<'Restore'>): Promise<void> {
   repository(g);
+  if (s.accounts) return userAdmin(g);
   if (s.catalogs) return g.require('CREATE EXTERNAL CATALOG', { type: 'SYSTEM' });
   if (!s.on) return g.require('CREATE DATABASE', { type: 'CATALOG', catalog: DEFAULT_CATALOG });
   const db = s.dbAlias ?? s.db ?? s.snapshot.db;
@@ -71,6 +79,8 @@ export async function showBackupRule(g: StatementGuard): Promise<ResultFilter> {
     for (const row of rs.rows) {
       const job = (await g.ctx.control.getJob(String(row[at])))?.doc;
       if (job && exported(job).some((name) => !g.set.has('EXPORT', { type: 'TABLE', db: job.db, name }))) return { ...rs, rows: [] };
+      // A backup of ALL USERS lists every account: only user_admin (GRANT on SYSTEM) sees it.
+      if (job?.type === JobType.BACKUP && job.backup.accounts && !g.set.has('GRANT', { type: 'SYSTEM' })) return { ...rs, rows: [] };
     }
     return rs;
   };

@@ -1,4 +1,4 @@
-import { JobCounter, type JobRecord, type RestoreObject, jobOfType } from '../domain/control-types.ts';
+import { type AccountRestoreReport, JobCounter, type JobRecord, type RestoreObject, jobOfType } from '../domain/control-types.ts';
 import { JobType, renderStatus } from '../domain/states.ts';
 import { timeString } from '../domain/time-format.ts';
 import type { StoredRecord } from '../ports/record-table.ts';
@@ -25,6 +25,7 @@ function backupObjs(j: JobRecord): string {
     ...(b.views ?? []).map((v) => `[VIEW ${v}]`),
     ...(b.functions ?? []).map((f) => `[FUNCTION ${f}]`),
     ...(b.catalogs ?? []).map((c) => `[CATALOG ${c}]`),
+    ...(b.accounts ? ['[ALL USERS]'] : []),
   ].join(', ');
 }
 
@@ -35,6 +36,18 @@ function partitionList(o: RestoreObject): string {
   return ` PARTITIONS [${names.join(', ')}${o.shownMore ? `, … ${o.shownMore} more` : ''}]`;
 }
 
+/**
+ * `ALL USERS`, then, as StarRocks lists a table's partitions (` PARTITIONS [p1, p2]`), the users and roles that
+ * existed and were left as they are (` KEPT ['u'@'%', ROLE r]`) and the role grants dropped because the role
+ * is neither here nor in the snapshot (` DROPPED [ROLE x TO 'u'@'%']`).
+ */
+function accountsRestored(a: AccountRestoreReport): string {
+  const more = a.more ? `, … ${a.more} more` : '';
+  const kept = a.kept.length ? ` KEPT [${a.kept.join(', ')}${a.dropped.length ? '' : more}]` : '';
+  const dropped = a.dropped.length ? ` DROPPED [${a.dropped.join(', ')}${more}]` : '';
+  return `ALL USERS${kept}${dropped}`;
+}
+
 function restoreObjs(j: JobRecord): string {
   const rs = jobOfType(j, JobType.RESTORE).restore;
   const as = (alias?: string) => (alias ? ` AS ${alias}` : '');
@@ -43,6 +56,7 @@ function restoreObjs(j: JobRecord): string {
     ...(rs.views ?? []).map((v) => `VIEW ${v.name}${as(v.alias)}`),
     ...(rs.functions ?? []).map((f) => `FUNCTION ${f.name}${as(f.alias)}`),
     ...(rs.catalogs ?? []).map((c) => `CATALOG ${c.name}${as(c.alias)}`),
+    ...(rs.accounts ? [accountsRestored(rs.accounts)] : []),
   ].join(', ');
 }
 

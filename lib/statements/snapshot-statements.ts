@@ -116,6 +116,7 @@ function details(info: SnapshotInfo) {
     database: info.database, backup_time: info.backup_time, backup_objects: brief(info.backup_objects),
     ...(info.views?.length ? { views: info.views } : {}), ...(info.functions?.length ? { functions: info.functions } : {}),
     ...(info.materialized_views?.length ? { materialized_views: info.materialized_views } : {}), ...(info.catalogs?.length ? { catalogs: info.catalogs } : {}),
+    ...(info.users ? { users: info.users, roles: info.roles ?? [] } : {}),
   };
 }
 

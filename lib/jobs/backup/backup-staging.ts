@@ -10,7 +10,7 @@ import { type TransferItem, stagingLines } from '../staging.ts';
  * snapshot's small parts) followed by one SnapshotTable per line; `uploads` holds one `[path, sha256, size]`
  * line per distinct segment. Every reader streams them, so planning memory does not grow with the segments.
  */
-export type MetaHeader = Required<Omit<SnapshotMeta, 'tables'>>;
+export type MetaHeader = Required<Omit<SnapshotMeta, 'tables' | 'accounts'>> & Pick<SnapshotMeta, 'accounts'>;
 export type UploadLine = [path: string, sha256: string, size: number];
 
 export const backupStaging = {
@@ -39,8 +39,10 @@ export async function* metaText(store: ObjectStore, jobId: string): AsyncGenerat
   yield `{"database":${JSON.stringify(header.database)},"tables":[`;
   let tables = 0;
   for await (const line of tableLines) yield tables++ ? `,${line}` : line;
-  const { views, functions, catalogs } = header;
-  yield `],"views":${JSON.stringify(views)},"functions":${JSON.stringify(functions)},"catalogs":${JSON.stringify(catalogs)}}`;
+  const { views, functions, catalogs, accounts } = header;
+  // Only a snapshot of users has `accounts`: every other snapshot's text stays byte for byte as before.
+  const rest = accounts ? `,"accounts":${JSON.stringify(accounts)}` : '';
+  yield `],"views":${JSON.stringify(views)},"functions":${JSON.stringify(functions)},"catalogs":${JSON.stringify(catalogs)}${rest}}`;
 }
 
 /** How many distinct segment files, and bytes, SNAPSHOTING planned to upload (all segments for an older job). */

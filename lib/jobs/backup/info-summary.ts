@@ -2,6 +2,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import type { SnapshotInfo, SnapshotTable } from '../../domain/snapshot-types.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { readStagingDoc, writeStagingDoc } from '../staging.ts';
+import { accountNames } from '../../access/account-snapshot.ts';
 import { type MetaHeader, metaTables, readStagedMeta } from './backup-staging.ts';
 
 /**
@@ -10,7 +11,8 @@ import { type MetaHeader, metaTables, readStagedMeta } from './backup-staging.ts
  * SNAPSHOTING stages it as it pins the partitions, so UPLOAD_INFO reads this one document instead of streaming
  * the whole staged metadata, every segment of it, again.
  */
-export type InfoSummary = Required<Pick<SnapshotInfo, 'backup_objects' | 'materialized_views' | 'views' | 'functions' | 'catalogs'>>;
+export type InfoSummary = Required<Pick<SnapshotInfo, 'backup_objects' | 'materialized_views' | 'views' | 'functions' | 'catalogs'>>
+  & Pick<SnapshotInfo, 'users' | 'roles'>;
 
 const DOC = 'info-summary';
 
@@ -34,6 +36,7 @@ export function infoSummary(header: MetaHeader): { add(table: SnapshotTable): vo
       views: header.views.map((v) => v.name),
       functions: [...new Set(header.functions.map((f) => f.name))],
       catalogs: header.catalogs.map((c) => c.name),
+      ...(header.accounts ? accountNames(header.accounts) : {}),
     }),
   };
 }

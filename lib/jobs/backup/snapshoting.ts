@@ -11,6 +11,7 @@ import { type MetaHeader, type UploadLine, backupStaging } from './backup-stagin
 import { writeLineDocs } from '../staging-lines.ts';
 import { infoSummary, stageInfoSummary } from './info-summary.ts';
 import { DEFAULT_PHASE_WORKERS, mapBounded } from '../bounded.ts';
+import { collectAccounts } from '../../access/account-snapshot.ts';
 
 /**
  * SNAPSHOTING: pins each partition at its current version. Segments are immutable, so the manifest a
@@ -29,7 +30,7 @@ export async function backupSnapshoting(ctx: ServiceContext, { jobId }: JobRef):
     : [];
   for (const v of b.views ?? []) if (!views.some((x) => x.name === v)) throw new NotFoundError(`view ${v} has been dropped`);
   for (const c of b.catalogs ?? []) if (!catalogs.some((x) => x.name === c)) throw new NotFoundError(`external catalog ${c} has been dropped`);
-  const header: MetaHeader = { database: job.db, views, functions, catalogs };
+  const header: MetaHeader = { database: job.db, views, functions, catalogs, ...(b.accounts ? { accounts: await collectAccounts(ctx.catalog.table) } : {}) };
   const summary = infoSummary(header);
   // A segment's sha256 is all that is kept per segment: tables are written out one at a time.
   const seen = new Set<string>();

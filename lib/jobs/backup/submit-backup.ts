@@ -19,11 +19,16 @@ import { type BackupProps, backupProperties } from '../job-properties.ts';
  */
 export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backup'>, sessionDb?: string, user?: string): Promise<JobRecord> {
   const catalogJob = stmt.catalogs !== undefined;
+  const accounts = stmt.accounts === true;
   if (catalogJob && (stmt.db || stmt.snapshot.db || stmt.on)) {
     throw new AnalysisError('Can not specify a database, a qualified snapshot name or ON (...) in an external catalog backup');
   }
+  if (accounts && (stmt.db || stmt.snapshot.db || stmt.on)) {
+    throw new AnalysisError('Can not specify a database, a qualified snapshot name or ON (...) in a backup of ALL USERS');
+  }
   if (stmt.db && stmt.snapshot.db) throw new AnalysisError('Can not specify the database both in the DATABASE clause and in the snapshot name');
-  const db = catalogJob ? '' : stmt.db ?? stmt.snapshot.db ?? sessionDb;
+  // Users, like external catalogs, belong to no database: their jobs share the cluster-wide scope ''.
+  const db = catalogJob || accounts ? '' : stmt.db ?? stmt.snapshot.db ?? sessionDb;
   if (db === undefined) throw new AnalysisError('No database selected: name it with BACKUP DATABASE <db> or USE <db>', { mysqlCode: 'ERR_NO_DB_ERROR' });
   const label = checkName('Snapshot', stmt.snapshot.name);
   // StarRocks' order (BackupRestoreAnalyzer.visitBackupStatement, then BackupHandler.backup): the database,
@@ -33,9 +38,9 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
   let catalogs: string[] | undefined;
   let props: BackupProps;
   let repo: RepositoryRecord;
-  if (catalogJob) {
+  if (catalogJob || accounts) {
     props = backupProperties(stmt.properties);
-    catalogs = await resolveCatalogs(ctx, stmt.catalogs!);
+    if (catalogJob) catalogs = await resolveCatalogs(ctx, stmt.catalogs!);
     repo = await ctx.control.requireRepository(stmt.repo);
   } else {
     if (!(await ctx.catalog.getDatabase(db))) throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
@@ -57,7 +62,7 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
     ...(user ? { user } : {}),
-    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
+    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(accounts ? { accounts } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
   };
   await lockAndCreateJob(ctx, job);
   return job;

@@ -30,6 +30,7 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     views: summary.views,
     functions: summary.functions,
     catalogs: summary.catalogs,
+    ...(summary.users ? { users: summary.users, roles: summary.roles ?? [] } : {}),
   };
   if (job.backup!.ttl) {
     info.ttl = job.backup!.ttl;

@@ -1,5 +1,6 @@
 import type { TableRecord } from '../../domain/catalog-types.ts';
-import type { JobRecord } from '../../domain/control-types.ts';
+import { type JobRecord, jobOfType } from '../../domain/control-types.ts';
+import { type AccountRestorePlan, applyAccountRestore, reportOf } from '../../access/account-restore.ts';
 import { TableState } from '../../domain/catalog-types.ts';
 import { AlreadyExistsError, AnalysisError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
@@ -63,12 +64,26 @@ export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promi
   if (plan.views?.length || plan.functions?.length || plan.catalogs?.length) await fence(ctx, job);
   for (const v of plan.views ?? []) await ctx.catalog.putView(db, v, true);
   for (const f of plan.functions ?? []) await ctx.catalog.createFunction(db, f, true);
+  if (plan.accounts) await restoreAccounts(ctx, job, plan.accounts);
   for (const c of plan.catalogs ?? []) {
     const cur = await ctx.catalog.getCatalog(c.name);
     if (cur?.id === c.id) continue;
     if (cur) throw new AnalysisError(`Failed to restore external catalog, errmsg: Can't create catalog '${c.name}'; catalog exists`);
     await ctx.catalog.createCatalog(c);
   }
+}
+
+/** Users and roles; what someone else created since SNAPSHOTING is kept, and added to the job's report. */
+async function restoreAccounts(ctx: ServiceContext, job: JobRecord, plan: AccountRestorePlan): Promise<void> {
+  await fence(ctx, job);
+  const keptNow = await applyAccountRestore(ctx.catalog.table, plan, job.jobId);
+  if (!keptNow.length) return;
+  await ctx.control.updateJob(job.jobId, (j) => {
+    const r = jobOfType(j, JobType.RESTORE).restore;
+    const before = r.accounts ?? { kept: [], dropped: [] };
+    r.accounts = reportOf([...new Set([...before.kept, ...keptNow])], before.dropped, before.more);
+    return j;
+  });
 }
 
 /** A restored MV is active only when its base tables exist once this restore is committed. */

@@ -1,4 +1,5 @@
 import type { CatalogDef, FunctionDef, SegmentRef, TableDef, ViewDef } from '../../domain/catalog-types.ts';
+import type { AccountRestorePlan } from '../../access/account-restore.ts';
 
 /** What the restore phases hand each other through staging (`plan`, then `download`, then `commit`). */
 export interface RestoreTablePlan {
@@ -16,6 +17,8 @@ export interface RestorePlan {
   views?: ViewDef[];
   functions?: FunctionDef[];
   catalogs?: CatalogDef[];
+  /** RESTORE … ALL USERS: the roles and users to create (those that exist are kept, never changed). */
+  accounts?: AccountRestorePlan;
 }
 
 /** The new segments of each restored partition, bucket by bucket, under the target table's paths. */

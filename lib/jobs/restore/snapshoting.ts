@@ -13,6 +13,7 @@ import { advance, enterPhase, fence } from '../job-guard.ts';
 import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
 import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
 import { writeStagingDoc } from '../staging.ts';
+import { planAccountRestore } from '../../access/account-restore.ts';
 
 /**
  * SNAPSHOTING (restore): reads and verifies `__meta`, runs the overwrite check for every table that already
@@ -56,9 +57,15 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
     plan.tables.push(tp);
   }
   await planMetadataObjects(ctx, job, meta, plan);
+  const accounts = job.restore!.accounts && (await planAccountRestore(ctx.catalog.table, meta.accounts ?? { users: [], roles: [] }));
+  if (accounts) plan.accounts = accounts.plan;
   await writeStagingDoc(ctx.data, jobId, 'plan', plan);
   const now = ctx.clock.now();
-  await advance(ctx, job, RestoreState.DOWNLOAD, (j) => { j.times.metaPrepared = now; j.times.snapshotFinished = now; });
+  await advance(ctx, job, RestoreState.DOWNLOAD, (j) => {
+    j.times.metaPrepared = now;
+    j.times.snapshotFinished = now;
+    if (accounts) jobOfType(j, JobType.RESTORE).restore.accounts = accounts.report;
+  });
   return { jobId };
 }
 

@@ -21,10 +21,16 @@ export async function submitRestore(ctx: ServiceContext, stmt: StatementOf<'Rest
   const repo = await ctx.control.requireRepository(stmt.repo);
   const label = checkName('Snapshot', stmt.snapshot.name);
   const info = await readInfo(await openRepository(ctx, repo), repo, label, props.backupTimestamp);
-  const catalogSnapshot = info.database === '';
+  const accountSnapshot = info.users !== undefined;
+  const catalogSnapshot = info.database === '' && !accountSnapshot;
   let target = '';
-  let selection: ReturnType<typeof resolveRestoreObjects> = { objects: [] };
-  if (catalogSnapshot) {
+  let selection: ReturnType<typeof resolveRestoreObjects> & { accounts?: { kept: string[]; dropped: string[] } } = { objects: [] };
+  if (stmt.accounts && !accountSnapshot) throw new AnalysisError(`This is not a snapshot for ALL USERS restore, snapshot: ${label}`);
+  if (accountSnapshot) {
+    if (!stmt.accounts) throw new AnalysisError(`Snapshot ${label} holds users and roles: restore it with RESTORE SNAPSHOT ${label} FROM ${repo.name} ALL USERS`);
+    if (stmt.db || stmt.snapshot.db || stmt.on) throw new AnalysisError('Can not specify database for ALL USERS snapshot');
+    selection.accounts = { kept: [], dropped: [] };
+  } else if (catalogSnapshot) {
     if (stmt.db || stmt.snapshot.db || stmt.on) throw new AnalysisError('Can not specify database for external catalog snapshot');
     selection.catalogs = resolveRestoreCatalogs(info, stmt.catalogs);
   } else {

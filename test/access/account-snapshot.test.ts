@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyAccountRestore, planAccountRestore } from '../../lib/access/account-restore.ts';
+import { checkSnapshotAccounts } from '../../lib/access/account-snapshot-rules.ts';
+import { AccountStore } from '../../lib/access/account-store.ts';
+import { GrantStore } from '../../lib/access/grant-store.ts';
+import type { SnapshotAccounts } from '../../lib/domain/snapshot-accounts.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
+import { openTestCluster, type TestCluster } from '../support/test-cluster.ts';
+
+/** Role names follow fe-core sql/analyzer/FeNameFormat.checkRoleName ("invalid role format: …"). */
+const temp = useTempDirs('account-snapshot');
+let c: TestCluster;
+beforeAll(async () => { c = await openTestCluster(await temp.make()); });
+afterAll(async () => c?.close());
+
+const HASH = '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19';
+const accounts = (): SnapshotAccounts => ({
+  users: [{ user: 'u1', host: '%', passwordHash: HASH, grants: [{ type: 'TABLE', privileges: ['SELECT'], object: { db: 'd', name: '*' }, grantOption: false }], roles: ['r1'], defaultRoles: ['r1'] }],
+  roles: [{ name: 'r1', grants: [{ type: 'SYSTEM', privileges: ['REPOSITORY'], object: {}, grantOption: false }], roles: [] }],
+});
+const broken = (change: (a: SnapshotAccounts) => void) => {
+  const a = accounts();
+  change(a);
+  try {
+    checkSnapshotAccounts(a);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'accepted';
+};
+
+describe('the account rules of a snapshot', () => {
+  it('accepts what BACKUP ALL USERS writes', () => expect(broken(() => undefined)).toBe('accepted'));
+
+  it('refuses bad names, hashes, privileges, objects and role cycles, naming the field', () => {
+    const at = '__meta accounts';
+    expect(broken((a) => { a.users[0]!.user = 'a b'; })).toBe(`${at}.users[0]: Getting analyzing error. Detail message: invalid user name: a b.`);
+    expect(broken((a) => { a.roles[0]!.name = '1r'; a.users[0]!.roles = []; a.users[0]!.defaultRoles = []; })).toBe(`${at}.roles[0].name: Getting analyzing error. Detail message: invalid role format: 1r.`);
+    expect(broken((a) => { a.users[0]!.passwordHash = HASH.toLowerCase(); })).toBe(`${at}.users[0].passwordHash: Getting analyzing error. Detail message: Password hash should be upper-case hex.`);
+    expect(broken((a) => { a.users[0]!.grants[0]!.type = 'RESOURCE'; })).toBe(`${at}.users[0].grants[0].type: unknown object type 'RESOURCE'`);
+    expect(broken((a) => { a.users[0]!.grants[0]!.object = { db: 'd' }; })).toBe(`${at}.users[0].grants[0].object.name: missing`);
+    expect(broken((a) => { a.roles[0]!.grants[0]!.object = { db: 'd' }; })).toBe(`${at}.roles[0].grants[0].object.db: unexpected field in a grant on SYSTEM`);
+    expect(broken((a) => { a.users[0]!.defaultRoles = ['r2']; })).toBe(`${at}.users[0].defaultRoles[0]: role r2 is not granted to 'u1'@'%'`);
+    expect(broken((a) => { a.roles.push({ name: 'db_admin', grants: [], roles: [] }); })).toBe(`${at}.roles[1].name: built-in role db_admin is never backed up or restored`);
+    expect(broken((a) => { a.roles.push({ name: 'r2', grants: [], roles: ['r1'] }); a.roles[0]!.roles = ['r2']; })).toBe(`${at}.roles: role r1 is granted to itself through r1 -> r2 -> r1`);
+  });
+});
+
+describe('applying a restore of users', () => {
+  it('is safe to run twice (a re-run of COMMITTING), and keeps what another job or user created', async () => {
+    const table = c.ctx.catalog.table;
+    const { plan, report } = await planAccountRestore(table, accounts());
+    expect(report).toEqual({ kept: [], dropped: [] });
+    expect(await applyAccountRestore(table, plan, 'job-1')).toEqual([]);
+    expect(await applyAccountRestore(table, plan, 'job-1')).toEqual([]);
+    expect(await new GrantStore(table).getUser({ user: 'u1', host: '%' })).toMatchObject({ roles: ['r1'], defaultRoles: ['r1'] });
+    expect((await new AccountStore(table).get({ user: 'u1', host: '%' }))?.passwordHash).toBe(HASH);
+    expect(await applyAccountRestore(table, plan, 'job-2')).toEqual(['ROLE r1', "'u1'@'%'"]);
+    expect((await planAccountRestore(table, accounts())).report).toEqual({ kept: ['ROLE r1', "'u1'@'%'"], dropped: [] });
+  });
+});
