@@ -4,6 +4,7 @@ import type { RecordTable } from '../ports/record-table.ts';
 import { type AccountRecord, AccountStore } from './account-store.ts';
 import { GrantStore, type RoleRecord, type UserGrants } from './grant-store.ts';
 import type { GrantEntry } from './privilege-types.ts';
+import { bindsPrincipal, parseBindingArn } from './iam-principal.ts';
 import { identityText } from './user-identity.ts';
 
 /**
@@ -24,7 +25,10 @@ const SHOWN_CHARS = 16 * 1024;
 export async function planAccountRestore(table: RecordTable, snap: SnapshotAccounts): Promise<{ plan: AccountRestorePlan; report: AccountRestoreReport }> {
   const here = await new GrantStore(table).snapshot();
   const existingRoles = new Set(here.roles().map((r) => r.name));
-  const existingUsers = new Set((await new AccountStore(table).list()).map(identityText));
+  const hereAccounts = await new AccountStore(table).list();
+  const existingUsers = new Set(hereAccounts.map(identityText));
+  // A principal already bound here stays with its user: a second binding would make the API refuse it.
+  const boundHere = (arn: string) => hereAccounts.find((a) => bindsPrincipal(a.iamPrincipal, parseBindingArn(arn)));
   const kept: string[] = [];
   const dropped: string[] = [];
   const known = new Set([...existingRoles, ...snap.roles.map((r) => r.name)]);
@@ -39,6 +43,11 @@ export async function planAccountRestore(table: RecordTable, snap: SnapshotAccou
     const id = identityText(u);
     if (existingUsers.has(id)) {
       kept.push(id);
+      continue;
+    }
+    const holder = u.iamPrincipal === undefined ? undefined : boundHere(u.iamPrincipal);
+    if (holder) {
+      dropped.push(`${id} (IAM principal ${u.iamPrincipal} is bound to ${identityText(holder)} here)`);
       continue;
     }
     const held = grantable(u.roles, id);

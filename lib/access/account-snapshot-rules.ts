@@ -4,6 +4,7 @@ import type { SnapshotAccounts, SnapshotGrant } from '../domain/snapshot-account
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { BUILT_IN_ROLES } from './built-in-roles.ts';
 import { checkedNativeHash } from './password-hash.ts';
+import { bindsPrincipal, parseBindingArn } from './iam-principal.ts';
 import { ALL, type ObjectTypeName, PRIVILEGES_OF, type PrivilegeName } from './privilege-types.ts';
 import { ANY_HOST, ROOT_USER, checkIdentity, identityText, semanticError } from './user-identity.ts';
 
@@ -72,6 +73,12 @@ export function checkSnapshotAccounts(a: SnapshotAccounts, at = '__meta accounts
       if (checkedNativeHash(u.passwordHash) !== u.passwordHash) throw semanticError('Password hash should be upper-case hex');
     });
     if (u.iamPrincipal !== undefined && u.passwordHash !== '') fail(`${uat}.iamPrincipal`, 'an IAM-bound account has no password hash');
+    if (u.iamPrincipal !== undefined) {
+      const arn = u.iamPrincipal;
+      rule(`${uat}.iamPrincipal`, () => parseBindingArn(arn));
+      const other = a.users.findIndex((v, j) => j < i && v.iamPrincipal !== undefined && bindsPrincipal(v.iamPrincipal, parseBindingArn(arn)));
+      if (other >= 0) fail(`${uat}.iamPrincipal`, `${arn} is also bound to ${identityText(a.users[other]!)}`);
+    }
     u.grants.forEach((g, j) => checkGrant(g, `${uat}.grants[${j}]`));
     checkRoles(u.roles, `${uat}.roles`);
     checkRoles(u.defaultRoles, `${uat}.defaultRoles`);

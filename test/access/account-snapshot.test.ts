@@ -44,6 +44,18 @@ describe('the account rules of a snapshot', () => {
     expect(broken((a) => { a.roles.push({ name: 'db_admin', grants: [], roles: [] }); })).toBe(`${at}.roles[1].name: built-in role db_admin is never backed up or restored`);
     expect(broken((a) => { a.roles.push({ name: 'r2', grants: [], roles: ['r1'] }); a.roles[0]!.roles = ['r2']; })).toBe(`${at}.roles: role r1 is granted to itself through r1 -> r2 -> r1`);
   });
+
+  it('refuses an IAM binding that is not an IAM user or role ARN, or binds one principal twice', () => {
+    const at = '__meta accounts';
+    const bind = (a: SnapshotAccounts, arn: string) => { a.users[0]!.passwordHash = ''; a.users[0]!.iamPrincipal = arn; };
+    expect(broken((a) => bind(a, 'arn:aws:iam::123456789012:role/Ops'))).toBe('accepted');
+    const wildcard = broken((a) => bind(a, 'arn:aws:iam::*:role/Ops'));
+    expect(wildcard.startsWith(`${at}.users[0].iamPrincipal: `) && wildcard.includes('arn:aws:iam::*:role/Ops')).toBe(true);
+    expect(broken((a) => {
+      bind(a, 'arn:aws:iam::123456789012:role/Ops');
+      a.users.push({ user: 'u2', host: '%', passwordHash: '', iamPrincipal: 'arn:aws:iam::123456789012:role/Ops', grants: [], roles: [], defaultRoles: [] });
+    })).toBe(`${at}.users[1].iamPrincipal: arn:aws:iam::123456789012:role/Ops is also bound to 'u1'@'%'`);
+  });
 });
 
 describe('applying a restore of users', () => {
@@ -57,5 +69,15 @@ describe('applying a restore of users', () => {
     expect((await new AccountStore(table).get({ user: 'u1', host: '%' }))?.passwordHash).toBe(HASH);
     expect(await applyAccountRestore(table, plan, 'job-2')).toEqual(['ROLE r1', "'u1'@'%'"]);
     expect((await planAccountRestore(table, accounts())).report).toEqual({ kept: ['ROLE r1', "'u1'@'%'"], dropped: [] });
+  });
+
+  it('leaves a principal bound here with its user: the snapshot user bound to it is dropped, and said so', async () => {
+    const table = c.ctx.catalog.table;
+    const arn = 'arn:aws:iam::123456789012:role/Backup';
+    await new AccountStore(table).create({ user: 'here', host: '%', passwordHash: '', iamPrincipal: arn });
+    const snap: SnapshotAccounts = { users: [{ user: 'there', host: '%', passwordHash: '', iamPrincipal: arn, grants: [], roles: [], defaultRoles: [] }], roles: [] };
+    const { plan, report } = await planAccountRestore(table, snap);
+    expect(plan.users).toEqual([]);
+    expect(report).toEqual({ kept: [], dropped: [`'there'@'%' (IAM principal ${arn} is bound to 'here'@'%' here)`] });
   });
 });
