@@ -69,6 +69,9 @@ export async function cancelRule(g: StatementGuard, s: StatementOf<'CancelBackup
   const job = last && (await g.ctx.control.getJob(last.jobId))?.doc;
   if (!job) return;
   for (const name of exported(job)) g.require('EXPORT', { type: 'TABLE', db: job.db, name });
+  // A job of users shares the external catalogs' scope; only who may start one may stop it (starbackup's rule).
+  const ofAccounts = job.type === JobType.BACKUP ? job.backup?.accounts : job.type === JobType.RESTORE && job.restore?.accounts !== undefined;
+  if (ofAccounts) userAdmin(g);
 }
 
 /** SHOW BACKUP: an empty set as soon as one listed job has a table without EXPORT. */

@@ -100,6 +100,24 @@ describe('serve takes HTTP Basic with a user of the catalog', () => {
     await expectRefused('Digest username="alice"', none);
   });
 
+  it("checks each statement against the user's privileges, as StarRocks' FE does for its HTTP API", async () => {
+    // fe-core common/ErrorCode.ERR_ACCESS_DENIED; sql/analyzer/AuthorizerStmtVisitor.visitCreateDbStatement.
+    const alice = basic('alice:Al1ce:pw');
+    const refused = await post('CREATE DATABASE alice_db', alice);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'AccessDeniedError', errno: 5203, sqlstate: '42000',
+      message: 'Access denied; you need (at least one of) the CREATE DATABASE privilege(s) on CATALOG default_catalog for this operation. ' +
+        'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. Current role(s): NONE. Inactivated role(s): NONE.',
+    });
+    const grant = await post("GRANT CREATE DATABASE ON CATALOG default_catalog TO USER alice", `Bearer ${token}`);
+    expect(grant.status, grant.text).toBe(200);
+    const allowed = await post('CREATE DATABASE alice_db', alice);
+    expect(allowed.status, allowed.text).toBe(200);
+    // A bearer-token request is root and passes every check.
+    expect((await post('DROP DATABASE alice_db', `Bearer ${token}`)).status).toBe(200);
+  });
+
   it('lets root in with an empty password only until ALTER USER root gives it one, as the MySQL door does', async () => {
     expect(await currentUser(basic('root:'))).toBe("'root'@'%'");
     await expectRefused(basic('root:guess'), denied('root'));

@@ -132,6 +132,8 @@ describe('BACKUP ALL USERS and RESTORE … ALL USERS', () => {
       expect(await c.error(await restoreSql('accts'))).toBe(denied);
       // SHOW BACKUP's last job is the backup of ALL USERS: only user_admin sees it.
       expect(await c.rows('SHOW BACKUP')).toEqual([]);
+      // The cluster scope's last job restored users: stopping one needs what starting it needs.
+      expect(await c.error('CANCEL RESTORE FOR EXTERNAL CATALOG')).toBe(denied);
       delete c.session.user;
       await c.sql('REVOKE REPOSITORY ON SYSTEM FROM dave; GRANT user_admin TO dave; SET DEFAULT ROLE user_admin TO dave');
       c.session.user = { name: 'dave', host: '%' };
