@@ -7,7 +7,7 @@
  */
 import type { PhaseName, RoleOf } from '../lib/domain/phase-registry.ts';
 import type { PhaseInput, PhaseOutput } from '../lib/domain/workflow.ts';
-import { consoleBackupPending, consoleRestorePending } from '../lib/api/console-input.ts';
+import { backupPending, restorePending } from '../lib/api/console-input.ts';
 import { saveMeta } from '../lib/jobs/backup/save-meta.ts';
 import { backupSnapshoting } from '../lib/jobs/backup/snapshoting.ts';
 import { uploadBatch } from '../lib/jobs/backup/upload-batch.ts';
@@ -26,13 +26,13 @@ export type PhaseFunction<P extends PhaseName> = (ctx: ServiceContext, input: Ph
 
 export const PHASE_HANDLERS = {
   // A console input's statement runs as its user first (lib/api/console-input.ts), then the PENDING phase.
-  backupPending: consoleBackupPending,
+  backupPending,
   backupSnapshoting,
   uploadSnapshot,
   uploadBatch,
   saveMeta,
   uploadInfo,
-  restorePending: consoleRestorePending,
+  restorePending,
   restoreSnapshoting,
   restoreDownload,
   downloadBatch,

@@ -19,8 +19,9 @@ export const CONSOLE_EXECUTION = 'console';
 const WHAT = 'Console execution input';
 const thisExecution: Orchestrator = { start: async () => ({ executionId: CONSOLE_EXECUTION }) };
 
-export const consoleBackupPending = (ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> => consolePending(ctx, input, JobType.BACKUP);
-export const consoleRestorePending = (ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> => consolePending(ctx, input, JobType.RESTORE);
+/** The backupPending and restorePending phases: a console input's statement first, then the job's PENDING. */
+export const backupPending = (ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> => consolePending(ctx, input, JobType.BACKUP);
+export const restorePending = (ctx: ServiceContext, input: ExecutionInput): Promise<JobRef> => consolePending(ctx, input, JobType.RESTORE);
 
 export async function consolePending(ctx: ServiceContext, input: ExecutionInput, type: JobTypeValue): Promise<JobRef> {
   if (!input || typeof input !== 'object' || !('statement' in input) || typeof input.statement !== 'string') return pending(ctx, input, type);
