@@ -2,6 +2,7 @@ import type { AccountRestoreReport } from '../domain/control-types.ts';
 import type { SnapshotAccounts, SnapshotRole, SnapshotUser } from '../domain/snapshot-accounts.ts';
 import type { RecordTable } from '../ports/record-table.ts';
 import { type AccountRecord, AccountStore } from './account-store.ts';
+import { BuiltInRole } from './built-in-roles.ts';
 import { GrantStore, type RoleRecord, type UserGrants } from './grant-store.ts';
 import type { GrantEntry } from './privilege-types.ts';
 import { bindsPrincipal, parseBindingArn } from './iam-principal.ts';
@@ -22,7 +23,12 @@ export interface AccountRestorePlan {
 const SHOWN_CHARS = 16 * 1024;
 
 /** RESTORE SNAPSHOTING: what to create, and what the restore keeps or drops, against the accounts here now. */
-export async function planAccountRestore(table: RecordTable, snap: SnapshotAccounts): Promise<{ plan: AccountRestorePlan; report: AccountRestoreReport }> {
+export async function planAccountRestore(
+  table: RecordTable,
+  snap: SnapshotAccounts,
+  /** Whether the restoring user is root: only root hands out `root` and `cluster_admin`, by GRANT or by a restore. */
+  byRoot: boolean,
+): Promise<{ plan: AccountRestorePlan; report: AccountRestoreReport }> {
   const here = await new GrantStore(table).snapshot();
   const existingRoles = new Set(here.roles().map((r) => r.name));
   const hereAccounts = await new AccountStore(table).list();
@@ -32,7 +38,11 @@ export async function planAccountRestore(table: RecordTable, snap: SnapshotAccou
   const kept: string[] = [];
   const dropped: string[] = [];
   const known = new Set([...existingRoles, ...snap.roles.map((r) => r.name)]);
-  const grantable = (roles: string[], to: string) => roles.filter((r) => known.has(r) || (dropped.push(`ROLE ${r} TO ${to}`), false));
+  const rootOnly = (r: string) => !byRoot && (r === BuiltInRole.ROOT || r === BuiltInRole.CLUSTER_ADMIN);
+  const grantable = (roles: string[], to: string) => roles.filter((r) => {
+    if (rootOnly(r)) return dropped.push(`ROLE ${r} TO ${to} (only root grants it)`), false;
+    return known.has(r) || (dropped.push(`ROLE ${r} TO ${to}`), false);
+  });
   const roles: SnapshotRole[] = [];
   for (const r of snap.roles) {
     if (existingRoles.has(r.name)) kept.push(`ROLE ${r.name}`);

@@ -8,6 +8,7 @@ import type { AuthOption, StatementOf } from '../sql/ast.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
 import { type ResultSet, ok, table } from './result-set.ts';
 import { checkDefaultRoles, grantDefaultRoles } from './role-statements.ts';
+import { checkRootOnlyRoles } from './grant-statements.ts';
 import type { Session } from './session.ts';
 
 /**
@@ -18,12 +19,13 @@ import type { Session } from './session.ts';
  */
 const accountsOf = (ctx: ServiceContext) => new AccountStore(ctx.catalog.table);
 
-export async function createUser(ctx: ServiceContext, s: StatementOf<'CreateUser'>): Promise<ResultSet> {
+export async function createUser(ctx: ServiceContext, s: StatementOf<'CreateUser'>, session: Session): Promise<ResultSet> {
   checkIdentity(s.user);
   const accounts = accountsOf(ctx);
   const exists = async () => (await accounts.get(s.user)) !== undefined;
   if (!s.ifNotExists && (await exists())) throw alreadyExists(s.user);
   await checkDefaultRoles(ctx, s.defaultRoles ?? []);
+  checkRootOnlyRoles(session, s.defaultRoles ?? []);
   const auth = authenticationOf(s.auth);
   // IF NOT EXISTS on an existing user changes nothing, so it binds nothing either.
   if (!s.ifNotExists || !(await exists())) await checkUnbound(accounts, auth, s.user);

@@ -79,11 +79,16 @@ async function checkRoleGrant(ctx: ServiceContext, s: StatementOf<'GrantRole' | 
   for (const role of s.roles) {
     if (!(await store.getRole(role))) throw semanticError(`Can not granted/revoke role to/from user: cannot find role ${role}!`);
   }
+  checkRootOnlyRoles(session, s.roles);
+  await requireGrantOnSystem(ctx, session);
+}
+
+/** Only root hands out `root` and `cluster_admin`: by GRANT, and by CREATE USER … DEFAULT ROLE (which grants them too). */
+export function checkRootOnlyRoles(session: Session, roles: readonly string[]): void {
   const callerIsRoot = !session.user || isRoot({ user: session.user.name, host: session.user.host });
-  if (!callerIsRoot && s.roles.some((r) => r === BuiltInRole.ROOT || r === BuiltInRole.CLUSTER_ADMIN)) {
+  if (!callerIsRoot && roles.some((r) => r === BuiltInRole.ROOT || r === BuiltInRole.CLUSTER_ADMIN)) {
     throw semanticError('Can not grant root or cluster_admin role except root user');
   }
-  await requireGrantOnSystem(ctx, session);
 }
 
 /** GRANT on SYSTEM (the user_admin role), which every role and grant administration statement needs. */

@@ -61,14 +61,23 @@ describe('the account rules of a snapshot', () => {
 describe('applying a restore of users', () => {
   it('is safe to run twice (a re-run of COMMITTING), and keeps what another job or user created', async () => {
     const table = c.ctx.catalog.table;
-    const { plan, report } = await planAccountRestore(table, accounts());
+    const { plan, report } = await planAccountRestore(table, accounts(), true);
     expect(report).toEqual({ kept: [], dropped: [] });
     expect(await applyAccountRestore(table, plan, 'job-1')).toEqual([]);
     expect(await applyAccountRestore(table, plan, 'job-1')).toEqual([]);
     expect(await new GrantStore(table).getUser({ user: 'u1', host: '%' })).toMatchObject({ roles: ['r1'], defaultRoles: ['r1'] });
     expect((await new AccountStore(table).get({ user: 'u1', host: '%' }))?.passwordHash).toBe(HASH);
     expect(await applyAccountRestore(table, plan, 'job-2')).toEqual(['ROLE r1', "'u1'@'%'"]);
-    expect((await planAccountRestore(table, accounts())).report).toEqual({ kept: ['ROLE r1', "'u1'@'%'"], dropped: [] });
+    expect((await planAccountRestore(table, accounts(), true)).report).toEqual({ kept: ['ROLE r1', "'u1'@'%'"], dropped: [] });
+  });
+
+  it('hands out root and cluster_admin only when root restores (they are root-only, as GRANT has them)', async () => {
+    const table = c.ctx.catalog.table;
+    const snap: SnapshotAccounts = { users: [{ user: 'admin2', host: '%', passwordHash: HASH, grants: [], roles: ['root', 'cluster_admin', 'db_admin'], defaultRoles: ['root'] }], roles: [] };
+    const byUserAdmin = await planAccountRestore(table, snap, false);
+    expect(byUserAdmin.plan.users).toEqual([expect.objectContaining({ user: 'admin2', roles: ['db_admin'], defaultRoles: [] })]);
+    expect(byUserAdmin.report.dropped).toEqual(["ROLE root TO 'admin2'@'%' (only root grants it)", "ROLE cluster_admin TO 'admin2'@'%' (only root grants it)"]);
+    expect((await planAccountRestore(table, snap, true)).plan.users[0]).toMatchObject({ roles: ['root', 'cluster_admin', 'db_admin'], defaultRoles: ['root'] });
   });
 
   it('leaves a principal bound here with its user: the snapshot user bound to it is dropped, and said so', async () => {
@@ -76,7 +85,7 @@ describe('applying a restore of users', () => {
     const arn = 'arn:aws:iam::123456789012:role/Backup';
     await new AccountStore(table).create({ user: 'here', host: '%', passwordHash: '', iamPrincipal: arn });
     const snap: SnapshotAccounts = { users: [{ user: 'there', host: '%', passwordHash: '', iamPrincipal: arn, grants: [], roles: [], defaultRoles: [] }], roles: [] };
-    const { plan, report } = await planAccountRestore(table, snap);
+    const { plan, report } = await planAccountRestore(table, snap, true);
     expect(plan.users).toEqual([]);
     expect(report).toEqual({ kept: [], dropped: [`'there'@'%' (IAM principal ${arn} is bound to 'here'@'%' here)`] });
   });

@@ -168,6 +168,9 @@ describe('who may grant', () => {
     await admin.sql('GRANT DELETE ON TABLE db1.t1 TO amy; CREATE ROLE r3; GRANT db_admin TO ROLE r3');
     expect(await admin.error('GRANT root TO amy')).toBe(analyzing('Can not grant root or cluster_admin role except root user'));
     expect(await admin.error('REVOKE cluster_admin FROM amy')).toBe(analyzing('Can not grant root or cluster_admin role except root user'));
+    // CREATE USER … DEFAULT ROLE grants the roles too: a user_admin cannot make a root that way either.
+    expect(await admin.error("CREATE USER amy2 IDENTIFIED BY 'p' DEFAULT ROLE root")).toBe(analyzing('Can not grant root or cluster_admin role except root user'));
+    expect(await admin.error("CREATE USER amy2 IDENTIFIED BY 'p' DEFAULT ROLE cluster_admin")).toBe(analyzing('Can not grant root or cluster_admin role except root user'));
     expect(await admin.rows('SHOW GRANTS FOR ROLE r3')).toEqual([['r3', null, "GRANT 'db_admin' TO ROLE r3"]]);
   });
 });

@@ -14,6 +14,7 @@ import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
 import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
 import { writeStagingDoc } from '../staging.ts';
 import { planAccountRestore } from '../../access/account-restore.ts';
+import { ANY_HOST, ROOT_USER, identityText } from '../../access/user-identity.ts';
 
 /**
  * SNAPSHOTING (restore): reads and verifies `__meta`, runs the overwrite check for every table that already
@@ -57,7 +58,9 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
     plan.tables.push(tp);
   }
   await planMetadataObjects(ctx, job, meta, plan);
-  const accounts = job.restore!.accounts && (await planAccountRestore(ctx.catalog.table, meta.accounts ?? { users: [], roles: [] }));
+  // The home's owner (no user) and root may hand out the root-only roles a snapshot's users hold.
+  const byRoot = job.user === undefined || job.user === identityText({ user: ROOT_USER, host: ANY_HOST });
+  const accounts = job.restore!.accounts && (await planAccountRestore(ctx.catalog.table, meta.accounts ?? { users: [], roles: [] }, byRoot));
   if (accounts) plan.accounts = accounts.plan;
   await writeStagingDoc(ctx.data, jobId, 'plan', plan);
   const now = ctx.clock.now();
