@@ -4,6 +4,7 @@
  * once their job is accepted (the job runs on; SHOW BACKUP/RESTORE follow it). Errors are MySQL errors
  * (lib/domain/mysql-errors.ts) with the statement's secrets masked, as the HTTP API masks them.
  */
+import { accessDenied } from '../access/access-denied.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { checkScriptLength } from '../domain/limits.ts';
 import { type MysqlError, mysqlErrorOf } from '../domain/mysql-errors.ts';
@@ -11,6 +12,7 @@ import type { ConnectionIdentity, QueryOutcome, SqlSession, SqlSessions } from '
 import { parseScript } from '../sql/parse.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
 import { executeStatement } from '../statements/execute-statement.ts';
+import { privilegesOf } from '../statements/privileges.ts';
 import type { ResultSet } from '../statements/result-set.ts';
 import { type Session, dbOf } from '../statements/session.ts';
 import { echoedError } from './api-request.ts';
@@ -69,10 +71,21 @@ class MysqlSession implements SqlSession {
   async fieldList(table: string): Promise<{ columns: string[] } | { error: MysqlError }> {
     try {
       const db = dbOf(this.session);
+      // A table's columns are shown to who holds some privilege on it, as SHOW CREATE TABLE.
+      const mayList = async (type: 'TABLE' | 'VIEW') => {
+        const privs = await privilegesOf(this.ctx, this.session);
+        if (!privs.hasAny({ type, db, name: table })) throw accessDenied(privs, 'ANY', { type, db, name: table });
+      };
       const found = await this.ctx.catalog.getTable(db, table);
-      if (found) return { columns: found.doc.def.columns.map((c) => c.name) };
+      if (found) {
+        await mayList('TABLE');
+        return { columns: found.doc.def.columns.map((c) => c.name) };
+      }
       const view = await this.ctx.catalog.getView(db, table);
-      if (view) return { columns: view.columns ?? [] };
+      if (view) {
+        await mayList('VIEW');
+        return { columns: view.columns ?? [] };
+      }
       throw new NotFoundError(`Unknown table '${table}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
     } catch (e) {
       return { error: mysqlErrorOf(e) };

@@ -46,12 +46,12 @@ function packets(raw: Raw): Buffer[] {
 
 const frame = (payload: Buffer, seq: number) => Buffer.concat([Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, payload.length >> 16, seq]), payload]);
 
-/** Logs in as root (empty password) in database `db` over a raw connection. */
-async function rawLogin(db: string): Promise<Raw> {
+/** Logs in as `user` (root by default; an empty password) in database `db` over a raw connection. */
+async function rawLogin(db: string, user = 'root'): Promise<Raw> {
   const raw = await openRaw(port);
   await raw.until(() => packets(raw).length >= 1);
   const caps = Capability.PROTOCOL_41 | Capability.SECURE_CONNECTION | Capability.PLUGIN_AUTH | Capability.CONNECT_WITH_DB;
-  const response = new WireWriter().u32(caps).u32(1 << 24).u8(33).zeros(23).nulString('root').u8(0).nulString(db).nulString('mysql_native_password').build();
+  const response = new WireWriter().u32(caps).u32(1 << 24).u8(33).zeros(23).nulString(user).u8(0).nulString(db).nulString('mysql_native_password').build();
   raw.socket.write(frame(response, 1));
   expect(await raw.until(() => packets(raw).length >= 2)).toBe(true);
   expect(packets(raw)[1]![0]).toBe(0x00);
@@ -71,6 +71,28 @@ describe('the MySQL door under the listener limits', () => {
     raw.socket.write(frame(Buffer.concat([Buffer.of(Command.FIELD_LIST), Buffer.from('nope\0')]), 0));
     expect(await raw.until(() => packets(raw).at(-1)?.[0] === 0xff)).toBe(true);
     expect(packets(raw).at(-1)!.subarray(9).toString()).toBe("Unknown table 'nope'");
+    raw.socket.destroy();
+  });
+
+  it("lists the columns only of a table the user holds a privilege on (as SHOW CREATE TABLE)", async () => {
+    // fe-core sql/analyzer/Authorizer.checkAnyActionOnTableLikeObject; common/ErrorCode.ERR_ACCESS_DENIED.
+    const c = await connect();
+    try {
+      await c.query('CREATE TABLE d.other (k INT NOT NULL) DUPLICATE KEY (k) DISTRIBUTED BY HASH (k) BUCKETS 1');
+      await c.query('CREATE USER peek');
+      await c.query('GRANT SELECT ON TABLE d.other TO USER peek');
+    } finally {
+      await c.end();
+    }
+    const raw = await rawLogin('d', 'peek');
+    raw.socket.write(frame(Buffer.concat([Buffer.of(Command.FIELD_LIST), Buffer.from('t\0')]), 0));
+    expect(await raw.until(() => packets(raw).at(-1)?.[0] === 0xff)).toBe(true);
+    const err = packets(raw).at(-1)!;
+    expect(err.readUInt16LE(1)).toBe(5203);
+    expect(err.subarray(9).toString()).toBe('Access denied; you need (at least one of) the ANY privilege(s) on TABLE t for this operation. '
+      + 'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. Current role(s): NONE. Inactivated role(s): NONE.');
+    raw.socket.write(frame(Buffer.concat([Buffer.of(Command.FIELD_LIST), Buffer.from('other\0')]), 0));
+    expect(await raw.until(() => packets(raw).at(-1)?.[0] === 0xfe)).toBe(true);
     raw.socket.destroy();
   });
 
