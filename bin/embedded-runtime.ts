@@ -29,6 +29,7 @@ import { homeInUse, isHomeLocked, recordHolder } from './home-holder.ts';
 import { serverFiles } from './server-client.ts';
 import { type HandlerWrapper, taskBindings, wrapBindings } from './task-bindings.ts';
 import { pidAlive } from './pid-alive.ts';
+import { zstdCompressor } from '../lib/adapters/zstd/zstd-compressor.ts';
 
 /**
  * The embedded runtime: dynalite on disk under the home, segment files under the home, and the state
@@ -112,6 +113,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
     sealer: new LocalKeySealer(join(home, SECRET_KEY_FILE)),
     clock: systemClock,
     clusterId: clusterId(home),
+    compressor: zstdCompressor(),
     owner: `${hostname()}:${process.pid}`,
     leaseMs: options.leaseMs ?? EMBEDDED_LEASE_MS,
     batch: options.batch ?? DEFAULT_BATCH,

@@ -11,6 +11,7 @@ import { InternalError } from '../lib/domain/errors.ts';
 import { systemClock } from '../lib/ports/clock.ts';
 import type { Orchestrator } from '../lib/ports/orchestrator.ts';
 import { DEFAULT_BATCH, type ServiceContext } from '../lib/jobs/service-context.ts';
+import { zstdCompressor } from '../lib/adapters/zstd/zstd-compressor.ts';
 
 /** Builds the service context once per cold start, from the environment the stack sets. */
 let context: Promise<ServiceContext> | undefined;
@@ -56,6 +57,7 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, orchestrator: Orchestrato
     sealer: new KmsSealer(required(env, 'SECRETS_KEY_ID')),
     clock: systemClock,
     clusterId: required(env, 'CLUSTER_ID'),
+    compressor: zstdCompressor(),
     owner: env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambda',
     leaseMs: Number(env.LOCK_LEASE_MS ?? 15 * 60_000),
     batch: DEFAULT_BATCH,

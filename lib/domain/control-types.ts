@@ -1,3 +1,4 @@
+import type { CompressionValue } from './compression.ts';
 import { InternalError } from './errors.ts';
 import { type JobStatus, type JobStateValue, JobType, type JobTypeValue } from './states.ts';
 
@@ -78,6 +79,8 @@ export interface BackupDetail {
   accounts?: boolean;
   type: string;
   ttl?: string;
+  /** How the blobs it uploads are stored: BACKUP's `compression`, else the repository's; absent: none. */
+  compression?: CompressionValue;
   /** Written by versions before calendar ttls (MONTH, YEAR); the expiry is now computed from `ttl`. */
   ttlMs?: number;
   meta?: { sha256: string; size: number };

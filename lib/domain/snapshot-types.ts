@@ -1,4 +1,5 @@
 import type { CatalogDef, FunctionDef, TableDef, ViewDef } from './catalog-types.ts';
+import type { CompressionValue } from './compression.ts';
 import type { SnapshotAccounts } from './snapshot-accounts.ts';
 
 /*
@@ -75,5 +76,10 @@ export interface SnapshotInfo {
   totals: { files: number; bytes: number; blobs: number };
   ttl?: string;
   expire_time?: number;
+  /**
+   * How the blobs this backup uploaded are stored (absent: none, as in every snapshot written before it).
+   * A blob it shares with earlier snapshots stays as they stored it; its key says which (repository-layout.ts).
+   */
+  compression?: CompressionValue;
   backup_result: 'succeed';
 }

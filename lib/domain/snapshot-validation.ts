@@ -11,6 +11,7 @@ import {
   type PartitionSpec, type SyncIndexDef, type TableDef, type ViewDef,
 } from './catalog-types.ts';
 import { type ColumnType, normalizeType } from './column-types.ts';
+import { Compression } from './compression.ts';
 import { AnalysisError } from './errors.ts';
 import {
   type Check, SnapshotFieldError, count, dict, distinct, distinctList, fail, field, flag, list, matching, nonEmpty, oneOf, orNull,
@@ -115,6 +116,7 @@ const snapshotInfo = shape<SnapshotInfo>({
   roles: distinctList(text),
   ttl: text,
   expire_time: count,
+  compression: oneOf(Compression.NONE, Compression.ZSTD),
 });
 
 // ---- the format: `__meta_<ts>` ----

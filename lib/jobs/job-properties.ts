@@ -1,3 +1,4 @@
+import { COMPRESSION_PROPERTY, type CompressionValue, parseCompression } from '../domain/compression.ts';
 import { AnalysisError } from '../domain/errors.ts';
 import { type SnapshotTtl, parseSnapshotTtl } from '../domain/snapshot-ttl.ts';
 
@@ -26,6 +27,8 @@ export interface BackupProps {
   /** The ttl as written (normalised), kept in the snapshot's `__info`; its expiry is a calendar sum. */
   ttl?: string;
   parsedTtl?: SnapshotTtl;
+  /** Ours, beyond StarRocks: how the blobs it uploads are stored; unset, the repository's default. */
+  compression?: CompressionValue;
 }
 
 export function backupProperties(props: Record<string, string>): BackupProps {
@@ -39,9 +42,9 @@ export function backupProperties(props: Record<string, string>): BackupProps {
     } else if (key === 'ttl') {
       const parsed = parseSnapshotTtl(value);
       if (parsed) Object.assign(out, { ttl: parsed.text, parsedTtl: parsed });
-    }
+    } else if (key === COMPRESSION_PROPERTY) out.compression = parseCompression(value);
   }
-  unknown('backup', props, ['type', 'timeout', 'ttl']);
+  unknown('backup', props, ['type', 'timeout', 'ttl', COMPRESSION_PROPERTY]);
   return out;
 }
 

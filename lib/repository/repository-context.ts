@@ -1,6 +1,7 @@
 import type { ControlStore } from '../control/control-store.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Compressor } from '../ports/compressor.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecretSealer } from '../ports/secret-sealer.ts';
 import type { LocationUse } from '../ports/trust-guard.ts';
@@ -21,6 +22,8 @@ export interface RepositoryContext {
   sealer: SecretSealer;
   /** Identifies this cluster in snapshots it writes (DROP SNAPSHOT's ownership check). */
   clusterId: string;
+  /** The codec of compressed blobs (zstd); see blob-store.ts. */
+  compressor: Compressor;
 }
 
 /** Opens a repository's store with its properties and its unsealed credentials (never stored in clear). */

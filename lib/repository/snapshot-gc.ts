@@ -1,6 +1,6 @@
 import { unseal } from '../domain/envelope.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
-import { blobSha, layout, parseSnapshotKey } from '../domain/repository-layout.ts';
+import { blobKey, blobSha, layout, parseSnapshotKey } from '../domain/repository-layout.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
 import { validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
@@ -35,14 +35,19 @@ async function referencedBlobs(store: ObjectStore, repo: RepositoryRecord): Prom
   return refs;
 }
 
-/** Size of every blob in the repository, by sha256: one listing of `__blobs/`. */
-export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): Promise<Map<string, number>> {
-  const present = new Map<string, number>();
+/**
+ * Every blob in the repository, by sha256, from one listing of `__blobs/`: the size of each plain one, and
+ * which are compressed (a listing cannot tell their uncompressed size).
+ */
+export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): Promise<{ plain: Map<string, number>; compressed: Set<string> }> {
+  const plain = new Map<string, number>();
+  const compressed = new Set<string>();
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
-    const sha = blobSha(o.key);
-    if (sha) present.set(sha, o.size);
+    const b = blobKey(o.key);
+    if (b?.compressed) compressed.add(b.sha256);
+    else if (b) plain.set(b.sha256, o.size);
   }
-  return present;
+  return { plain, compressed };
 }
 
 /** Returns how many blobs were deleted. */

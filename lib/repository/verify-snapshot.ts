@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { unseal } from '../domain/envelope.ts';
 import { AnalysisError, NotFoundError, errorMessage } from '../domain/errors.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
-import { blobSha, layout } from '../domain/repository-layout.ts';
+import { blobKey, layout } from '../domain/repository-layout.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
 import { validateSnapshotInfo, validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
@@ -31,10 +31,11 @@ export async function verifySnapshotFiles(
   if (timestamp !== undefined && !stamps.has(timestamp)) {
     throw new NotFoundError(`Snapshot ${label} in repository ${repo.name} has no timestamp ${timestamp}; it has ${[...stamps].sort().join(', ')}`);
   }
-  const blobs = new Map<string, number>();
+  const blobs: Blobs = { plain: new Map(), compressed: new Set() };
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
-    const sha = blobSha(o.key);
-    if (sha) blobs.set(sha, o.size);
+    const b = blobKey(o.key);
+    if (b?.compressed) blobs.compressed.add(b.sha256);
+    else if (b) blobs.plain.set(b.sha256, o.size);
   }
   const out: { timestamp: string; findings: FileFinding[] }[] = [];
   for (const ts of timestamp !== undefined ? [timestamp] : [...stamps].sort()) {
@@ -44,7 +45,7 @@ export async function verifySnapshotFiles(
 }
 
 async function verifyTimestamp(
-  store: ObjectStore, repo: RepositoryRecord, label: string, ts: string, blobs: Map<string, number>, readData: boolean,
+  store: ObjectStore, repo: RepositoryRecord, label: string, ts: string, blobs: Blobs, readData: boolean,
 ): Promise<FileFinding[]> {
   const found: FileFinding[] = [];
   const infoFile = repoPath(repo, layout.info(repo.name, label, ts));
@@ -87,17 +88,29 @@ async function verifyTimestamp(
   return found;
 }
 
-async function verifyBlobs(store: ObjectStore, repo: RepositoryRecord, meta: SnapshotMeta, blobs: Map<string, number>, readData: boolean): Promise<FileFinding[]> {
+/** The repository's blobs from one listing: plain ones with their size, and which are compressed. */
+interface Blobs {
+  plain: Map<string, number>;
+  compressed: Set<string>;
+}
+
+/**
+ * A blob is sound when a plain copy has the segment's size or a compressed copy exists; with readData its
+ * content (decompressed by the blobStore the caller passes, which checks the frames and the header's size)
+ * must hash to its name. A plain copy of the right size is read first.
+ */
+async function verifyBlobs(store: ObjectStore, repo: RepositoryRecord, meta: SnapshotMeta, blobs: Blobs, readData: boolean): Promise<FileFinding[]> {
   const found: FileFinding[] = [];
   const seen = new Set<string>();
   for (const { object, segment } of segmentsOf(meta)) {
     if (seen.has(segment.sha256)) continue;
     seen.add(segment.sha256);
-    const key = layout.blob(repo.name, segment.sha256);
+    const size = blobs.plain.get(segment.sha256);
+    const compressed = blobs.compressed.has(segment.sha256) && size !== segment.size;
+    const key = (compressed ? layout.compressedBlob : layout.blob)(repo.name, segment.sha256);
     const file = repoPath(repo, key);
-    const size = blobs.get(segment.sha256);
-    if (size === undefined) found.push({ object, file, problem: 'missing' });
-    else if (size !== segment.size) found.push({ object, file, problem: `size ${size}, expected ${segment.size}` });
+    if (size === undefined && !compressed) found.push({ object, file, problem: 'missing' });
+    else if (size !== segment.size && !compressed) found.push({ object, file, problem: `size ${size}, expected ${segment.size}` });
     else if (readData) {
       const actual = await hashObject(store, key).catch((e: unknown) => `unreadable: ${errorMessage(e)}`);
       if (actual !== segment.sha256) found.push({ object, file, problem: actual.startsWith('unreadable') ? actual : `sha256 ${actual}, expected ${segment.sha256}` });

@@ -1,5 +1,6 @@
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { AccessDeniedError, AnalysisError, StarbackupError, StorageError, errorMessage } from '../domain/errors.ts';
+import { COMPRESSION_PROPERTY, parseCompression } from '../domain/compression.ts';
 import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
 import { repositorySecretProperties } from '../domain/secret-properties.ts';
@@ -24,6 +25,8 @@ export async function createRepository(ctx: ServiceContext, s: StatementOf<'Crea
   if (s.broker) throw new AnalysisError(`broker does not exist: ${s.broker}`);
   const location = s.location.trim().replace(/\/+$/, '');
   if (!location) throw new AnalysisError('You must specify a location on the repository');
+  // Ours: the default of its backups' compression, checked here so that no BACKUP meets a bad one later.
+  if (s.properties[COMPRESSION_PROPERTY] !== undefined) parseCompression(s.properties[COMPRESSION_PROPERTY]);
   if (await ctx.control.getRepository(name)) {
     throw new AnalysisError(`Failed to create repository: repository with same name already exist: ${name}`);
   }

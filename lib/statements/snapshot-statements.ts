@@ -8,6 +8,7 @@ import { removeSnapshot } from '../repository/remove-snapshot.ts';
 import { readInfo } from '../repository/snapshot-reader.ts';
 import { listSnapshots } from '../repository/snapshot-list.ts';
 import { type FileFinding, verifySnapshotFiles } from '../repository/verify-snapshot.ts';
+import { blobStore } from '../repository/blob-store.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { timeString } from '../domain/time-format.ts';
 
@@ -157,7 +158,7 @@ export async function verifySnapshot(ctx: ServiceContext, s: StatementOf<'AdminV
   const repo = await ctx.control.requireRepository(s.repo);
   const label = checkName('Snapshot', s.snapshot);
   const store = await openRepository(ctx, repo);
-  const checked = await verifySnapshotFiles(store, repo, label, timestamp, readData);
+  const checked = await verifySnapshotFiles(blobStore(store, ctx.compressor), repo, label, timestamp, readData);
   return VERIFY_RESULT.of(checked.flatMap(({ timestamp: ts, findings }) =>
     (findings.length ? findings : [{ object: null, file: null, problem: 'OK' }]).map((f) => ({ ...f, label, timestamp: ts }))));
 }

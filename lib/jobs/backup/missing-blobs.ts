@@ -8,7 +8,8 @@ export const LOOKUP_LIMIT = 256;
 const LOOKUPS_AT_ONCE = 16;
 
 /**
- * The items whose blob the repository lacks, or holds with another size (a damaged upload). A backup of a
+ * The items whose blob the repository lacks, in either form, or holds with another size (a damaged upload;
+ * a compressed blob's size is its header's, and a listing takes its presence for it). A backup of a
  * small database into a repository of a million blobs asks about its own few blobs instead of listing
  * them all; a large backup lists once, which is cheaper than a request per blob.
  */
@@ -17,10 +18,11 @@ export async function* missingBlobs(
 ): AsyncGenerator<TransferItem> {
   if (count > LOOKUP_LIMIT) {
     const present = await presentBlobs(store, repo);
-    for await (const item of items) if (present.get(item.sha256) !== item.size) yield item;
+    for await (const item of items) if (present.plain.get(item.sha256) !== item.size && !present.compressed.has(item.sha256)) yield item;
     return;
   }
   let chunk: TransferItem[] = [];
+  // Asked through blobStore: a blob present compressed answers with its uncompressed size.
   const check = async function* () {
     const found = await Promise.all(chunk.map((item) => store.head(item.to)));
     for (const [i, item] of chunk.entries()) if (found[i]?.size !== item.size) yield item;

@@ -1,6 +1,7 @@
 import { BackupState, JobType } from '../../domain/states.ts';
 import type { JobRef } from '../../domain/workflow.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { blobStore } from '../../repository/blob-store.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, leaseKeeper } from '../job-guard.ts';
@@ -17,7 +18,8 @@ export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<
   if (done) return { jobId };
   await advance(ctx, job, BackupState.SAVE_META, (j) => { j.times.uploadFinished = ctx.clock.now(); });
   const repo = await ctx.control.requireRepository(job.repo);
-  const store = await openRepository(ctx, repo);
+  // Either form of a blob counts as present; one collected meanwhile goes back in the job's own form.
+  const store = blobStore(await openRepository(ctx, repo), ctx.compressor, job.backup?.compression);
   const lease = leaseKeeper(ctx, job);
   const missing = missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), plannedUploads(job).files);
   await transferItems(ctx.data, store, missing, { beforeEach: lease.tick, progress: async () => undefined });

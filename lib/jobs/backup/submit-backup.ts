@@ -11,6 +11,7 @@ import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { lockAndCreateJob } from '../job-lock.ts';
 import { type BackupProps, backupProperties } from '../job-properties.ts';
+import { Compression, type CompressionValue, repositoryCompression } from '../../domain/compression.ts';
 
 /**
  * BACKUP's synchronous part (StarRocks' BackupHandler.backup): checks the statement against the catalog and
@@ -62,8 +63,14 @@ export async function submitBackup(ctx: ServiceContext, stmt: StatementOf<'Backu
     timestamp: snapshotTimestamp(now), createTime: now, timeoutSec: props.timeoutSec,
     status: { code: StatusCode.OK, msg: '' }, times: {}, totals: { files: 0, bytes: 0 },
     ...(user ? { user } : {}),
-    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(accounts ? { accounts } : {}), ...(props.ttl ? { ttl: props.ttl } : {}) },
+    backup: { objects: selection.objects, views: selection.views, functions: selection.functions, type: props.type, ...(catalogs ? { catalogs } : {}), ...(accounts ? { accounts } : {}), ...(props.ttl ? { ttl: props.ttl } : {}), ...compressionOf(props, repo) },
   };
   await lockAndCreateJob(ctx, job);
   return job;
+}
+
+/** BACKUP's compression, else the repository's default (CREATE REPOSITORY … PROPERTIES); none is not recorded. */
+function compressionOf(props: BackupProps, repo: RepositoryRecord): { compression?: CompressionValue } {
+  const chosen = props.compression ?? repositoryCompression(repo);
+  return chosen === Compression.NONE ? {} : { compression: chosen };
 }

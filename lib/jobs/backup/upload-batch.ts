@@ -1,5 +1,6 @@
 import { BackupState, JobType } from '../../domain/states.ts';
 import type { BatchContinuation, BatchInput } from '../../domain/workflow.ts';
+import { blobStore } from '../../repository/blob-store.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { runBatch } from '../batch.ts';
 import { enterPhase } from '../job-guard.ts';
@@ -14,6 +15,7 @@ import { readBatch } from '../staging.ts';
 export async function uploadBatch(ctx: ServiceContext, input: BatchInput): Promise<BatchContinuation | null> {
   const { job, done } = await enterPhase(ctx, input.jobId, JobType.BACKUP, BackupState.UPLOADING);
   if (done) return null;
-  const repo = await openRepository(ctx, await ctx.control.requireRepository(job.repo));
+  // Blobs go in as the job stores them (compressed or not); one present in either form is not sent again.
+  const repo = blobStore(await openRepository(ctx, await ctx.control.requireRepository(job.repo)), ctx.compressor, job.backup?.compression);
   return runBatch(ctx, job, input, await readBatch(ctx.data, input.jobId, input.batch), ctx.data, repo);
 }

@@ -31,6 +31,7 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     functions: summary.functions,
     catalogs: summary.catalogs,
     ...(summary.users ? { users: summary.users, roles: summary.roles ?? [] } : {}),
+    ...(job.backup!.compression ? { compression: job.backup!.compression } : {}),
   };
   if (job.backup!.ttl) {
     info.ttl = job.backup!.ttl;

@@ -6,6 +6,7 @@ import { missingBlobs } from './missing-blobs.ts';
 import { BackupState, JobType } from '../../domain/states.ts';
 import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { blobStore } from '../../repository/blob-store.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { metaText, plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
@@ -30,7 +31,7 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), { open: sealed });
   const planned = plannedUploads(job);
   const toMove = { files: 0, bytes: 0 };
-  const missing = counted(missingBlobs(store, repo, uploadItems(ctx.data, jobId, repo.name), planned.files), toMove);
+  const missing = counted(missingBlobs(blobStore(store, ctx.compressor), repo, uploadItems(ctx.data, jobId, repo.name), planned.files), toMove);
   const batches = await writeBatches(ctx.data, jobId, missing, planned, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, BackupState.UPLOADING, (j) => {

@@ -2,6 +2,7 @@ import type { JobRecord } from '../../domain/control-types.ts';
 import { IntegrityError, NotFoundError, errorMessage } from '../../domain/errors.ts';
 import { JobType, RestoreState } from '../../domain/states.ts';
 import type { BatchContinuation, BatchInput } from '../../domain/workflow.ts';
+import { blobStore } from '../../repository/blob-store.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { repoPath } from '../../repository/snapshot-reader.ts';
 import { runBatch } from '../batch.ts';
@@ -19,7 +20,8 @@ export async function downloadBatch(ctx: ServiceContext, input: BatchInput): Pro
   const { job, done } = await enterPhase(ctx, input.jobId, JobType.RESTORE, RestoreState.DOWNLOADING);
   if (done) return null;
   const record = await ctx.control.requireRepository(job.repo);
-  const repo = await openRepository(ctx, record);
+  // Compressed and plain blobs alike come out as their content, checked against its sha256 by the put.
+  const repo = blobStore(await openRepository(ctx, record), ctx.compressor);
   const items = await readBatch(ctx.data, input.jobId, input.batch);
   try {
     return await runBatch(ctx, job, input, items, repo, ctx.data);

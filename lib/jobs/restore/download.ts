@@ -1,4 +1,5 @@
 import type { SegmentRef } from '../../domain/catalog-types.ts';
+import { Compression } from '../../domain/compression.ts';
 import { layout } from '../../domain/repository-layout.ts';
 import { JobType, RestoreState } from '../../domain/states.ts';
 import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
@@ -18,7 +19,10 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
   if (done) return { jobId, batches: job.state === RestoreState.DOWNLOADING ? await readStagingDoc(ctx.data, jobId, 'batches') : [] };
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
-  const meta = await readMeta(store, repo, await readInfo(store, repo, job.label, job.timestamp));
+  const info = await readInfo(store, repo, job.label, job.timestamp);
+  const meta = await readMeta(store, repo, info);
+  // The form this snapshot wrote is read first; a blob it shares with an older snapshot may be in the other.
+  const blobOf = info.compression === Compression.ZSTD ? layout.compressedBlob : layout.blob;
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
   const download: RestoreDownload = { tables: [] };
   const items: TransferItem[] = [];
@@ -34,7 +38,7 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
           if (!path) {
             path = `data/${tp.def.id}/${p.targetId}/${t.bucket}/r-${jobId}-${byBlob.size}.seg`;
             byBlob.set(s.sha256, path);
-            items.push({ from: layout.blob(repo.name, s.sha256), to: path, sha256: s.sha256, size: s.size });
+            items.push({ from: blobOf(repo.name, s.sha256), to: path, sha256: s.sha256, size: s.size });
             files++;
             bytes += s.size;
           }
