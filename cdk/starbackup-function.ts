@@ -41,6 +41,14 @@ export interface StarbackupFunctionProps {
   logRetention?: logs.RetentionDays;
 }
 
+/**
+ * Packages with native binaries: esbuild cannot bundle a `.node` file, so each stays external and is
+ * installed into the asset from package-lock.json. npm picks a package's platform binaries by the machine it
+ * runs on; the npm_config_* settings make it pick Lambda's (linux, arm64, glibc), whatever machine bundles.
+ */
+export const NATIVE_MODULES = ['@mongodb-js/zstd'];
+export const NATIVE_INSTALL_ENV = { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' } as const;
+
 export class StarbackupFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: StarbackupFunctionProps) {
     const entry = join(PROJECT_ROOT, 'functions', `${props.entry}.ts`);
@@ -80,6 +88,8 @@ export class StarbackupFunction extends nodejs.NodejsFunction {
         bundleAwsSDK: true,
         // Some CommonJS dependencies call require(); an ESM bundle has to provide it.
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        nodeModules: NATIVE_MODULES,
+        environment: { ...NATIVE_INSTALL_ENV },
       },
     });
     const acknowledge = Validations.of(this);
