@@ -2,7 +2,8 @@
  * `npm run bench`: backup, incremental backup and restore of a generated dataset to a file:// and an S3
  * (s3rver) repository, side by side with `rclone copy` of the same segment files to the same targets.
  * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3, and --plan-segments N
- * to also plan a backup of N synthetic segments (bench/plan-scale.ts).
+ * to also plan a backup of N synthetic segments (bench/plan-scale.ts), --compression zstd for repositories
+ * whose backups compress (the figures then say what the repository stores).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,9 @@ import { ensureRclone, rcloneCopy } from './rclone.ts';
 const { values } = parseArgs({ options: {
   'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
-  'plan-segments': { type: 'string', default: '0' },
+  'plan-segments': { type: 'string', default: '0' }, compression: { type: 'string', default: 'none' },
 } });
+const compression = values.compression === 'none' ? '' : `"compression" = "${values.compression}"`;
 const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
 const root = mkdtempSync(join(tmpdir(), 'starbackup-bench-'));
 const home = join(root, 'home');
@@ -70,16 +72,19 @@ try {
       const { startS3rver, S3RVER_KEY } = await import('../test/support/s3-server.ts');
       s3 ??= await startS3rver();
       location = `s3a://bucket_s3/bench-${Date.now()}`;
-      props = ` PROPERTIES ("aws.s3.access_key" = "${S3RVER_KEY}", "aws.s3.secret_key" = "${S3RVER_KEY}", "aws.s3.endpoint" = "${s3.endpoint}", "aws.s3.enable_path_style_access" = "true", "aws.s3.region" = "us-east-1")`;
+      props = ` PROPERTIES ("aws.s3.access_key" = "${S3RVER_KEY}", "aws.s3.secret_key" = "${S3RVER_KEY}", "aws.s3.endpoint" = "${s3.endpoint}", "aws.s3.enable_path_style_access" = "true", "aws.s3.region" = "us-east-1"${compression ? `, ${compression}` : ''})`;
       void S3RVER_KEY;
     } else {
       location = `file://${join(root, 'repo')}`;
       mkdirSync(join(root, 'repo'), { recursive: true });
+      if (compression) props = ` PROPERTIES (${compression})`;
     }
     const repo = `repo_${target}`;
     op(`CREATE REPOSITORY ${repo} WITH BROKER ON LOCATION "${location}"${props}`);
     const full = op(`BACKUP DATABASE bench SNAPSHOT snap_full TO ${repo}`);
     const fullBytes = jobBytes('BACKUP', 'bench');
+    // What the repository holds after the full backup (file:// only): smaller than the data when compressed.
+    const storedBytes = target === 's3' ? undefined : folderBytes(join(root, 'repo'));
     const embedded = await openEmbedded(home);
     const extra = Math.max(1, Math.round(o.files / 100));
     const added = await addLoads(embedded.ctx, o, o.files, o.files + extra);
@@ -101,7 +106,7 @@ try {
     }
     const mbps = (bytes: number, s: number) => bytes / MB / s;
     results.push({
-      target, datasetBytes: data.bytes, segments: data.segments + added.segments,
+      target, compression: values.compression, storedBytes, datasetBytes: data.bytes, segments: data.segments + added.segments,
       full: { seconds: full.seconds, jobSeconds: full.statementSeconds, bytes: fullBytes, mbps: mbps(fullBytes, full.statementSeconds), maxRssMB: full.maxRssMB },
       incremental: { seconds: incr.seconds, jobSeconds: incr.statementSeconds, bytes: incrBytes, newBytes: added.bytes, maxRssMB: incr.maxRssMB },
       restore: { seconds: restore.seconds, jobSeconds: restore.statementSeconds, bytes: restoreBytes, mbps: mbps(restoreBytes, restore.statementSeconds), maxRssMB: restore.maxRssMB },
@@ -124,7 +129,7 @@ writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ dat
 const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
 if (results.length) process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
 for (const r of results as any[]) {
-  process.stdout.write(`| ${r.target} | full backup | ${f(r.full.seconds)} | ${f(r.full.jobSeconds)} | ${f(r.full.mbps)} | ${f(r.full.bytes / MB)} | ${f(r.full.maxRssMB, 0)} | ${f(r.rclone?.uploadSeconds)} | ${f(r.rclone?.uploadRatio, 2)} |\n`);
+  process.stdout.write(`| ${r.target} | full backup${r.compression === 'none' ? '' : ` (${r.compression}, stored ${r.storedBytes === undefined ? '-' : f(r.storedBytes / MB)} MiB)`} | ${f(r.full.seconds)} | ${f(r.full.jobSeconds)} | ${f(r.full.mbps)} | ${f(r.full.bytes / MB)} | ${f(r.full.maxRssMB, 0)} | ${f(r.rclone?.uploadSeconds)} | ${f(r.rclone?.uploadRatio, 2)} |\n`);
   process.stdout.write(`| ${r.target} | 2nd backup (+1%) | ${f(r.incremental.seconds)} | ${f(r.incremental.jobSeconds, 2)} | - | ${f(r.incremental.bytes / MB)} (new: ${f(r.incremental.newBytes / MB)}) | ${f(r.incremental.maxRssMB, 0)} | - | - |\n`);
   process.stdout.write(`| ${r.target} | restore | ${f(r.restore.seconds)} | ${f(r.restore.jobSeconds)} | ${f(r.restore.mbps)} | ${f(r.restore.bytes / MB)} | ${f(r.restore.maxRssMB, 0)} | ${f(r.rclone?.downloadSeconds ?? undefined)} | ${f(r.rclone?.downloadRatio ?? undefined, 2)} |\n`);
   process.stdout.write(`| ${r.target} | empty-database backup | ${f(r.emptyBackupSeconds, 2)} | ${f(r.emptyBackupJobSeconds, 2)} | | | | | |\n`);
