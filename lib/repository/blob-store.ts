@@ -79,6 +79,14 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
   };
 }
 
+/** The key a blobStore's get of `key` reads (the first form present), for messages about a damaged blob. */
+export async function servedBlobKey(store: ObjectStore, key: string): Promise<string> {
+  const b = blobKey(key);
+  if (!b || (await store.head(key))) return key;
+  const other = b.compressed ? key.slice(0, -COMPRESSED_SUFFIX.length) : `${key}${COMPRESSED_SUFFIX}`;
+  return (await store.head(other)) ? other : key;
+}
+
 async function opened(body: PutBody): Promise<Readable> {
   if (typeof body === 'string' || body instanceof Uint8Array) return Readable.from([Buffer.from(body)]);
   if (body instanceof Readable) return body;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal, unseal } from '../../lib/domain/envelope.ts';
@@ -18,7 +18,8 @@ let dir: string;
 let csv: string;
 
 const root = (repo: string) => join(dir, repo, `__starbackup_repository_${repo}`);
-const blobs = (repo: string) => readdirSync(join(root(repo), '__blobs'), { recursive: true, withFileTypes: true })
+/** The blob files of a repository (none once its folder is gone: the file store removes empty folders). */
+const blobs = (repo: string) => (existsSync(join(root(repo), '__blobs')) ? readdirSync(join(root(repo), '__blobs'), { recursive: true, withFileTypes: true }) : [])
   .filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name)).sort();
 const infoOf = (repo: string, label: string, ts: string) => join(root(repo), `__ss_${label}`, `__info_${ts}`);
 const readInfo = (path: string) => unseal<Record<string, unknown>>(readFileSync(path, 'utf8'), path, sha256Hex);
@@ -73,6 +74,12 @@ describe('BACKUP … PROPERTIES ("compression" = "zstd")', () => {
     expect(blobs('zn').some((f) => f.endsWith('.zst'))).toBe(false);
     expect(readInfo(infoOf('zn', 'n1', await snapshotTimestamp(c, 'zn', 'n1'))).compression).toBeUndefined();
   });
+
+  it('DROP SNAPSHOT collects compressed blobs as it does plain ones', async () => {
+    expect(blobs('zd').length).toBeGreaterThan(0);
+    await c.sql('DROP SNAPSHOT d1 ON zd');
+    expect(blobs('zd')).toEqual([]);
+  });
 });
 
 describe('mixing plain and compressed snapshots in one repository', () => {
@@ -99,6 +106,22 @@ describe('mixing plain and compressed snapshots in one repository', () => {
     await c.sql(`RESTORE SNAPSHOT plain FROM m DATABASE src AS mold PROPERTIES ("backup_timestamp" = "${ts}")`);
     expect(await c.count('mold.t')).toBe(3);
     expect(await c.rows('ADMIN VERIFY SNAPSHOT zipped ON m PROPERTIES ("read_data" = "true")')).toEqual([['zipped', expect.any(String), null, null, 'OK']]);
+  });
+
+  it('a damaged plain blob that a zstd snapshot shares is named as the plain file', async () => {
+    const ts = await snapshotTimestamp(c, 'm', 'zipped');
+    // The oldest plain blob: written by the first, plain, snapshot, and shared by the zstd one.
+    const path = blobs('m').filter((f) => !f.endsWith('.zst')).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)[0]!;
+    const good = readFileSync(path);
+    const bad = Buffer.from(good);
+    bad[0] = bad[0]! ^ 0xff;
+    writeFileSync(path, bad);
+    try {
+      const message = await c.error(`RESTORE SNAPSHOT zipped FROM m DATABASE src AS shared PROPERTIES ("backup_timestamp" = "${ts}")`);
+      expect(message).toContain(`in repository m is damaged: file://${path} is corrupt: `);
+    } finally {
+      writeFileSync(path, good);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { JobRecord } from '../../domain/control-types.ts';
 import { IntegrityError, NotFoundError, errorMessage } from '../../domain/errors.ts';
 import { JobType, RestoreState } from '../../domain/states.ts';
 import type { BatchContinuation, BatchInput } from '../../domain/workflow.ts';
-import { blobStore } from '../../repository/blob-store.ts';
+import { blobStore, servedBlobKey } from '../../repository/blob-store.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { repoPath } from '../../repository/snapshot-reader.ts';
 import { runBatch } from '../batch.ts';
@@ -21,14 +21,15 @@ export async function downloadBatch(ctx: ServiceContext, input: BatchInput): Pro
   if (done) return null;
   const record = await ctx.control.requireRepository(job.repo);
   // Compressed and plain blobs alike come out as their content, checked against its sha256 by the put.
-  const repo = blobStore(await openRepository(ctx, record), ctx.compressor);
+  const raw = await openRepository(ctx, record);
+  const repo = blobStore(raw, ctx.compressor);
   const items = await readBatch(ctx.data, input.jobId, input.batch);
   try {
     return await runBatch(ctx, job, input, items, repo, ctx.data);
   } catch (e) {
     const item = failedItem(e);
     if (!item || !(e instanceof IntegrityError || e instanceof NotFoundError)) throw e;
-    const file = repoPath(record, item.from);
+    const file = repoPath(record, await servedBlobKey(raw, item.from));
     const why = e instanceof NotFoundError ? `${file} is missing` : `${file} is corrupt: ${errorMessage(e)}`;
     throw new IntegrityError(`Snapshot ${job.label} (${job.timestamp}) in repository ${job.repo} is damaged: ${why}`);
   } finally {
