@@ -9,6 +9,7 @@ import { readInfo } from '../repository/snapshot-reader.ts';
 import { listSnapshots } from '../repository/snapshot-list.ts';
 import { type FileFinding, verifySnapshotFiles } from '../repository/verify-snapshot.ts';
 import { blobStore } from '../repository/blob-store.ts';
+import { Compression } from '../domain/compression.ts';
 import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { timeString } from '../domain/time-format.ts';
 
@@ -118,6 +119,8 @@ function details(info: SnapshotInfo) {
     ...(info.views?.length ? { views: info.views } : {}), ...(info.functions?.length ? { functions: info.functions } : {}),
     ...(info.materialized_views?.length ? { materialized_views: info.materialized_views } : {}), ...(info.catalogs?.length ? { catalogs: info.catalogs } : {}),
     ...(info.users ? { users: info.users, roles: info.roles ?? [] } : {}),
+    // Ours: how the blobs this snapshot uploaded are stored, when compressed.
+    ...(info.compression && info.compression !== Compression.NONE ? { compression: info.compression } : {}),
   };
 }
 

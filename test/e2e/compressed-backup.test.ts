@@ -57,6 +57,8 @@ describe('BACKUP … PROPERTIES ("compression" = "zstd")', () => {
     for (const f of files) expect(f).toMatch(/\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.zst$/);
     const ts = await snapshotTimestamp(c, 'z', 's1');
     expect(readInfo(infoOf('z', 's1', ts)).compression).toBe('zstd');
+    const [detail] = await c.rows(`SHOW SNAPSHOT ON z WHERE SNAPSHOT = 's1' AND TIMESTAMP = '${ts}'`);
+    expect(JSON.parse(detail![3]!)).toMatchObject({ database: 'src', compression: 'zstd' });
     // The large segment is stored in less than a third of its size (text compresses well).
     const bigBlob = files.map((f) => readFileSync(f).length).sort((a, b) => b - a)[0]!;
     expect(bigBlob).toBeLessThan(readFileSync(csv).length / 3);
