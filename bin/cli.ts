@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { AnalysisError, ErrorName, errorMessage } from '../lib/domain/errors.ts';
 import { JobDisplay, outcomeJson, printOutcome, printOutsideError } from './cli-output.ts';
@@ -8,9 +8,10 @@ import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { type Outcome, runScript } from './run-script.ts';
 import { type RunningServer, runningServer, sendSql } from './server-client.ts';
 import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-/** The package's version, read beside this file (not from the working directory). */
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package's version, read from the package (not from the working directory). */
+const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 const program = new Command();
 program.name('starbackup').description('StarRocks-compatible BACKUP and RESTORE, embedded or on AWS').version(version, '-V, --version').showHelpAfterError();

@@ -3,13 +3,14 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { WorkerCounts } from '../lib/domain/workflow.ts';
 import type { WorkflowDefinitions } from '../cdk/synth-definitions.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /**
  * The synthesized state machines, cached in the home. Synthesizing loads aws-cdk-lib and costs about half a
  * second, which an embedded BACKUP of an empty database should not pay on every command. The key hashes
  * every source the definitions come from, the CDK version and the worker counts, so any change re-synthesizes.
  */
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = PACKAGE_ROOT;
 const SOURCES = ['cdk/synth-definitions.ts', 'lib/domain/workflow.ts', 'lib/domain/phase-registry.ts', 'lib/domain/states.ts', 'lib/domain/errors.ts', 'node_modules/aws-cdk-lib/package.json'];
 
 function cacheKey(workers: WorkerCounts): string {

@@ -3,7 +3,13 @@ import { PHASE_NAMES, PHASES, type PhaseRegistry } from '../lib/domain/phase-reg
 import type { JobTypeValue } from '../lib/domain/states.ts';
 import { type UndeclaredAccessError, runScoped } from '../lib/jobs/scoped-context.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
-import { PHASE_HANDLERS } from '../functions/phase-handlers.ts';
+
+/**
+ * The phases' implementations (every backup and restore phase, the repository format) load when a workflow
+ * first runs a Task: a statement that starts no job does not pay for them.
+ */
+let handlers: Promise<typeof import('../functions/phase-handlers.ts').PHASE_HANDLERS> | undefined;
+const phaseHandlers = () => (handlers ??= import('../functions/phase-handlers.ts').then((m) => m.PHASE_HANDLERS));
 
 /** Wraps one Task handler; the embedded runtime's fault-injection seam (tests) and its test hooks use it. */
 export type HandlerWrapper = (workflow: JobTypeValue, state: string, handler: TaskHandler) => TaskHandler;
@@ -27,9 +33,11 @@ export function taskBindings(
   const bindings: Record<JobTypeValue, Record<string, TaskHandler>> = { BACKUP: {}, RESTORE: {} };
   for (const name of PHASE_NAMES) {
     const spec = registry[name];
-    const phase = PHASE_HANDLERS[name] as (ctx: ServiceContext, input: unknown) => Promise<unknown>;
     const label = `${name} (${spec.task})`;
-    const handler: TaskHandler = (input) => runScoped(ctx, label, spec, (scoped) => phase(scoped, input), report);
+    const handler: TaskHandler = async (input) => {
+      const phase = (await phaseHandlers())[name] as (ctx: ServiceContext, input: unknown) => Promise<unknown>;
+      return runScoped(ctx, label, spec, (scoped) => phase(scoped, input), report);
+    };
     for (const workflow of spec.workflows) bindings[workflow][spec.task] = handler;
   }
   return bindings as unknown as LocalHandlers;

@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
-import { getContext } from './wiring.ts';
 
 export type Handler<I, O> = (event: I, context?: Context) => Promise<O>;
 
@@ -20,8 +19,9 @@ export interface TaskDefinition<I, O> {
  */
 export function defineTask<I, O>(phase: (ctx: ServiceContext, input: I) => Promise<O>, name = phase.name): TaskDefinition<I, O> {
   const over = (get: () => Promise<ServiceContext>): Handler<I, O> => async (event: I) => phase(await get(), event);
-  const lambda = over(getContext);
-  // Powertools loads on the first invocation only, so the embedded CLI, which binds these same tasks, never pays for it.
+  // The cloud wiring (the SDK's DynamoDB, KMS and Step Functions clients) and Powertools load on the first
+  // invocation only, so the embedded CLI, which binds these same tasks, never pays for them.
+  const lambda = over(async () => (await import('./wiring.ts')).getContext());
   let instrumented: Promise<Handler<I, O>> | undefined;
   return {
     handler: async (event: I, context?: Context) => {

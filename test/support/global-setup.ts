@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { ensureBuilt } from './built-cli.ts';
 import { installMysqlClients } from './mysql-clients.ts';
 import { startS3rver } from './s3-server.ts';
 
@@ -11,12 +12,14 @@ declare module 'vitest' {
 
 /**
  * One s3rver for the whole run (a child process, about a second to start); tests isolate themselves
- * by bucket prefix; and the MySQL clients, installed when missing. The GCS and WebHDFS test servers are plain in-process HTTP servers that each test
+ * by bucket prefix; the MySQL clients, installed when missing; and dist/, built when older than the sources. The GCS and WebHDFS test servers are plain in-process HTTP servers that each test
  * file starts for itself.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Once for the run, before any test file: the MySQL door's tests require the clients and say what is missing.
   installMysqlClients((line) => process.stderr.write(`global setup: ${line}\n`));
+  // The tests that spawn bin/starbackup.js run the built JavaScript, as users do: built from these sources.
+  ensureBuilt((line) => process.stderr.write(`global setup: ${line}\n`));
   const s3 = await startS3rver();
   project.provide('s3Endpoint', s3.endpoint);
   return () => s3.close();

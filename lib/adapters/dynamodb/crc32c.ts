@@ -1,4 +1,4 @@
-import CRC32C from 'crc-32/crc32c';
+import CRC32C from 'crc-32/crc32c.js';
 
 /** CRC-32C (Castagnoli), the checksum LevelDB keeps for every table block and log record (crc-32's). */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {

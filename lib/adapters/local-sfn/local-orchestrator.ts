@@ -1,10 +1,11 @@
 /**
  * The embedded Orchestrator: runs the ASL synthesized from cdk/ with aws-local-stepfunctions, binding
  * each Task state to an in-process handler by state name. Failures of the execution are reported
- * through `outcome`, never thrown, so a background job cannot crash the process.
+ * through `outcome`, never thrown, so a background job cannot crash the process. The library loads with the
+ * definitions, on the first start: a command that starts no job does not pay for it.
  */
 import './promise-with-resolvers.ts';
-import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { ExecutionError, RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ErrorName } from '../../domain/errors.ts';
 import type { JobTypeValue } from '../../domain/states.ts';
 import type { BackupTaskName, ExecutionInput, RestoreTaskName } from '../../domain/workflow.ts';
@@ -60,9 +61,12 @@ export interface LocalExecution extends Execution {
 type JsonValue = Parameters<StateMachine['run']>[0];
 type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 type Overrides = NonNullable<RunOptions['overrides']>;
+type Asl = typeof import('aws-local-stepfunctions');
 interface Prepared {
   machine: StateMachine;
   overrides: Overrides;
+  /** The library's class of a failed execution, to unwrap its cause. */
+  executionError: typeof ExecutionError;
 }
 
 export class LocalOrchestrator implements Orchestrator {
@@ -72,7 +76,7 @@ export class LocalOrchestrator implements Orchestrator {
   constructor(private readonly options: LocalOrchestratorOptions) {}
 
   async start(workflow: JobTypeValue, input: ExecutionInput, name: string): Promise<LocalExecution> {
-    const { machine, overrides } = (await this.load())[workflow];
+    const { machine, overrides, executionError } = (await this.load())[workflow];
     const key = `${workflow}:${name}`;
     const inputJson = JSON.stringify(input);
     const existing = this.running.get(key);
@@ -89,7 +93,7 @@ export class LocalOrchestrator implements Orchestrator {
     const states: string[] = [];
     let abandoned = false;
     const settled = this.options.watch?.(workflow, input);
-    const outcome = Promise.all([run.result.then(succeeded(states), failed(states)), recordStates(run.eventLogs, states)])
+    const outcome = Promise.all([run.result.then(succeeded(states), failed(states, executionError)), recordStates(run.eventLogs, states)])
       .then(async ([result]) => {
         const end: LocalOutcome = abandoned ? { status: 'ABORTED', states } : result;
         await settled?.(end).catch(() => undefined);
@@ -125,22 +129,23 @@ export class LocalOrchestrator implements Orchestrator {
   }
 
   private async prepare(): Promise<Record<JobTypeValue, Prepared>> {
-    const { backup, restore } = await this.options.definitions();
+    const [{ backup, restore }, asl] = await Promise.all([this.options.definitions(), import('aws-local-stepfunctions')]);
     return {
-      BACKUP: this.prepareOne(backup, this.options.handlers.BACKUP),
-      RESTORE: this.prepareOne(restore, this.options.handlers.RESTORE),
+      BACKUP: this.prepareOne(asl, backup, this.options.handlers.BACKUP),
+      RESTORE: this.prepareOne(asl, restore, this.options.handlers.RESTORE),
     };
   }
 
-  private prepareOne(definition: AslDefinition, handlers: Readonly<Record<string, TaskHandler>>): Prepared {
+  private prepareOne(asl: Asl, definition: AslDefinition, handlers: Readonly<Record<string, TaskHandler>>): Prepared {
     // Without a local handler the library would invoke the Task's Lambda ARN for real.
     const missing = taskStateNames(definition).filter((state) => !Object.hasOwn(handlers, state));
     if (missing.length > 0) throw new Error(`no local handler for Task state(s) ${missing.join(', ')}`);
     const delay = this.options.retryDelayMs ?? 100;
     return {
-      machine: new StateMachine(withTaskTimeout(definition, this.options.taskTimeoutSeconds) as unknown as StateMachineDefinition, {
+      machine: new asl.StateMachine(withTaskTimeout(definition, this.options.taskTimeoutSeconds) as unknown as StateMachineDefinition, {
         validationOptions: { noValidate: !this.options.validate },
       }),
+      executionError: asl.ExecutionError,
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(
           Object.entries(handlers).map(([state, handler]) => [state, bindHandler(handler)]),
@@ -180,9 +185,9 @@ function namedError(name: string, message: string): Error {
 
 const succeeded = (states: string[]) => (output: unknown): LocalOutcome => ({ status: 'SUCCEEDED', states, output });
 
-const failed = (states: string[]) => (err: unknown): LocalOutcome => {
+const failed = (states: string[], executionError: typeof ExecutionError) => (err: unknown): LocalOutcome => {
   // A Fail state surfaces as an ExecutionError whose cause is named after the Fail state's Error.
-  const reason = err instanceof ExecutionError ? err.cause : err;
+  const reason = err instanceof executionError ? err.cause : err;
   return reason instanceof Error
     ? { status: 'FAILED', states, error: reason.name, cause: reason.message }
     : { status: 'FAILED', states, error: ErrorName.Internal, cause: String(reason) };

@@ -24,6 +24,11 @@ export interface GcsConfig {
   listPageSize: number;
 }
 
+/** How a store names itself in messages: bucket and prefix, never a property. */
+export function describeGcs(config: GcsConfig): string {
+  return `gs://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+}
+
 export const GCS_PROPERTIES = [
   'gcp.gcs.service_account_json', 'gcp.gcs.service_account_email', 'gcp.gcs.service_account_private_key',
   'gcp.gcs.service_account_private_key_id', 'gcp.gcs.key_file', 'gcp.gcs.use_compute_engine_service_account',

@@ -10,7 +10,7 @@ import { type OpenedBody, isInMemory, mapStreamErrors, withOpenedBody } from '..
 import { type HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '../hashing-stream.ts';
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { GcsClient } from './gcs-client.ts';
-import type { GcsConfig } from './gcs-config.ts';
+import { type GcsConfig, describeGcs } from './gcs-config.ts';
 import { type GcsErrorContext, mapGcsError } from './gcs-errors.ts';
 
 const CONTENT_TYPE = 'application/octet-stream';
@@ -36,7 +36,7 @@ export class GcsObjectStore implements ObjectStore {
 
   constructor(private readonly client: GcsClient, private readonly config: GcsConfig, private readonly secrets: string[] = []) {
     this.root = config.prefix === '' ? '' : `${config.prefix}/`;
-    this.description = `gs://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+    this.description = describeGcs(config);
     this.endpointText = config.endpoint ?? 'storage.googleapis.com';
   }
 

@@ -15,6 +15,11 @@ export interface HdfsConfig {
 }
 
 /** Hadoop 3's namenode HTTP port (Hadoop 2 used 50070). */
+/** How a store names itself in messages: its location without trailing slashes. */
+export function describeHdfs(config: HdfsConfig): string {
+  return config.location.replace(/\/+$/, '');
+}
+
 export const DEFAULT_WEBHDFS_PORT = 9870;
 
 export const HDFS_PROPERTIES = ['hdfs.webhdfs.port', 'hdfs.webhdfs.https', 'hdfs.webhdfs.delegation_token'] as const;

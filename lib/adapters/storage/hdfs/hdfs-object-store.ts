@@ -6,7 +6,7 @@ import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '..
 import { type OpenedBody, mapStreamErrors, withOpenedBody } from '../body.ts';
 import { type HashingStream, hashBody } from '../hashing-stream.ts';
 import { TEMP_SUFFIX, checkKey, checkPrefix, checkRange } from '../object-keys.ts';
-import type { HdfsConfig } from './hdfs-config.ts';
+import { type HdfsConfig, describeHdfs } from './hdfs-config.ts';
 import type { TrustGuard } from '../../../ports/trust-guard.ts';
 import { type HdfsFileStatus, WebHdfsClient } from './webhdfs-client.ts';
 import { remoteExceptionOf } from './webhdfs-errors.ts';
@@ -22,7 +22,7 @@ export class HdfsObjectStore implements ObjectStore {
 
   constructor(private readonly config: HdfsConfig, guard?: TrustGuard) {
     this.client = new WebHdfsClient(config, guard);
-    this.description = config.location.replace(/\/+$/, '');
+    this.description = describeHdfs(config);
   }
 
   /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */

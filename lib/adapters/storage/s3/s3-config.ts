@@ -34,6 +34,11 @@ export const S3_PROPERTIES = [
   'aws.s3.sts.region', 'aws.s3.sts.endpoint', 'aws.s3.enable_path_style_access', 'aws.s3.enable_ssl',
 ] as const;
 
+/** How a store names itself in messages: scheme, bucket and prefix, never a property. */
+export function describeS3(config: S3Config): string {
+  return `${config.location.split(':')[0]!.toLowerCase()}://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+}
+
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
 

@@ -10,7 +10,7 @@ import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '..
 import { type OpenedBody, isInMemory, mapStreamErrors, withOpenedBody } from '../body.ts';
 import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '../hashing-stream.ts';
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
-import type { S3Config } from './s3-config.ts';
+import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
 
 /**
@@ -25,7 +25,7 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(private readonly client: S3Client, private readonly config: S3Config, private readonly secrets: string[] = []) {
     this.root = config.prefix === '' ? '' : `${config.prefix}/`;
-    this.description = `${config.location.split(':')[0]!.toLowerCase()}://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+    this.description = describeS3(config);
     this.endpointText = config.endpoint ?? `AWS S3 (${config.region})`;
   }
 
