@@ -66,7 +66,7 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
       return SNAPSHOT_DETAIL.of([{ label, timestamp: filter.timestamp, status: `Failed to get info: ${errorMessage(e)}` }]);
     }
   }
-  const listed = new Map((await listSnapshots(store, repo)).map((l) => [l.label, l]));
+  const listed = new Map((await listSnapshots(store, repo, filter.names)).map((l) => [l.label, l]));
   for (const n of filter.names ?? []) if (!listed.has(n)) listed.set(n, { label: n, timestamps: [] });
   const entries = [...listed.values()].filter(({ label }) => !filter.names || filter.names.includes(label)).sort((a, b) => a.label.localeCompare(b.label));
   const shown: ShownSnapshot[] = entries.map((l): ShownSnapshot => {
