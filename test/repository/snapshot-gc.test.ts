@@ -106,6 +106,21 @@ describe('DROP SNAPSHOT garbage collection', () => {
     await repo.delete(lateKey);
   }, 120_000);
 
+  it('ADMIN CLEAN REPOSITORY collects what a killed backup uploaded, and keeps what a snapshot names', async () => {
+    // The previous test's late backup went away without a snapshot: its blobs are collected too.
+    expect(Number((await c.rows('ADMIN CLEAN REPOSITORY r'))[0]![0])).toBeGreaterThan(0);
+    // What a backup killed in UPLOADING leaves once rolled back: blobs, and no __meta naming them.
+    const left = await addGarbage('killed');
+    const needed = [...await blobShas()].filter((sha) => !left.includes(sha));
+    expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([[String(GARBAGE)]]);
+    const now = await blobShas();
+    expect(needed.every((sha) => now.has(sha))).toBe(true);
+    expect(left.some((sha) => now.has(sha))).toBe(false);
+    expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([['0']]);
+    expect(await c.error('ADMIN CLEAN REPOSITORY nope')).toBe('Repository nope does not exist');
+    expect(await c.error('ADMIN CLEAN REPOSITORY r r')).toMatch(/^Getting syntax error/);
+  }, 120_000);
+
   it('collects nothing when a __meta cannot be read', async () => {
     const garbage = await addGarbage('unreadable');
     await repo.put(layout.meta('r', 'broken', '2030-01-01-00-00-00-000'), '{not json');
