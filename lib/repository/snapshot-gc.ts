@@ -60,12 +60,16 @@ export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): 
   return present;
 }
 
-/** Returns how many blobs were deleted. */
-export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord): Promise<number> {
+/**
+ * Returns how many blobs were deleted. `only` limits the collection to those blobs (a cancelled backup's
+ * own uploads); the rules stay the same.
+ */
+export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
   const c: Collection = { candidates: new Map(), read: new Map() };
+  if (only?.size === 0) return 0;
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
     const sha = blobSha(o.key);
-    if (sha) c.candidates.set(sha, o.key);
+    if (sha && (!only || only.has(sha))) c.candidates.set(sha, o.key);
   }
   const blobs = [...c.candidates.keys()];
   let deleted = 0;
