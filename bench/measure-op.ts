@@ -17,6 +17,8 @@ process.stdout.write(`${JSON.stringify({
   // The statement alone: the job, without process start and opening the home.
   statementSeconds: outcomes.at(-1)?.seconds ?? seconds,
   maxRssMB: process.resourceUsage().maxRSS / 1024,
+  // The whole process's CPU, start-up included (user + system).
+  cpuSeconds: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e6,
   error: failed?.error?.message,
   rows: outcomes.at(-1)?.result?.rows ?? [],
 })}\n`);

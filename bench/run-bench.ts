@@ -3,7 +3,9 @@
  * (s3rver) repository, side by side with `rclone copy` of the same segment files to the same targets.
  * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3, and --plan-segments N
  * to also plan a backup of N synthetic segments (bench/plan-scale.ts), --compression zstd for repositories
- * whose backups compress (the figures then say what the repository stores).
+ * whose backups compress (the figures then say what the repository stores), and --history N for the costs
+ * that must not grow with history: N snapshots, 10 × N jobs and 10 × N tables against a history a twentieth
+ * of that (bench/history-scale.ts; --history-blobs, default 5000).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { addLoads, createDataset, type DatasetOptions } from './dataset.ts';
+import type { HistoryRow } from './history-scale.ts';
 import type { PlanResult } from './plan-scale.ts';
 import { ensureRclone, rcloneCopy } from './rclone.ts';
 
@@ -19,6 +22,7 @@ const { values } = parseArgs({ options: {
   'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
   'plan-segments': { type: 'string', default: '0' }, compression: { type: 'string', default: 'none' },
+  history: { type: 'string', default: '0' }, 'history-blobs': { type: 'string', default: '5000' },
 } });
 const compression = values.compression === 'none' ? '' : `"compression" = "${values.compression}"`;
 const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
@@ -50,7 +54,18 @@ function jobBytes(kind: 'BACKUP' | 'RESTORE', db: string): number {
 
 const results: Record<string, unknown>[] = [];
 let planning: PlanResult | undefined;
+const history: HistoryRow[] = [];
 try {
+  const wanted = Number(values.history);
+  // The same history a twentieth as long first: the growth is the ratio of the two rows.
+  for (const snapshots of wanted > 0 ? [Math.max(1, Math.round(wanted / 20)), wanted] : []) {
+    process.stderr.write(`history: ${snapshots} snapshots, ${snapshots * 10} jobs, ${snapshots * 10} tables\n`);
+    const dir = join(root, `history-${snapshots}`);
+    mkdirSync(dir);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'history-scale.ts'), dir, String(snapshots), values['history-blobs']!],
+      { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
+    history.push(JSON.parse(out.trim().split('\n').at(-1)!) as HistoryRow);
+  }
   const planSegments = Number(values['plan-segments']);
   if (planSegments > 0) {
     process.stderr.write(`planning a backup of ${planSegments} synthetic segments\n`);
@@ -125,7 +140,7 @@ try {
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 mkdirSync(join(import.meta.dirname), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB } }, null, 2)}\n`);
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, history }, null, 2)}\n`);
 const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
 if (results.length) process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
 for (const r of results as any[]) {
@@ -137,5 +152,13 @@ for (const r of results as any[]) {
 if (planning) {
   process.stdout.write(`\n| planning | segments | SNAPSHOTING s | UPLOAD_SNAPSHOT s | plan s | batches | largest state payload | peak RSS MB (heap cap ${PLAN_HEAP_MB} MB) |\n|---|---|---|---|---|---|---|---|\n`);
   process.stdout.write(`| backup | ${planning.segments} | ${f(planning.snapshotingSeconds)} | ${f(planning.uploadSnapshotSeconds)} | ${f(planning.planSeconds)} | ${planning.batches} | ${(planning.maxPayloadBytes / 1024).toFixed(1)} KiB (${planning.maxPayloadState}) | ${f(planning.maxRssMB, 0)} |\n`);
+}
+if (history.length) {
+  process.stdout.write(`\n| history: snapshots / jobs / tables (blobs) | op | process s | process CPU s | statement s | peak RSS MB |\n|---|---|---|---|---|---|\n`);
+  for (const h of history) {
+    for (const [name, m] of [['DROP SNAPSHOT', h.drop], ['SHOW SNAPSHOT', h.show], [`RESTORE of ${h.tables} empty tables`, h.restore]] as const) {
+      process.stdout.write(`| ${h.snapshots} / ${h.jobs} / ${h.tables} (${h.blobs}) | ${name} | ${f(m.seconds, 2)} | ${f(m.cpuSeconds, 2)} | ${f(m.statementSeconds, 2)} | ${f(m.maxRssMB, 0)} |\n`);
+    }
+  }
 }
 process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\n`);

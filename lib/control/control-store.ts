@@ -105,16 +105,17 @@ export class ControlStore {
     return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${jobScope(db)}`)).map((r) => r.doc);
   }
 
-  /** Every job that has not ended, in any database (DROP REPOSITORY and DROP SNAPSHOT refuse while one uses theirs). */
+  /**
+   * Every job that has not ended, in any database (DROP REPOSITORY and DROP SNAPSHOT refuse while one uses
+   * theirs), found through the locks rather than a scan of every job ever run: a job is recorded only once
+   * it holds its database's lock, and it releases the lock only after its record says FINISHED or
+   * CANCELLED, so every unfinished job, also one whose process died, is named by a held lock (crash
+   * recovery finds it the same way). A lock taken over keeps naming the same job.
+   */
   async unfinishedJobs(): Promise<JobRecord[]> {
-    const out: JobRecord[] = [];
-    for (const db of await this.databasesWithJobs()) {
-      for (const { jobId } of await this.jobsOfDatabase(db)) {
-        const job = (await this.getJob(jobId))?.doc;
-        if (job && !isTerminal(job.state)) out.push(job);
-      }
-    }
-    return out;
+    const held = await this.locks.held();
+    const jobs = await Promise.all(held.map(({ lock }) => this.getJob(lock.doc.jobId)));
+    return jobs.flatMap((j) => (j && !isTerminal(j.doc.state) ? [j.doc] : []));
   }
 
   async databasesWithJobs(): Promise<string[]> {

@@ -1,19 +1,5 @@
-/**
- * `fn` over every item with at most `limit` running at once, results in item order. The worker-count knobs
- * (make_snapshot_worker_count, release_snapshot_worker_count) bound a phase's own fan-out with it.
- */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
+/** The bounded fan-out lives in lib/domain (lib/repository uses it too); re-exported for the phases. */
+export { mapBounded } from '../domain/map-bounded.ts';
 
 /** A phase's concurrency when the context sets none (the cloud): StarRocks' per-BE default is small too. */
 export const DEFAULT_PHASE_WORKERS = 8;

@@ -1,10 +1,12 @@
 import { type JobRecord, type RestoreJob, jobOfType } from '../domain/control-types.ts';
 import { ErrorName, LockLostError, NotFoundError } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
-import { type JobStatus, JobType, StatusCode, isTerminal } from '../domain/states.ts';
+import { BackupState, type JobStatus, JobType, StatusCode, isTerminal, stateRank } from '../domain/states.ts';
 import type { CancelInput, JobRef } from '../domain/workflow.ts';
 import type { ServiceContext } from './service-context.ts';
 import { openRepository } from '../repository/repository-context.ts';
+import { collectGarbage } from '../repository/snapshot-gc.ts';
+import { uploadItems } from './backup/backup-staging.ts';
 import { fence } from './job-guard.ts';
 import { releaseTable } from './release-table.ts';
 import { restoreCommitting } from './restore/committing.ts';
@@ -102,8 +104,24 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
     const store = await openRepository(ctx, repo);
     await store.delete(layout.info(repo.name, job.label, job.timestamp));
     await store.delete(layout.meta(repo.name, job.label, job.timestamp));
+    // What it uploaded and no other `__meta` names goes too, under DROP SNAPSHOT's rules (a backup that
+    // shares a blob keeps it): a cancelled or killed backup leaves no space behind.
+    if (stateRank(JobType.BACKUP, job.state) >= stateRank(JobType.BACKUP, BackupState.UPLOADING)) {
+      await collectGarbage(store, repo, await plannedBlobs(ctx, job.jobId, repo.name));
+    }
   }
   await clearStaging(ctx.data, job.jobId, ctx.workers?.releaseSnapshot);
+}
+
+/** The blobs the backup planned (its staged upload list); none when it never staged one. */
+async function plannedBlobs(ctx: ServiceContext, jobId: string, repo: string): Promise<Set<string>> {
+  const shas = new Set<string>();
+  try {
+    for await (const item of uploadItems(ctx.data, jobId, repo)) shas.add(item.sha256);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+  }
+  return shas;
 }
 
 async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void> {

@@ -9,30 +9,45 @@ import type { ObjectStore } from '../ports/object-store.ts';
 /**
  * Blob garbage collection after a snapshot is dropped. A blob is deleted only if no `__meta` file in the
  * repository names it: finished snapshots, and backups still running (they write `__meta` before looking
- * for blobs they can skip). The metadata is read again before every batch of deletions, and a backup
- * checks its blobs once more before it commits, so a concurrent backup never commits a missing blob.
+ * for blobs they can skip). The blobs are listed first, so every blob listed was uploaded after the `__meta`
+ * naming it existed. Before every batch of deletions the `__meta` files are listed again and any that
+ * appeared since (a backup that started meanwhile) are read too; each file is read once per collection, so
+ * the cost grows with blobs plus metadata, not their product. A backup checks its blobs once more before
+ * it commits, so a concurrent backup never commits a missing blob.
  */
 const BATCH = 500;
+const DELETES_AT_ONCE = 16;
 
-async function referencedBlobs(store: ObjectStore, repo: RepositoryRecord): Promise<Set<string> | undefined> {
-  const refs = new Set<string>();
+/** The blobs still unreferenced, and the `__meta` files already read (key and size). */
+interface Collection {
+  candidates: Map<string, string>;
+  read: Map<string, number>;
+}
+
+/**
+ * Reads the `__meta` files not read yet and takes every blob they name out of the candidates. False when
+ * one cannot be read or is not valid: it might name any blob, so nothing more may be collected.
+ */
+async function readNewMetas(store: ObjectStore, repo: RepositoryRecord, c: Collection): Promise<boolean> {
   for await (const o of store.list(layout.snapshotsPrefix(repo.name))) {
     const k = parseSnapshotKey(repo.name, o.key);
-    if (!k || !k.file.startsWith('__meta_')) continue;
+    if (!k || !k.file.startsWith('__meta_') || c.read.get(o.key) === o.size) continue;
     let meta: SnapshotMeta;
     try {
       meta = validateSnapshotMeta(unseal<unknown>(await getText(store, o.key), o.key, sha256Hex));
     } catch {
-      // A metadata file that cannot be read, or is not valid, might name any blob: collect nothing this time.
-      return undefined;
+      return false;
     }
+    c.read.set(o.key, o.size);
     for (const t of meta.tables) {
       for (const p of t.partitions) {
-        for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet.segments) refs.add(s.sha256);
+        for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) {
+          for (const s of tablet.segments) c.candidates.delete(s.sha256);
+        }
       }
     }
   }
-  return refs;
+  return true;
 }
 
 /**
@@ -50,22 +65,28 @@ export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): 
   return { plain, compressed };
 }
 
-/** Returns how many blobs were deleted. */
-export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord): Promise<number> {
-  const blobs: { key: string; sha: string }[] = [];
+/**
+ * Returns how many blobs were deleted. `only` limits the collection to those blobs (a cancelled backup's
+ * own uploads); the rules stay the same.
+ */
+export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
+  const c: Collection = { candidates: new Map(), read: new Map() };
+  if (only?.size === 0) return 0;
   for await (const o of store.list(layout.blobsPrefix(repo.name))) {
     const sha = blobSha(o.key);
-    if (sha) blobs.push({ key: o.key, sha });
+    if (sha && (!only || only.has(sha))) c.candidates.set(sha, o.key);
   }
+  const blobs = [...c.candidates.keys()];
   let deleted = 0;
   for (let i = 0; i < blobs.length; i += BATCH) {
-    const refs = await referencedBlobs(store, repo);
-    if (!refs) return deleted;
-    for (const b of blobs.slice(i, i + BATCH)) {
-      if (refs.has(b.sha)) continue;
-      await store.delete(b.key);
-      deleted++;
+    if (!(await readNewMetas(store, repo, c))) return deleted;
+    const batch = blobs.slice(i, i + BATCH).filter((sha) => c.candidates.has(sha));
+    // One decision for the whole batch, made on the metadata read just above: deleting its blobs
+    // concurrently changes nothing about which ones go.
+    for (let j = 0; j < batch.length; j += DELETES_AT_ONCE) {
+      await Promise.all(batch.slice(j, j + DELETES_AT_ONCE).map((sha) => store.delete(c.candidates.get(sha)!)));
     }
+    deleted += batch.length;
   }
   return deleted;
 }

@@ -269,6 +269,8 @@ export type Statement = Base &
     /** `SET PASSWORD [FOR u] = PASSWORD('pw') | '*hash'`; no FOR is the connected user. */
     | { kind: 'SetPassword'; user?: UserRef; auth: AuthOption }
     | { kind: 'AdminVerifySnapshot'; snapshot: string; repo: string; properties: Properties }
+    /** starbackup's own: collects the blobs no `__meta` names (left by cancelled or killed backups). */
+    | { kind: 'AdminCleanRepository'; repo: string }
     /** `GRANT privileges ON object TO grantee [WITH GRANT OPTION]`; privileges upper-cased, `ALL [PRIVILEGES]` as 'ALL'. */
     | { kind: 'GrantPrivilege'; privileges: string[]; on: PrivObject; grantee: Grantee; withGrantOption: boolean }
     | { kind: 'RevokePrivilege'; privileges: string[]; on: PrivObject; grantee: Grantee }

@@ -186,6 +186,10 @@ const statement = keywordDispatch({
   RESTORE: parseRestore,
   CANCEL: (ts) => parseCancel(ts, ts.expectOneOf(['BACKUP', 'RESTORE']) === 'BACKUP' ? 'CancelBackup' : 'CancelRestore'),
   ADMIN: (ts) => {
+    if (ts.optionalKeyword('CLEAN')) {
+      ts.expectKeyword('REPOSITORY');
+      return { kind: 'AdminCleanRepository', repo: ts.identifier() };
+    }
     ts.expectKeyword('VERIFY');
     ts.expectKeyword('SNAPSHOT');
     return parseVerifySnapshot(ts);

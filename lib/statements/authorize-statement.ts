@@ -141,6 +141,8 @@ const RULES: { [K in StatementKind]: Entry<K> } = {
   DropSnapshot: repository,
   // starbackup's own: it reads a repository's snapshot, as SHOW SNAPSHOT does.
   AdminVerifySnapshot: repository,
+  // starbackup's own: it deletes from a repository what no snapshot needs, as DROP SNAPSHOT's collection does.
+  AdminCleanRepository: repository,
   SelectValues: NONE,
   SetVariables: (g, s) => {
     if (s.items.some((i) => i.kind !== 'names' && i.scope === 'GLOBAL')) system(g, 'OPERATE');

@@ -15,7 +15,7 @@ import type { ResultSet } from './result-set.ts';
 import type { Session } from './session.ts';
 import { showGrants } from './show-grants.ts';
 import * as sessions from './session-statements.ts';
-import { dropSnapshot, showSnapshot, verifySnapshot } from './snapshot-statements.ts';
+import { cleanRepository, dropSnapshot, showSnapshot, verifySnapshot } from './snapshot-statements.ts';
 
 /** Runs one statement of a kind. */
 type Executor<K extends StatementKind> = (ctx: ServiceContext, stmt: StatementOf<K>, session: Session) => Promise<ResultSet>;
@@ -61,6 +61,7 @@ const EXECUTORS: { [K in StatementKind]: Executor<K> } = {
   ShowSnapshot: showSnapshot,
   DropSnapshot: dropSnapshot,
   AdminVerifySnapshot: verifySnapshot,
+  AdminCleanRepository: cleanRepository,
   SelectValues: sessions.selectValues,
   SetVariables: sessions.setVariables,
   ShowVariables: sessions.showVariables,

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../jobs/service-context.ts';
 import { type Column, type ResultSet, columns, ok } from './result-set.ts';
 import { openRepository } from '../repository/repository-context.ts';
 import { removeSnapshot } from '../repository/remove-snapshot.ts';
+import { collectGarbage } from '../repository/snapshot-gc.ts';
 import { readInfo } from '../repository/snapshot-reader.ts';
 import { listSnapshots } from '../repository/snapshot-list.ts';
 import { type FileFinding, verifySnapshotFiles } from '../repository/verify-snapshot.ts';
@@ -68,7 +69,7 @@ export async function showSnapshot(ctx: ServiceContext, s: StatementOf<'ShowSnap
       return SNAPSHOT_DETAIL.of([{ label, timestamp: filter.timestamp, status: `Failed to get info: ${errorMessage(e)}` }]);
     }
   }
-  const listed = new Map((await listSnapshots(store, repo)).map((l) => [l.label, l]));
+  const listed = new Map((await listSnapshots(store, repo, filter.names)).map((l) => [l.label, l]));
   for (const n of filter.names ?? []) if (!listed.has(n)) listed.set(n, { label: n, timestamps: [] });
   const entries = [...listed.values()].filter(({ label }) => !filter.names || filter.names.includes(label)).sort((a, b) => a.label.localeCompare(b.label));
   const shown: ShownSnapshot[] = entries.map((l): ShownSnapshot => {
@@ -140,6 +141,22 @@ export async function dropSnapshot(ctx: ServiceContext, s: StatementOf<'DropSnap
   await removeSnapshot(ctx, repo, s.snapshot, s.force);
   return ok();
 }
+
+/**
+ * ADMIN CLEAN REPOSITORY r: the garbage collection of DROP SNAPSHOT without dropping anything, for the
+ * blobs a cancelled or killed backup uploaded (its `__meta` is removed when it is rolled back, so nothing
+ * names them any more). Under the same rules: a blob goes only if no `__meta` names it, a backup still
+ * running included, and nothing goes while a `__meta` cannot be read. Answers how many blobs went.
+ */
+export async function cleanRepository(ctx: ServiceContext, s: StatementOf<'AdminCleanRepository'>): Promise<ResultSet> {
+  const repo = await ctx.control.getRepository(s.repo);
+  if (!repo) throw new NotFoundError(`Repository ${s.repo} does not exist`);
+  if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
+  const collected = await collectGarbage(await openRepository(ctx, repo), repo);
+  return CLEAN_RESULT.of([{ collected }]);
+}
+
+const CLEAN_RESULT = columns<{ collected: number }>([['CollectedBlobs', (x) => String(x.collected)]]);
 
 /** ADMIN VERIFY SNAPSHOT: one row per finding (a sound timestamp has one, with Problem OK). */
 const VERIFY_RESULT = columns<FileFinding & { label: string; timestamp: string }>([

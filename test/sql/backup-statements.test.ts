@@ -106,6 +106,7 @@ describe('jobs and snapshots', () => {
     ['DROP SNAPSHOT s ON r', { kind: 'DropSnapshot', snapshot: 's', repo: 'r', force: false }],
     ['DROP SNAPSHOT s ON r FORCE', { kind: 'DropSnapshot', snapshot: 's', repo: 'r', force: true }],
     ['ADMIN VERIFY SNAPSHOT s ON r', { kind: 'AdminVerifySnapshot', snapshot: 's', repo: 'r', properties: {} }],
+    ['ADMIN CLEAN REPOSITORY r', { kind: 'AdminCleanRepository', repo: 'r' }],
     [
       "ADMIN VERIFY SNAPSHOT s ON r PROPERTIES ('backup_timestamp' = 't')",
       { kind: 'AdminVerifySnapshot', snapshot: 's', repo: 'r', properties: { backup_timestamp: 't' } },
