@@ -9,7 +9,7 @@ import type { RowRouter } from './row-builder.ts';
  * little per value): RSS stays near this, whatever the size of the file, and a batch still makes segments
  * large enough that a big file does not become a swarm of small ones.
  */
-export const BATCH_CHARS = 32 * 1024 * 1024;
+export const BATCH_CHARS = 8 * 1024 * 1024;
 
 /**
  * Loads a CSV stream into a table: rows are parsed, checked and routed as they arrive, written a batch at a
