@@ -2,7 +2,8 @@
  * `npm run bench`: backup, incremental backup and restore of a generated dataset to a file:// and an S3
  * (s3rver) repository, side by side with `rclone copy` of the same segment files to the same targets.
  * Options: --size-mb 1024 --files 1000 --tables 4 --partitions 5 --targets file,s3, and --plan-segments N
- * to also plan a backup of N synthetic segments (bench/plan-scale.ts).
+ * to also plan a backup of N synthetic segments (bench/plan-scale.ts), --files-csv-mb N to load an N MB CSV
+ * through FILES() (bench/files-csv.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,13 +12,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { addLoads, createDataset, type DatasetOptions } from './dataset.ts';
+import { type FilesCsvResult, filesCsvBench } from './files-csv.ts';
 import type { PlanResult } from './plan-scale.ts';
 import { ensureRclone, rcloneCopy } from './rclone.ts';
 
 const { values } = parseArgs({ options: {
   'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
-  'plan-segments': { type: 'string', default: '0' },
+  'plan-segments': { type: 'string', default: '0' }, 'files-csv-mb': { type: 'string', default: '0' },
 } });
 const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
 const root = mkdtempSync(join(tmpdir(), 'starbackup-bench-'));
@@ -48,7 +50,9 @@ function jobBytes(kind: 'BACKUP' | 'RESTORE', db: string): number {
 
 const results: Record<string, unknown>[] = [];
 let planning: PlanResult | undefined;
+let filesCsv: FilesCsvResult | undefined;
 try {
+  if (Number(values['files-csv-mb']) > 0) filesCsv = filesCsvBench(root, Number(values['files-csv-mb']));
   const planSegments = Number(values['plan-segments']);
   if (planSegments > 0) {
     process.stderr.write(`planning a backup of ${planSegments} synthetic segments\n`);
@@ -120,7 +124,7 @@ try {
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 mkdirSync(join(import.meta.dirname), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB } }, null, 2)}\n`);
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, filesCsv }, null, 2)}\n`);
 const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
 if (results.length) process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
 for (const r of results as any[]) {
@@ -133,4 +137,5 @@ if (planning) {
   process.stdout.write(`\n| planning | segments | SNAPSHOTING s | UPLOAD_SNAPSHOT s | plan s | batches | largest state payload | peak RSS MB (heap cap ${PLAN_HEAP_MB} MB) |\n|---|---|---|---|---|---|---|---|\n`);
   process.stdout.write(`| backup | ${planning.segments} | ${f(planning.snapshotingSeconds)} | ${f(planning.uploadSnapshotSeconds)} | ${f(planning.planSeconds)} | ${planning.batches} | ${(planning.maxPayloadBytes / 1024).toFixed(1)} KiB (${planning.maxPayloadState}) | ${f(planning.maxRssMB, 0)} |\n`);
 }
+if (filesCsv) process.stdout.write(`\n| FILES() CSV load | file MiB | rows | process s | MB/s | peak RSS MB |\n|---|---|---|---|---|---|\n| whole process | ${f(filesCsv.fileMB)} | ${filesCsv.rows} | ${f(filesCsv.seconds)} | ${f(filesCsv.mbps)} | ${f(filesCsv.maxRssMB, 0)} |\n`);
 process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\n`);
