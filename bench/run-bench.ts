@@ -5,7 +5,8 @@
  * to also plan a backup of N synthetic segments (bench/plan-scale.ts), --compression zstd for repositories
  * whose backups compress (the figures then say what the repository stores), and --history N for the costs
  * that must not grow with history: N snapshots, 10 × N jobs and 10 × N tables against a history a twentieth
- * of that (bench/history-scale.ts; --history-blobs, default 5000).
+ * of that (bench/history-scale.ts; --history-blobs, default 5000), and --files-csv-mb N to load an N MB CSV
+ * through FILES() (bench/files-csv.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
 import { addLoads, createDataset, type DatasetOptions } from './dataset.ts';
+import { type FilesCsvResult, filesCsvBench } from './files-csv.ts';
 import type { HistoryRow } from './history-scale.ts';
 import type { PlanResult } from './plan-scale.ts';
 import { ensureRclone, rcloneCopy } from './rclone.ts';
@@ -23,6 +25,7 @@ const { values } = parseArgs({ options: {
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
   'plan-segments': { type: 'string', default: '0' }, compression: { type: 'string', default: 'none' },
   history: { type: 'string', default: '0' }, 'history-blobs': { type: 'string', default: '5000' },
+  'files-csv-mb': { type: 'string', default: '0' },
 } });
 const compression = values.compression === 'none' ? '' : `"compression" = "${values.compression}"`;
 const o: DatasetOptions = { sizeMb: Number(values['size-mb']), files: Number(values.files), tables: Number(values.tables), partitions: Number(values.partitions) };
@@ -54,6 +57,7 @@ function jobBytes(kind: 'BACKUP' | 'RESTORE', db: string): number {
 
 const results: Record<string, unknown>[] = [];
 let planning: PlanResult | undefined;
+let filesCsv: FilesCsvResult | undefined;
 const history: HistoryRow[] = [];
 try {
   const wanted = Number(values.history);
@@ -66,6 +70,7 @@ try {
       { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
     history.push(JSON.parse(out.trim().split('\n').at(-1)!) as HistoryRow);
   }
+  if (Number(values['files-csv-mb']) > 0) filesCsv = filesCsvBench(root, Number(values['files-csv-mb']));
   const planSegments = Number(values['plan-segments']);
   if (planSegments > 0) {
     process.stderr.write(`planning a backup of ${planSegments} synthetic segments\n`);
@@ -140,7 +145,7 @@ try {
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 mkdirSync(join(import.meta.dirname), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, history }, null, 2)}\n`);
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, results, planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, history, filesCsv }, null, 2)}\n`);
 const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
 if (results.length) process.stdout.write(`\n| target | op | process s | job s | MB/s | MiB moved | peak RSS MB | rclone s | rclone s / ours |\n|---|---|---|---|---|---|---|---|---|\n`);
 for (const r of results as any[]) {
@@ -161,4 +166,5 @@ if (history.length) {
     }
   }
 }
+if (filesCsv) process.stdout.write(`\n| FILES() CSV load | file MiB | rows | process s | MB/s | peak RSS MB |\n|---|---|---|---|---|---|\n| whole process | ${f(filesCsv.fileMB)} | ${filesCsv.rows} | ${f(filesCsv.seconds)} | ${f(filesCsv.mbps)} | ${f(filesCsv.maxRssMB, 0)} |\n`);
 process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\n`);

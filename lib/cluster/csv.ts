@@ -1,8 +1,11 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Options, parse } from 'csv-parse';
 import { AnalysisError } from '../domain/errors.ts';
 
 /**
  * CSV as StarRocks' FILES() reads it: `csv.column_separator` (default `\t`), `csv.row_delimiter` (default
- * `\n`), `csv.skip_header` lines, `csv.enclose` quote character, `csv.escape`. `\N` is NULL.
+ * `\n`), `csv.skip_header` lines, `csv.enclose` quote character, `csv.escape`, `csv.trim_space`. `\N` is NULL.
  */
 export interface CsvOptions {
   columnSeparator: string;
@@ -10,7 +13,14 @@ export interface CsvOptions {
   skipHeader: number;
   enclose?: string;
   escape?: string;
+  trimSpace?: boolean;
 }
+
+/**
+ * The longest record a load holds at once: an unterminated quote would otherwise gather the rest of the
+ * file into one field, and memory would grow with the file.
+ */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
 const unescape = (s: string) => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n').replace(/\\r/g, '\r');
 
@@ -25,45 +35,59 @@ export function csvOptions(props: Record<string, string>): CsvOptions {
   if (!opts.columnSeparator || !opts.rowDelimiter) throw new AnalysisError('csv.column_separator and csv.row_delimiter must not be empty');
   if (props['csv.enclose']) opts.enclose = props['csv.enclose'];
   if (props['csv.escape']) opts.escape = props['csv.escape'];
+  const trim = props['csv.trim_space']?.toLowerCase();
+  if (trim !== undefined && trim !== 'true' && trim !== 'false') throw new AnalysisError(`Invalid csv.trim_space: '${props['csv.trim_space']}'; use true or false`);
+  if (trim === 'true') opts.trimSpace = true;
   return opts;
 }
 
-export function parseCsv(text: string, o: CsvOptions): (string | null)[][] {
-  const rows: (string | null)[][] = [];
-  let row: (string | null)[] = [];
-  let field = '';
-  let quoted = false;
-  let wasQuoted = false;
-  const endField = () => {
-    row.push(!wasQuoted && field === '\\N' ? null : field);
-    field = '';
-    wasQuoted = false;
+function parserOptions(o: CsvOptions): Options {
+  return {
+    delimiter: o.columnSeparator,
+    // Windows line ends: `\r\n` ends a row too when rows end with `\n`, also after a closing quote.
+    record_delimiter: o.rowDelimiter === '\n' && o.enclose ? ['\r\n', '\n'] : o.rowDelimiter,
+    quote: o.enclose ?? false,
+    // A doubled enclose character is always a literal one; csv.escape, when given, escapes the next one.
+    escape: o.escape ?? o.enclose ?? null,
+    // A quote character inside an unquoted field is data, and rows may differ in length: the row check
+    // that follows names the row and the column counts.
+    relax_quotes: true,
+    relax_column_count: true,
+    trim: o.trimSpace ?? false,
+    max_record_size: MAX_RECORD_CHARS,
   };
-  for (let i = 0; i < text.length; ) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (o.escape && ch === o.escape && i + 1 < text.length) { field += text[i + 1]; i += 2; continue; }
-      if (ch === o.enclose) {
-        if (text[i + 1] === o.enclose) { field += ch; i += 2; continue; }
-        quoted = false; i++; continue;
-      }
-      field += ch; i++; continue;
+}
+
+/**
+ * The rows of a CSV stream, read as they arrive (csv-parse), after the header lines. `\N` is NULL, enclosed
+ * or not: StarRocks' reader removes the enclose characters before its NullableConverter compares the field
+ * with `\N` (be/src/formats/csv/nullable_converter.cpp, read_string).
+ */
+export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[]> {
+  const parser = parse(parserOptions(o));
+  // A read error of the file reaches the loop below through the parser, which pipeline destroys with it.
+  pipeline(source, parser).catch(() => undefined);
+  const stripCr = o.rowDelimiter === '\n';
+  let skip = o.skipHeader;
+  try {
+    for await (const record of parser as AsyncIterable<(string | null)[]>) {
+      if (skip > 0) { skip--; continue; }
+      const last = record.length - 1;
+      if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
+      for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
+      yield record;
     }
-    if (o.enclose && ch === o.enclose && field === '') { quoted = true; wasQuoted = true; i++; continue; }
-    if (text.startsWith(o.columnSeparator, i)) { endField(); i += o.columnSeparator.length; continue; }
-    if (text.startsWith(o.rowDelimiter, i)) {
-      endField();
-      rows.push(row);
-      row = [];
-      i += o.rowDelimiter.length;
-      continue;
-    }
-    field += ch;
-    i++;
+  } catch (e) {
+    throw csvError(e);
+  } finally {
+    parser.destroy();
   }
-  if (quoted) throw new AnalysisError('CSV ends inside a quoted field');
-  if (field !== '' || row.length > 0 || wasQuoted) { endField(); rows.push(row); }
-  // A trailing \r from Windows line ends is not data.
-  if (o.rowDelimiter === '\n') for (const r of rows) { const last = r.length - 1; if (typeof r[last] === 'string') r[last] = (r[last] as string).replace(/\r$/, ''); }
-  return rows.slice(o.skipHeader);
+}
+
+function csvError(e: unknown): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return new AnalysisError('CSV ends inside a quoted field');
+  if (code === 'CSV_MAX_RECORD_SIZE') return new AnalysisError(`CSV row at line ${(e as { lines?: number }).lines} is longer than ${MAX_RECORD_CHARS} characters; is a quote left open?`);
+  if (code?.startsWith('CSV_')) return new AnalysisError(`CSV: ${(e as Error).message}`);
+  return e;
 }

@@ -6,7 +6,7 @@ import { putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { type Deadline, type DeadlineScope, LoadScope, checkDeadline } from './deadline.ts';
-import { emptyManifest, manifestPath, readManifest, type Row, segmentPath, writeSegment } from './segments.ts';
+import { emptyManifest, manifestPath, readManifest, readSegment, type Row, segmentPath, writeSegment } from './segments.ts';
 
 export interface ClusterContext {
   catalog: CatalogStore;
@@ -34,52 +34,83 @@ export function refuseWhileRestoring(db: string, rec: TableRecord): void {
 export async function loadRows(
   ctx: ClusterContext, db: string, table: string, routed: RoutedRows, mode: 'append' | 'replace' = 'append', scope: DeadlineScope = LoadScope.ANY,
 ): Promise<number> {
+  return load(ctx, db, table, scope, async (pending) => {
+    pending.kept = routed;
+    await pending.add(routed);
+    return mode;
+  });
+}
+
+/**
+ * loadRows for rows that arrive in batches (a file read as a stream): each batch is written as segments
+ * when it comes, so memory holds one batch; nothing is published before the last, and a batch that fails
+ * removes what the batches before it wrote. A load of no rows publishes nothing.
+ */
+export async function loadBatches(ctx: ClusterContext, db: string, table: string, batches: AsyncIterable<RoutedRows>, scope: DeadlineScope): Promise<number> {
+  return load(ctx, db, table, scope, async (pending) => {
+    for await (const batch of batches) await pending.add(batch);
+    return pending.rows ? 'append' : undefined;
+  });
+}
+
+async function load(
+  ctx: ClusterContext, db: string, table: string, scope: DeadlineScope, write: (pending: PendingLoad) => Promise<'append' | 'replace' | undefined>,
+): Promise<number> {
   const first = await ctx.catalog.requireTable(db, table);
   refuseWhileRestoring(db, first.doc);
-  const load = new PendingLoad(ctx, first.doc.def.id, routed, scope);
+  const pending = new PendingLoad(ctx, first.doc.def.id, scope);
   try {
-    await load.writeBase();
-    await publish(ctx, db, table, load, mode, scope);
-    return load.rows;
+    const mode = await write(pending);
+    if (mode) await publish(ctx, db, table, pending, mode, scope);
+    return pending.rows;
   } catch (e) {
-    await load.discard();
+    await pending.discard();
     throw e;
   }
 }
 
 /**
  * The segments of one load: the base rows, and for each synchronous MV its projection of them, written
- * when first needed (an index created while the load runs gets its rows too, at publish time).
+ * when first needed (an index created while the load runs gets its rows too, at publish time). A load that
+ * kept its rows projects them; one that streamed reads its base segments back, one at a time.
  */
 class PendingLoad {
   readonly written: SegmentRef[] = [];
-  readonly base = new Map<string, Map<number, SegmentRef>>();
-  private readonly indexes = new Map<string, Map<number, SegmentRef>>();
+  readonly base = new Map<string, Map<number, SegmentRef[]>>();
+  private readonly indexes = new Map<string, Map<number, SegmentRef[]>>();
+  kept?: RoutedRows;
   rows = 0;
 
-  constructor(
-    private readonly ctx: ClusterContext, private readonly tableId: string, private readonly routed: RoutedRows, private readonly scope: DeadlineScope,
-  ) {}
+  constructor(private readonly ctx: ClusterContext, private readonly tableId: string, private readonly scope: DeadlineScope) {}
 
-  async writeBase(): Promise<void> {
-    for (const [partitionId, buckets] of this.routed) {
-      const segs = new Map<number, SegmentRef>();
+  async add(routed: RoutedRows): Promise<void> {
+    for (const [partitionId, buckets] of routed) {
+      let segs = this.base.get(partitionId);
+      if (!segs) this.base.set(partitionId, (segs = new Map()));
       for (const [bucket, bucketRows] of buckets) {
-        segs.set(bucket, await this.write(partitionId, bucket, bucketRows));
+        const ref = await this.write(partitionId, bucket, bucketRows);
+        const refs = segs.get(bucket);
+        if (refs) refs.push(ref); else segs.set(bucket, [ref]);
         this.rows += bucketRows.length;
       }
-      this.base.set(partitionId, segs);
     }
   }
 
-  async index(def: TableDef, index: SyncIndexDef, partitionId: string): Promise<Map<number, SegmentRef>> {
+  async index(def: TableDef, index: SyncIndexDef, partitionId: string): Promise<Map<number, SegmentRef[]>> {
     const key = `${index.id}/${partitionId}`;
     let segs = this.indexes.get(key);
     if (segs) return segs;
     segs = new Map();
     const cols = indexColumns(def, index);
-    for (const [bucket, rows] of this.routed.get(partitionId) ?? []) {
-      segs.set(bucket, await this.write(partitionId, bucket, rows.map((r) => cols.map((i) => r[i] ?? null))));
+    const project = (rows: Row[]) => rows.map((r) => cols.map((i) => r[i] ?? null));
+    if (this.kept) {
+      for (const [bucket, rows] of this.kept.get(partitionId) ?? []) segs.set(bucket, [await this.write(partitionId, bucket, project(rows))]);
+    } else {
+      for (const [bucket, refs] of this.base.get(partitionId) ?? []) {
+        const out: SegmentRef[] = [];
+        for (const ref of refs) out.push(await this.write(partitionId, bucket, project(await readSegment(this.ctx.data, ref))));
+        segs.set(bucket, out);
+      }
     }
     this.indexes.set(key, segs);
     return segs;
@@ -112,18 +143,18 @@ async function publish(ctx: ClusterContext, db: string, table: string, load: Pen
       refuseWhileRestoring(db, rec);
       const touched = mode === 'replace' ? rec.def.partitioning.partitions.map((p) => p.id) : [...load.base.keys()];
       for (const partitionId of touched) {
-        const segs = load.base.get(partitionId) ?? new Map<number, SegmentRef>();
+        const segs = load.base.get(partitionId) ?? new Map<number, SegmentRef[]>();
         const old = rec.data[partitionId];
         const base: PartitionManifest = old?.manifest && mode === 'append'
           ? await readManifest(ctx.data, old.manifest)
           : emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets);
         const version = (old?.version ?? 1) + 1;
         const next: PartitionManifest = { ...structuredClone(base), version };
-        for (const [bucket, ref] of segs) next.tablets[bucket]!.segments.push(ref);
+        for (const [bucket, refs] of segs) next.tablets[bucket]!.segments.push(...refs);
         for (const index of rec.def.indexes ?? []) {
           next.indexes ??= {};
           const tablets = (next.indexes[index.name] ??= emptyManifest(rec.def.id, partitionId, rec.def.distribution.buckets).tablets);
-          for (const [bucket, ref] of await load.index(rec.def, index, partitionId)) tablets[bucket]!.segments.push(ref);
+          for (const [bucket, refs] of await load.index(rec.def, index, partitionId)) tablets[bucket]!.segments.push(...refs);
         }
         const key = manifestPath(rec.def.id, partitionId, version);
         checkDeadline(ctx, scope);

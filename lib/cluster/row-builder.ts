@@ -13,59 +13,92 @@ import { findColumn } from './table-definition.ts';
  * bucket. Every row is checked before anything is written, so a bad value fails the whole load.
  */
 export function buildRows(def: TableDef, columns: string[] | undefined, input: (string | null)[][], restrictTo?: string[]): RoutedRows {
-  const order = (columns ?? def.columns.map((c) => c.name)).map((n) => {
-    const c = findColumn(def.columns, n);
-    if (!c) throw new AnalysisError(`Unknown column '${n}' in table '${def.name}'`);
-    return def.columns.indexOf(c);
-  });
-  if (new Set(order).size !== order.length) throw new AnalysisError(`Duplicate column in the column list of INSERT into '${def.name}'`);
-  const allowed = restrictTo?.map((p) => {
-    const spec = def.partitioning.partitions.find((s) => s.name.toLowerCase() === p.toLowerCase());
-    if (!spec) throw new AnalysisError(`Unknown partition '${p}' in table '${def.name}'`, { mysqlCode: 'ERR_NO_SUCH_PARTITION' });
-    return spec.id;
-  });
-  const types = partitionColumnTypes(def.columns, def.partitioning);
-  const partIdx = def.partitioning.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
-  const distIdx = def.distribution.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
-  const routed: RoutedRows = new Map();
-  input.forEach((values, i) => {
+  const router = new RowRouter(def, columns, restrictTo);
+  for (const values of input) router.add(values);
+  return router.take();
+}
+
+/**
+ * Routes rows one at a time (a load that streams takes them in batches): numbers them from 1 across the
+ * whole load, for messages and for RANDOM distribution, and checks each as buildRows says.
+ */
+export class RowRouter {
+  private readonly order: number[];
+  private readonly allowed?: string[];
+  private readonly types: ReturnType<typeof partitionColumnTypes>;
+  private readonly partIdx: number[];
+  private readonly distIdx: number[];
+  private routed: RoutedRows = new Map();
+  /** Rows routed so far, over every batch. */
+  count = 0;
+
+  constructor(private readonly def: TableDef, columns: string[] | undefined, restrictTo?: string[]) {
+    this.order = (columns ?? def.columns.map((c) => c.name)).map((n) => {
+      const c = findColumn(def.columns, n);
+      if (!c) throw new AnalysisError(`Unknown column '${n}' in table '${def.name}'`);
+      return def.columns.indexOf(c);
+    });
+    if (new Set(this.order).size !== this.order.length) throw new AnalysisError(`Duplicate column in the column list of INSERT into '${def.name}'`);
+    this.allowed = restrictTo?.map((p) => {
+      const spec = def.partitioning.partitions.find((s) => s.name.toLowerCase() === p.toLowerCase());
+      if (!spec) throw new AnalysisError(`Unknown partition '${p}' in table '${def.name}'`, { mysqlCode: 'ERR_NO_SUCH_PARTITION' });
+      return spec.id;
+    });
+    this.types = partitionColumnTypes(def.columns, def.partitioning);
+    this.partIdx = def.partitioning.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
+    this.distIdx = def.distribution.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
+  }
+
+  /** Routes one row; returns its size in characters, roughly, so that a caller can bound a batch. */
+  add(values: (string | null)[]): number {
+    const { def, order } = this;
+    const i = this.count++;
     const rowNo = i + 1;
     if (values.length !== order.length) {
       throw new AnalysisError(`Row ${rowNo}: ${values.length} values for ${order.length} columns of table '${def.name}'`);
     }
     const row: Row = def.columns.map((c) => (c.defaultValue === undefined ? null : c.defaultValue));
-    const given = new Set(order);
+    let size = 0;
     values.forEach((raw, j) => {
       const col = def.columns[order[j]!]!;
       if (raw === null) { row[order[j]!] = null; return; }
       const v = canonicalValue(col.type, raw);
       if (!v.ok) throw new AnalysisError(`Row ${rowNo}: value '${clip(raw)}' for column '${col.name}' ${v.reason} (${renderType(col.type)})`);
       row[order[j]!] = v.value;
+      size += v.value.length;
     });
     def.columns.forEach((c, k) => {
       if (row[k] !== null) return;
       if (!c.nullable) {
-        const why = given.has(k) ? 'is NULL' : 'has no value and no default';
+        const why = order.includes(k) ? 'is NULL' : 'has no value and no default';
         throw new AnalysisError(`Row ${rowNo}: column '${c.name}' ${why}, but it is NOT NULL`);
       }
     });
-    const part = findPartition(types, def.partitioning, partIdx.map((k) => row[k]!));
+    const part = findPartition(this.types, def.partitioning, this.partIdx.map((k) => row[k]!));
     if (!part) {
-      const shown = partIdx.map((k) => `${def.columns[k]!.name}=${row[k]}`).join(', ');
+      const shown = this.partIdx.map((k) => `${def.columns[k]!.name}=${row[k]}`).join(', ');
       throw new AnalysisError(`Row ${rowNo} (${shown}) is out of partition ranges of table '${def.name}'. Please add a new partition.`);
     }
-    if (allowed && !allowed.includes(part.id)) {
+    if (this.allowed && !this.allowed.includes(part.id)) {
       throw new AnalysisError(`Row ${rowNo} belongs to partition '${part.name}', which is not in the PARTITION list of the INSERT`);
     }
     const buckets = def.distribution.buckets;
-    const bucket = def.distribution.type === 'HASH' ? bucketOf(distIdx.map((k) => row[k]!), buckets) : i % buckets;
-    let byBucket = routed.get(part.id);
-    if (!byBucket) routed.set(part.id, (byBucket = new Map()));
+    const bucket = def.distribution.type === 'HASH' ? bucketOf(this.distIdx.map((k) => row[k]!), buckets) : i % buckets;
+    let byBucket = this.routed.get(part.id);
+    if (!byBucket) this.routed.set(part.id, (byBucket = new Map()));
     let list = byBucket.get(bucket);
     if (!list) byBucket.set(bucket, (list = []));
     list.push(row);
-  });
-  return routed;
+    // Each value and each row costs some bytes beside its characters.
+    return size + 16 * row.length + 64;
+  }
+
+  /** The rows routed since the last take, which the router forgets. */
+  take(): RoutedRows {
+    const out = this.routed;
+    this.routed = new Map();
+    return out;
+  }
 }
 
 function clip(s: string): string {

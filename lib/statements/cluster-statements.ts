@@ -4,15 +4,15 @@ import { newId } from '../domain/ids.ts';
 import { checkName } from '../domain/names.ts';
 import { describeRange, partitionColumnTypes } from '../domain/partitioning.ts';
 import type { Literal, StatementOf } from '../sql/ast.ts';
-import { csvOptions, parseCsv } from '../cluster/csv.ts';
+import { csvOptions } from '../cluster/csv.ts';
 import { LoadScope, checkDeadline } from '../cluster/deadline.ts';
+import { loadCsv } from '../cluster/load-csv.ts';
 import { loadRows, refuseWhileRestoring } from '../cluster/load.ts';
 import { recoverIfLapsed } from '../jobs/job-lock.ts';
-import { buildRows } from '../cluster/row-builder.ts';
+import { buildRows, RowRouter } from '../cluster/row-builder.ts';
 import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
 import { tableDefinition } from '../cluster/table-definition.ts';
-import { getText } from '../ports/object-io.ts';
 import { LocationUse } from '../ports/trust-guard.ts';
 import type { PartitionData, PartitionSpec, TableDef, ViewDef } from '../domain/catalog-types.ts';
 import type { Statement } from '../sql/ast.ts';
@@ -82,28 +82,27 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
   const rec = await ctx.catalog.requireTable(db, s.table.name);
   refuseWhileRestoring(db, rec.doc);
   if (rec.doc.def.mv) throw new AnalysisError(`Can not insert into materialized view ${s.table.name}; it is filled by REFRESH MATERIALIZED VIEW`);
-  let input: (string | null)[][];
-  const scope = s.source.type === 'values' ? LoadScope.VALUES : LoadScope.FILES;
   if (s.source.type === 'values') {
-    input = s.source.rows.map((r) => r.map(literalText));
-  } else {
-    const props = s.source.properties;
-    const path = props.path;
-    if (!path) throw new AnalysisError('FILES() needs a "path" property');
-    const format = (props.format ?? '').toLowerCase();
-    if (format !== 'csv') throw new AnalysisError(`FILES() format '${props.format ?? ''}' is not supported; use "format" = "csv"`);
-    // Other schemes would read with the service's own storage identity: FILES() loads local files only.
-    if (!/^file:\/\//i.test(path)) throw new AnalysisError(`FILES() reads local files only, such as "path" = "file:///data/loads/t.csv"; '${path}' is not one`);
-    const cut = path.lastIndexOf('/');
-    const text = await getText(ctx.openLocation(path.slice(0, cut), {}, { use: LocationUse.FILES }), path.slice(cut + 1));
-    // Reading and parsing write nothing, so a deadline passed meanwhile stops the load before it starts.
-    checkDeadline(ctx, scope);
-    input = parseCsv(text, csvOptions(props));
+    const routed = buildRows(rec.doc.def, s.columns, s.source.rows.map((r) => r.map(literalText)), s.partitions);
+    const n = await loadRows(ctx, db, s.table.name, routed, 'append', LoadScope.VALUES);
+    return rowsAffected(n);
   }
-  const routed = buildRows(rec.doc.def, s.columns, input, s.partitions);
-  const n = input.length ? await loadRows(ctx, db, s.table.name, routed, 'append', scope) : 0;
-  return ok(`Query OK, ${n} row${n === 1 ? '' : 's'} affected`);
+  const props = s.source.properties;
+  const path = props.path;
+  if (!path) throw new AnalysisError('FILES() needs a "path" property');
+  const format = (props.format ?? '').toLowerCase();
+  if (format !== 'csv') throw new AnalysisError(`FILES() format '${props.format ?? ''}' is not supported; use "format" = "csv"`);
+  // Other schemes would read with the service's own storage identity: FILES() loads local files only.
+  if (!/^file:\/\//i.test(path)) throw new AnalysisError(`FILES() reads local files only, such as "path" = "file:///data/loads/t.csv"; '${path}' is not one`);
+  const cut = path.lastIndexOf('/');
+  const router = new RowRouter(rec.doc.def, s.columns, s.partitions);
+  const opts = csvOptions(props);
+  const source = await ctx.openLocation(path.slice(0, cut), {}, { use: LocationUse.FILES }).get(path.slice(cut + 1));
+  const n = await loadCsv(ctx, db, s.table.name, router, source, opts, LoadScope.FILES);
+  return rowsAffected(n);
 }
+
+const rowsAffected = (n: number) => ok(`Query OK, ${n} row${n === 1 ? '' : 's'} affected`);
 
 export async function select(ctx: ServiceContext, s: StatementOf<'Select'>, session: Session, depth = 0): Promise<ResultSet> {
   const db = dbOf(session, s.from);

@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+import { type CsvOptions, csvRows } from './csv.ts';
+import { type DeadlineScope, checkDeadline } from './deadline.ts';
+import { type ClusterContext, loadBatches, type RoutedRows } from './load.ts';
+import type { RowRouter } from './row-builder.ts';
+
+/**
+ * How much of a file a load holds before it writes it as segments, in characters of routed values (plus a
+ * little per value): RSS stays near this, whatever the size of the file, and a batch still makes segments
+ * large enough that a big file does not become a swarm of small ones.
+ */
+export const BATCH_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Loads a CSV stream into a table: rows are parsed, checked and routed as they arrive, written a batch at a
+ * time, and published together at the end (loadBatches); any error, in the file or in a row, removes what
+ * the load wrote and leaves the table as it was.
+ */
+export async function loadCsv(
+  ctx: ClusterContext, db: string, table: string, router: RowRouter, source: Readable, opts: CsvOptions, scope: DeadlineScope, batchChars = BATCH_CHARS,
+): Promise<number> {
+  try {
+    // Opening the file wrote nothing, so a deadline passed meanwhile stops the load before it starts.
+    checkDeadline(ctx, scope);
+    return await loadBatches(ctx, db, table, batches(router, csvRows(source, opts), batchChars), scope);
+  } finally {
+    // A load refused before it read the file (the table is being restored) still closes it.
+    source.destroy();
+  }
+}
+
+async function* batches(router: RowRouter, rows: AsyncIterable<(string | null)[]>, batchChars: number): AsyncGenerator<RoutedRows> {
+  let held = 0;
+  for await (const row of rows) {
+    held += router.add(row);
+    if (held >= batchChars) {
+      yield router.take();
+      held = 0;
+    }
+  }
+  if (held > 0) yield router.take();
+}
