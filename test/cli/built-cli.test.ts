@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUILT_CLI } from '../support/built-cli.ts';
+import { BUILD_META, BUILT_CLI } from '../support/built-cli.ts';
 import { runCli } from '../support/run-process.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
@@ -37,9 +38,21 @@ async function tracedCli(args: string[]): Promise<{ status: number | null; stdou
   return { status: r.status, stdout: r.stdout, loaded };
 }
 
-/** The package each module belongs to: the folder after its path's last node_modules (nested copies too). */
-const packagesIn = (urls: string[]): Set<string> =>
-  new Set(urls.flatMap((u) => [...u.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((m) => m[1]!).slice(-1)));
+/** The package a module path belongs to: the folder after its last node_modules (nested copies too). */
+const packageOf = (path: string): string[] => [...path.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((m) => m[1]!).slice(-1);
+
+/**
+ * The packages a process loaded: those it resolved from node_modules, and those bundled into the dist/ chunks
+ * it loaded, read from esbuild's metafile (a chunk holds the modules of every package it was built from).
+ */
+function packagesIn(urls: string[]): Set<string> {
+  const meta = JSON.parse(readFileSync(BUILD_META, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const root = join(BUILT_CLI, '..', '..', '..');
+  return new Set(urls.flatMap((u) => {
+    const chunk = u.startsWith('file:') ? meta.outputs[relative(root, fileURLToPath(u))] : undefined;
+    return chunk ? Object.keys(chunk.inputs).flatMap(packageOf) : packageOf(u);
+  }));
+}
 
 describe('the package\'s bin runs the built JavaScript', () => {
   it('finds dist/ built (npm run build, which npm ci runs as prepare) and runs a statement without tsx', async () => {

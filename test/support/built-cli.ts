@@ -1,11 +1,11 @@
-import { BUILT_CLI, build } from '../../scripts/build.ts';
+import { BUILD_META, BUILT_CLI, build } from '../../scripts/build.ts';
 
-export { BUILT_CLI };
+export { BUILD_META, BUILT_CLI };
 
 /**
  * Builds dist/ unless it is newer than every source (scripts/build.ts, `npm run build`), so the tests that
  * spawn bin/starbackup.js run the JavaScript users run, built from the sources under test.
  */
-export function ensureBuilt(log: (line: string) => void): void {
-  build(log);
+export async function ensureBuilt(log: (line: string) => void): Promise<void> {
+  await build(log);
 }

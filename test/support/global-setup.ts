@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Once for the run, before any test file: the MySQL door's tests require the clients and say what is missing.
   installMysqlClients((line) => process.stderr.write(`global setup: ${line}\n`));
   // The tests that spawn bin/starbackup.js run the built JavaScript, as users do: built from these sources.
-  ensureBuilt((line) => process.stderr.write(`global setup: ${line}\n`));
+  await ensureBuilt((line) => process.stderr.write(`global setup: ${line}\n`));
   const s3 = await startS3rver();
   project.provide('s3Endpoint', s3.endpoint);
   return () => s3.close();
