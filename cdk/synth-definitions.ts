@@ -4,13 +4,14 @@
  * embedded runtime binds Tasks to local handlers by state name, never by ARN.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { BackupTask, RestoreTask, type WorkerCounts } from '../lib/domain/workflow.ts';
+import { mapConcurrency } from './map-concurrency.ts';
 import { BackupWorkflow } from './workflows/backup-workflow.ts';
 import { RestoreWorkflow } from './workflows/restore-workflow.ts';
 
@@ -33,11 +34,6 @@ const FAKE_ACCOUNT = '000000000000';
 
 export function fakeFunctionArn(name: string): string {
   return `arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${name}`;
-}
-
-/** 0 means "one worker per core", as StarRocks' upload_worker_count does. */
-export function mapConcurrency(workers: number): number {
-  return workers > 0 ? workers : availableParallelism();
 }
 
 export function synthesizeDefinitions(opts: { workers: WorkerCounts }): WorkflowDefinitions {

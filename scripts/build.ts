@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
+import { TEMPLATE_WORKERS } from '../cdk/map-concurrency.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The folders the bundle is built from, and the files that shape it. */
@@ -21,6 +22,8 @@ const BUILD_STAMP = join(DIST, '.build-stamp');
 export const BUILT_CLI = join(DIST, 'bin', 'cli.js');
 /** esbuild's metafile: which sources and packages each chunk holds (test/cli/built-cli.test.ts reads it). */
 export const BUILD_META = join(DIST, 'meta.json');
+/** The state machines with placeholder worker counts, where bin/definitions-cache.ts looks for them. */
+export const BUILT_DEFINITIONS = join(DIST, 'definitions.json');
 
 /**
  * Left to Node's resolution from node_modules: native addons (zstd; classic-level under dynalite), dynalite
@@ -58,6 +61,9 @@ export async function build(log: (line: string) => void, force = false): Promise
     banner: { js: "import { createRequire as __sbCreateRequire } from 'node:module'; const require = __sbCreateRequire(import.meta.url);" },
   });
   writeFileSync(BUILD_META, JSON.stringify(result.metafile));
+  // The state machines, synthesized once here so the CLI never loads aws-cdk-lib (bin/definitions-cache.ts).
+  const { synthesizeDefinitions } = await import('../cdk/synth-definitions.ts');
+  writeFileSync(BUILT_DEFINITIONS, JSON.stringify(synthesizeDefinitions({ workers: TEMPLATE_WORKERS })));
   writeFileSync(BUILD_STAMP, `${new Date(started).toISOString()}\n`);
   // Dated when the build started, so a source saved during the build is still newer than the stamp.
   utimesSync(BUILD_STAMP, started / 1000, started / 1000);
