@@ -3,10 +3,9 @@
  * has done. For a small and a large history it builds, in a fresh home, N snapshots in a file://
  * repository (one real BACKUP, copied under N labels, each naming the same `blobs` extra blobs), 10 × N
  * finished jobs (records as every job leaves them) and a database of 10 × N empty tables backed up for
- * real; then, each in a fresh process (bench/measure-op.ts), it times DROP SNAPSHOT, SHOW SNAPSHOT and a
+ * real; then, each as a whole `starbackup sql` process (bench/cli-op.ts), it times DROP SNAPSHOT, SHOW SNAPSHOT and a
  * RESTORE of the empty tables. Run alone: `node --import tsx bench/history-scale.ts <dir> <snapshots> [blobs]`.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbedded } from '../bin/embedded-runtime.ts';
@@ -18,8 +17,10 @@ import { layout } from '../lib/domain/repository-layout.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../lib/domain/snapshot-types.ts';
 import { getText, listAll, sha256Hex } from '../lib/ports/object-io.ts';
 import { openRepository } from '../lib/repository/repository-context.ts';
+import { cliOp } from './cli-op.ts';
+import type { Measured } from './targets.ts';
 
-export interface HistoryOp { seconds: number; statementSeconds: number; cpuSeconds: number; maxRssMB: number }
+export type HistoryOp = Measured;
 export interface HistoryRow { snapshots: number; jobs: number; tables: number; blobs: number; drop: HistoryOp; show: HistoryOp; restore: HistoryOp }
 
 async function must(ctx: Parameters<typeof runScript>[0], sql: string) {
@@ -68,10 +69,8 @@ export async function buildHistory(home: string, repoDir: string, snapshots: num
 }
 
 function measure(home: string, sql: string): HistoryOp {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure-op.ts'), home, sql], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as HistoryOp & { error?: string };
-  if (r.error) throw new Error(`${sql}: ${r.error}`);
-  return { seconds: r.seconds, statementSeconds: r.statementSeconds, cpuSeconds: r.cpuSeconds, maxRssMB: r.maxRssMB };
+  const { wall, cpu, peakRssMB } = cliOp(home, sql);
+  return { wall, cpu, peakRssMB };
 }
 
 export async function measureHistory(dir: string, snapshots: number, blobs: number): Promise<HistoryRow> {

@@ -1,16 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type Timed, ensureDebian, timed } from './process-time.ts';
 
-/** rclone, the reference copier: installed from Debian's packages when missing (the bench runs as root in CI machines). */
-export function ensureRclone(): boolean {
-  if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0) return true;
-  process.stderr.write('rclone is missing: installing it from Debian packages\n');
-  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
-  return apt(['update']) && apt(['install', '-y', 'rclone']) && spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0;
-}
+/** rclone, the reference copier: installed from Debian's packages when missing. */
+export const ensureRclone = (): boolean => ensureDebian(['rclone', 'version'], 'rclone');
 
-/** Copies a folder to a local folder or to an S3 prefix on the test server; returns seconds. */
-export function rcloneCopy(from: string, to: string, s3?: { endpoint: string; key: string }): number {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_CA_BUNDLE: '' };
+/** Copies a folder to a local folder or to an S3 prefix on the test server, as a whole process. */
+export function rcloneCopy(from: string, to: string, s3?: { endpoint: string; key: string }): Timed {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.AWS_CA_BUNDLE; // rclone reaches s3rver only when AWS_CA_BUNDLE is unset (DESIGN.md §7)
   if (s3) {
     Object.assign(env, {
@@ -18,10 +13,8 @@ export function rcloneCopy(from: string, to: string, s3?: { endpoint: string; ke
       RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.key, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.key, RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
     });
   }
-  const started = performance.now();
   // --fast-list: s3rver answers a delimited listing of keys nested two folders deep with no common
   // prefixes, so rclone's folder-by-folder walk finds nothing; one recursive listing finds everything.
   const listing = s3 ? ['--fast-list'] : [];
-  execFileSync('rclone', ['copy', '--transfers', '4', '--checkers', '8', ...listing, from, to], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return (performance.now() - started) / 1000;
+  return timed('rclone', ['copy', '--transfers', '4', '--checkers', '8', ...listing, from, to], { env });
 }

@@ -13,6 +13,8 @@ export const TEST_BUCKETS = ['conformance', 'bucket_s3', 'bucket_gcs', 'bucket_m
 export interface S3TestServer {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
+  /** Where s3rver keeps the objects: `<directory>/<bucket>/<key>…` (the bench reads what a backup stored). */
+  directory: string;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startS3rver(): Promise<S3TestServer> {
   });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    directory,
     async close() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.disconnect();

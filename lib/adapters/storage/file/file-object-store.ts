@@ -26,6 +26,8 @@ const CAUSES: Record<string, string> = {
 /** Checks the real path (symlinks resolved) of every file or folder the store is about to touch. */
 export type PathCheck = (realPath: string) => void;
 
+const READ_CHUNK = 1024 * 1024;
+
 /** Folders read, or file sizes asked for, at a time while listing. */
 const BATCH = 64;
 
@@ -97,12 +99,18 @@ export class FileObjectStore implements ObjectStore {
     } catch (err) {
       throw this.mapError(err, key, 'read');
     }
-    if ((await handle.stat()).isDirectory()) {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
       await handle.close();
       throw this.notFound(key);
     }
     const start = range?.start ?? 0;
-    return handle.createReadStream({ start, ...(endExclusive === undefined ? {} : { end: endExclusive - 1 }) });
+    const remaining = (endExclusive ?? stat.size) - start;
+    // Reads of up to 1 MiB rather than Node's 64 KiB: a sixteenth of the reads, of the writes they feed and
+    // of the hash updates. No larger than what is left, since a read that returns less than its buffer is
+    // copied into a smaller one (a whole extra copy of every file under 1 MiB).
+    const highWaterMark = Math.max(1, Math.min(READ_CHUNK, remaining));
+    return handle.createReadStream({ start, highWaterMark, ...(endExclusive === undefined ? {} : { end: endExclusive - 1 }) });
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

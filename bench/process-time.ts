@@ -1,0 +1,41 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What the operating system counted for one whole process, as a user waiting at the shell sees it. */
+export interface Timed {
+  wall: number;
+  /** user + system CPU seconds. */
+  cpu: number;
+  peakRssMB: number;
+  stdout: string;
+}
+
+/** Installs a Debian package when `probe` is missing (the bench runs as root on the CI machine kind). */
+export function ensureDebian(probe: string[], pkg: string): boolean {
+  if (spawnSync(probe[0]!, probe.slice(1), { stdio: 'ignore' }).status === 0) return true;
+  process.stderr.write(`${probe[0]} is missing: installing ${pkg} from Debian packages\n`);
+  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  return apt(['update']) && apt(['install', '-y', pkg]) && spawnSync(probe[0]!, probe.slice(1), { stdio: 'ignore' }).status === 0;
+}
+
+const TIME = '/usr/bin/time';
+
+/**
+ * Runs a command under GNU time: wall, user + system CPU and peak RSS come from the kernel's accounting of the
+ * finished process (wait4), not from inside it, so start-up, module loading and exit are all counted.
+ */
+export function timed(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Timed {
+  if (!ensureDebian([TIME, '--version'], 'time')) throw new Error('GNU time (/usr/bin/time) is needed to measure whole processes');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
+  try {
+    const out = join(dir, 'time');
+    const stdout = execFileSync(TIME, ['-f', '%e %U %S %M', '-o', out, file, ...args],
+      { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    const [wall, user, sys, rssKB] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    return { wall: wall!, cpu: user! + sys!, peakRssMB: rssKB! / 1024, stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
