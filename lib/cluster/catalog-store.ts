@@ -72,8 +72,9 @@ export class CatalogStore {
     return undefined;
   }
 
-  async createTable(db: string, record: TableRecord): Promise<void> {
-    if (await this.table.get(viewKey(db, record.def.name))) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
+  /** `views`: the database's view names when the caller has just listed them (a restore of many tables). */
+  async createTable(db: string, record: TableRecord, views?: ReadonlySet<string>): Promise<void> {
+    if (views ? views.has(record.def.name) : await this.table.get(viewKey(db, record.def.name))) throw new AlreadyExistsError(`Table '${record.def.name}' already exists`, { mysqlCode: 'ERR_TABLE_EXISTS_ERROR' });
     try {
       await this.table.put(tableKey(db, record.def.name), record, { condition: { kind: 'absent' } });
     } catch (e) {

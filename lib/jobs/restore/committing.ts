@@ -10,8 +10,11 @@ import { summarize } from '../../cluster/load.ts';
 import { readManifest } from '../../cluster/segments.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
-import type { RestoreCommit, RestorePlan } from './restore-plan.ts';
+import type { RestoreCommit, RestorePlan, RestoreTablePlan } from './restore-plan.ts';
+import { mapBounded } from '../../domain/map-bounded.ts';
 import { clearStaging, readStagingDoc } from '../staging.ts';
+
+const PUBLISH_AT_ONCE = 8;
 
 /**
  * COMMITTING: publishes each table with one conditional write: a new table appears whole, an existing one
@@ -40,27 +43,12 @@ export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promi
     await ctx.catalog.createDatabase({ id: newId(now), name: db, createTime: now });
   }
   await activateRestoredMvs(ctx, db, plan);
-  for (const tp of plan.tables) {
-    const c = commit.tables.find((t) => t.name === tp.name)!;
-    const data: TableRecord['data'] = {};
-    for (const p of c.partitions) data[p.targetId] = summarize(await readManifest(ctx.data, p.manifest), p.manifest, now);
-    await fence(ctx, job);
-    if (tp.mode === 'create') {
-      try {
-        await ctx.catalog.createTable(db, { def: tp.def, state: TableState.NORMAL, data });
-      } catch (e) {
-        if (!(e instanceof AlreadyExistsError)) throw e;
-        const cur = await ctx.catalog.getTable(db, tp.name);
-        if (cur?.doc.def.id !== tp.def.id) throw new AnalysisError(`Table ${tp.name} already exist in db: ${db}`);
-      }
-      continue;
-    }
-    await ctx.catalog.changeTable(db, tp.name, (cur) => {
-      if (!cur) throw new NotFoundError(`Unknown table '${db}.${tp.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
-      if (cur.state !== TableState.RESTORE || cur.restoreJobId !== jobId) return undefined; // published already
-      return { def: tp.def, state: TableState.NORMAL, data: { ...cur.data, ...data } };
-    });
-  }
+  const commits = new Map(commit.tables.map((t) => [t.name, t]));
+  // A view created under a restored table's name since SNAPSHOTING stops that table's creation: one query
+  // for them all rather than a read per table.
+  const views = plan.tables.some((t) => t.mode === 'create') ? new Set((await ctx.catalog.listViews(db)).map((v) => v.name)) : undefined;
+  // Each table is its own conditional write: several at a time, each still after the fencing check.
+  await mapBounded(plan.tables, PUBLISH_AT_ONCE, (tp) => publishTable(ctx, job, tp, commits.get(tp.name)!, views, now));
   if (plan.views?.length || plan.functions?.length || plan.catalogs?.length) await fence(ctx, job);
   for (const v of plan.views ?? []) await ctx.catalog.putView(db, v, true);
   for (const f of plan.functions ?? []) await ctx.catalog.createFunction(db, f, true);
@@ -71,6 +59,32 @@ export async function publishRestore(ctx: ServiceContext, job: JobRecord): Promi
     if (cur) throw new AnalysisError(`Failed to restore external catalog, errmsg: Can't create catalog '${c.name}'; catalog exists`);
     await ctx.catalog.createCatalog(c);
   }
+}
+
+/** One table: created whole, or its restored partitions switched to their new manifests at once. */
+async function publishTable(
+  ctx: ServiceContext, job: JobRecord, tp: RestoreTablePlan, c: RestoreCommit['tables'][number], views: ReadonlySet<string> | undefined, now: number,
+): Promise<void> {
+  const { jobId, db } = job;
+  const data: TableRecord['data'] = {};
+  const manifests = await Promise.all(c.partitions.map((p) => readManifest(ctx.data, p.manifest)));
+  for (const [i, p] of c.partitions.entries()) data[p.targetId] = summarize(manifests[i]!, p.manifest, now);
+  await fence(ctx, job);
+  if (tp.mode === 'create') {
+    try {
+      await ctx.catalog.createTable(db, { def: tp.def, state: TableState.NORMAL, data }, views);
+    } catch (e) {
+      if (!(e instanceof AlreadyExistsError)) throw e;
+      const cur = await ctx.catalog.getTable(db, tp.name);
+      if (cur?.doc.def.id !== tp.def.id) throw new AnalysisError(`Table ${tp.name} already exist in db: ${db}`);
+    }
+    return;
+  }
+  await ctx.catalog.changeTable(db, tp.name, (cur) => {
+    if (!cur) throw new NotFoundError(`Unknown table '${db}.${tp.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
+    if (cur.state !== TableState.RESTORE || cur.restoreJobId !== jobId) return undefined; // published already
+    return { def: tp.def, state: TableState.NORMAL, data: { ...cur.data, ...data } };
+  });
 }
 
 /** Users and roles; what someone else created since SNAPSHOTING is kept, and added to the job's report. */

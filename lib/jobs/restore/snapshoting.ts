@@ -29,15 +29,19 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
   const info = await readInfo(store, repo, job.label, job.timestamp);
   const meta = await readMeta(store, repo, info);
   const plan: RestorePlan = { tables: [] };
+  const snapTables = new Map(meta.tables.map((t) => [t.def.name, t]));
+  // The target database's tables and views, read with one query each rather than two reads per table.
+  const tables = new Map((await ctx.catalog.listTables(job.db)).map((r) => [r.doc.def.name, r]));
+  const views = new Set((await ctx.catalog.listViews(job.db)).map((v) => v.name));
   for (const obj of job.restore!.objects) {
-    const snap = meta.tables.find((t) => t.def.name === obj.table);
+    const snap = snapTables.get(obj.table);
     if (!snap) throw new AnalysisError(`Table ${obj.table} does not exist in snapshot ${job.label}`);
     const name = obj.alias ?? obj.table;
     const parts = snap.partitions.filter((p) => !obj.partitions || obj.partitions.includes(p.name));
-    const existing = await ctx.catalog.getTable(job.db, name);
+    const existing = tables.get(name);
     // As StarRocks does: an existing, active materialized view is left as it is.
     if (existing?.doc.def.mv?.active && snap.def.mv) continue;
-    if (await ctx.catalog.getView(job.db, name)) throw new AnalysisError(`Table ${name} already exist in db: ${job.db}`);
+    if (views.has(name)) throw new AnalysisError(`Table ${name} already exist in db: ${job.db}`);
     let tp: RestoreTablePlan;
     if (!existing) {
       const def = structuredClone(snap.def);
