@@ -12,6 +12,8 @@ import type { RecordKey, RecordTable, StoredRecord } from '../ports/record-table
  */
 const repoKey = (name: string): RecordKey => ({ pk: 'REPOS', sk: name });
 const jobKey = (jobId: string): RecordKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+/** The index of unfinished jobs: one record per job, from before its record exists until after it ended. */
+const unfinishedKey = (jobId: string): RecordKey => ({ pk: 'UNFINISHED', sk: jobId });
 
 /** StarRocks' history_job_keep_max_second. */
 export const JOB_HISTORY_SECONDS = 7 * 24 * 3600;
@@ -58,6 +60,9 @@ export class ControlStore {
   }
 
   async createJob(job: JobRecord): Promise<void> {
+    // dynalite has no transactions: the index entry goes first and leaves only after the job ended, so a
+    // crash in between leaves an entry too many (skipped on read), never an unfinished job unindexed.
+    if (!isTerminal(job.state)) await this.table.put(unfinishedKey(job.jobId), { jobId: job.jobId });
     await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
     await this.table.put({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
     await this.table.put({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
@@ -88,6 +93,7 @@ export class ControlStore {
       next.progress = progress;
       return next;
     }, { ttlSeconds: historyTtl });
+    if (isTerminal(written!.doc.state)) await this.table.delete(unfinishedKey(jobId));
     return written!.doc;
   }
 
@@ -107,14 +113,22 @@ export class ControlStore {
 
   /**
    * Every job that has not ended, in any database (DROP REPOSITORY and DROP SNAPSHOT refuse while one uses
-   * theirs), found through the locks rather than a scan of every job ever run: a job is recorded only once
-   * it holds its database's lock, and it releases the lock only after its record says FINISHED or
-   * CANCELLED, so every unfinished job, also one whose process died, is named by a held lock (crash
-   * recovery finds it the same way). A lock taken over keeps naming the same job.
+   * theirs), found through the index of unfinished jobs rather than a scan of every job ever run. Held
+   * locks alone would not do: a lease that lapsed while its job stalled can be taken by another job,
+   * leaving the first one unfinished and named by no lock. Jobs recorded before the index existed are
+   * still found through the locks they hold. An entry whose job has ended (its process died between the
+   * two writes) is removed here.
    */
   async unfinishedJobs(): Promise<JobRecord[]> {
-    const held = await this.locks.held();
-    const jobs = await Promise.all(held.map(({ lock }) => this.getJob(lock.doc.jobId)));
+    const [indexed, held] = await Promise.all([
+      this.table.query<{ jobId: string }>('UNFINISHED'),
+      this.locks.held(),
+    ]);
+    const inIndex = new Set(indexed.map((r) => r.doc.jobId));
+    const ids = new Set([...inIndex, ...held.map(({ lock }) => lock.doc.jobId)]);
+    const jobs = await Promise.all([...ids].map((id) => this.getJob(id)));
+    const ended = jobs.flatMap((j) => (j && isTerminal(j.doc.state) ? [j.doc.jobId] : []));
+    await Promise.all(ended.filter((id) => inIndex.has(id)).map((id) => this.table.delete(unfinishedKey(id))));
     return jobs.flatMap((j) => (j && !isTerminal(j.doc.state) ? [j.doc] : []));
   }
 

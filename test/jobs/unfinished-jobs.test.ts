@@ -16,8 +16,9 @@ import { useTempDirs } from '../support/temp-dirs.ts';
 import { openTestCluster, snapshotTimestamp, type TestCluster } from '../support/test-cluster.ts';
 
 /**
- * DROP SNAPSHOT and DROP REPOSITORY find the unfinished jobs through the held locks, not by fetching every
- * job ever run: with a long history the lookup costs one query and a read per held lock. A job whose process
+ * DROP SNAPSHOT and DROP REPOSITORY find the unfinished jobs through their index (and the held locks, for
+ * jobs recorded before it), not by fetching every job ever run: with a long history the lookup costs two
+ * queries and a read per unfinished job. A job whose process
  * stopped mid-way (its records left as they were, before any recovery) is still found, and both statements
  * refuse with StarRocks' words while it is unfinished.
  */
@@ -55,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => { await c?.close(); });
 
 describe('unfinished jobs', () => {
-  it('are found after their process stopped, through the locks, and DROP SNAPSHOT / DROP REPOSITORY refuse', async () => {
+  it('are found after their process stopped, through their index, and DROP SNAPSHOT / DROP REPOSITORY refuse', async () => {
     const ts = await snapshotTimestamp(c, 'r', 'done1');
     // A backup stopped in UPLOADING (its __meta written) and a restore stopped in PENDING: the records as a
     // process that died leaves them, before any recovery ran.
@@ -73,8 +74,8 @@ describe('unfinished jobs', () => {
     const { table, calls } = counting(c.ctx.control.table);
     const found = await new ControlStore(table).unfinishedJobs();
     expect(found.map((j) => [j.jobId, j.state]).sort()).toEqual([[backup.jobId, 'UPLOADING'], [restore.jobId, 'PENDING']].sort());
-    // One query of the locks and one read per held lock, whatever the history (HISTORY + 1 finished jobs).
-    expect(calls).toEqual({ query: 1, get: 2 });
+    // One query of the index, one of the locks and one read per unfinished job, whatever the history (HISTORY + 1 finished jobs).
+    expect(calls).toEqual({ query: 2, get: 2 });
 
     // StarRocks refuses while a job uses the repository, in these words: fe/fe-core/src/main/java/com/starrocks/backup/BackupHandler.java (dropRepository).
     expect(await c.error('DROP REPOSITORY r')).toBe('Backup or restore job is running on this repository. Can not drop it');
@@ -96,5 +97,20 @@ describe('unfinished jobs', () => {
     expect((await c.ctx.control.locks.held()).map((h) => h.lock.doc.jobId)).toContain(job.jobId);
     expect(await c.ctx.control.unfinishedJobs()).toEqual([]);
     await c.ctx.control.locks.release('d', job.jobId);
+  });
+
+  it('finds a job whose lapsed lease another job took (the lock then names only the other one)', async () => {
+    const [first] = await c.ctx.control.jobsOfDatabase('d');
+    const stalled = { ...(await c.ctx.control.requireJob(first!.jobId)).doc, jobId: newId(), label: 'stalled', db: 'd4', state: 'UPLOADING' } as JobRecord;
+    await c.ctx.control.locks.take('d4', stalled.jobId, 'stalled:1', 1000, 1000);
+    await c.ctx.control.createJob(stalled);
+    // Its lease ran out while it stalled; another job of the same database took the lock.
+    await c.ctx.control.locks.take('d4', 'other', 'o:1', 60_000, Date.now());
+    expect((await c.ctx.control.locks.held()).map((h) => h.lock.doc.jobId)).not.toContain(stalled.jobId);
+    expect((await c.ctx.control.unfinishedJobs()).map((j) => j.jobId)).toContain(stalled.jobId);
+    await c.ctx.control.updateJob(stalled.jobId, (j) => ({ ...j, state: 'CANCELLED', times: { ...j.times, finished: Date.now() } }));
+    expect((await c.ctx.control.unfinishedJobs()).map((j) => j.jobId)).not.toContain(stalled.jobId);
+    expect(await c.ctx.control.table.query('UNFINISHED')).toEqual([]);
+    await c.ctx.control.locks.release('d4', 'other');
   });
 });
