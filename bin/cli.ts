@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { AnalysisError, ErrorName, errorMessage } from '../lib/domain/errors.ts';
-import { JobDisplay, outcomeJson, printOutcome, printOutsideError } from './cli-output.ts';
-import { describeRecovered, openEmbedded } from './embedded-runtime.ts';
-import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
-import { type Outcome, runScript } from './run-script.ts';
-import { type RunningServer, runningServer, sendSql } from './server-client.ts';
-import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
+import type { Outcome } from './run-script.ts';
+import type { RunningServer } from './server-client.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 /** The package's version, read from the package (not from the working directory). */
@@ -30,6 +26,8 @@ the home, the statements are sent to that server instead (it owns the home), and
 return as soon as the job is accepted: follow it with SHOW BACKUP / SHOW RESTORE, stop it with CANCEL.
 Errors print as the mysql client prints them: ERROR <errno> (<sqlstate>): <message>, on stderr.`)
   .action(async (statements: string | undefined, opts: { home: string; json?: boolean; file?: string }) => {
+    // Loaded here, not at the top: `--version`, `--help` and `serve` need none of the statement machinery.
+    const { printOutsideError } = await import('./cli-output.ts');
     try {
       await sql(statements, opts);
     } catch (e) {
@@ -43,6 +41,8 @@ async function sql(statements: string | undefined, opts: { home: string; json?: 
     throw new AnalysisError('give either statements or -f file');
   }
   const text = opts.file ? readFileSync(opts.file, 'utf8') : statements!;
+  const { JobDisplay, outcomeJson, printOutcome } = await import('./cli-output.ts');
+  const { runningServer } = await import('./server-client.ts');
   const print = opts.json ? undefined : printOutcome;
   const server = runningServer(resolve(opts.home));
   let outcomes: Outcome[];
@@ -50,6 +50,9 @@ async function sql(statements: string | undefined, opts: { home: string; json?: 
     outcomes = await viaServer(server, text);
     if (print) outcomes.forEach(print);
   } else {
+    const [{ describeRecovered, openEmbedded }, { INTERRUPTED_EXIT, Interrupt }, { runScript }] = await Promise.all([
+      import('./embedded-runtime.ts'), import('./interrupt.ts'), import('./run-script.ts'),
+    ]);
     const embedded = await openEmbedded(opts.home, { holder: 'starbackup sql' });
     const display = new JobDisplay(process.stderr);
     for (const line of describeRecovered(embedded.recovered)) display.note(line);
@@ -110,6 +113,7 @@ program
 
 /** The server's answer as the outcomes the embedded path produces, so both print the same. */
 async function viaServer(server: RunningServer, sql: string): Promise<Outcome[]> {
+  const [{ sendSql }, { mysqlErrorOf }] = await Promise.all([import('./server-client.ts'), import('../lib/domain/mysql-errors.ts')]);
   const { status, body } = await sendSql(server, sql);
   const outcomes: Outcome[] = (body.results ?? []).map((r) => ({
     statement: r.statement,

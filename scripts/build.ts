@@ -10,11 +10,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, write
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { TEMPLATE_WORKERS } from '../cdk/map-concurrency.ts';
+import { runnerStubsPlugin } from './runner-stubs-plugin.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The folders the bundle is built from, and the files that shape it. */
 const SOURCES = ['bin', 'lib', 'functions', 'cdk'];
-const CONFIGS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.ts'];
+const CONFIGS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.ts', 'scripts/runner-stubs-plugin.ts'];
 const DIST = join(ROOT, 'dist');
 /** Written after each build: a source newer than it is not in dist/ yet. */
 const BUILD_STAMP = join(DIST, '.build-stamp');
@@ -56,7 +57,8 @@ export async function build(log: (line: string) => void, force = false): Promise
   const result = await esbuild({
     absWorkingDir: ROOT, entryPoints: [join(ROOT, 'bin', 'cli.ts')], outdir: join(DIST, 'bin'), bundle: true, splitting: true,
     format: 'esm', platform: 'node', target: 'node20', sourcemap: true, metafile: true, logLevel: 'warning',
-    external: EXTERNAL,
+    // The SDK's ES module builds where a package has them: smaller than the CommonJS ones and no interop.
+    mainFields: ['module', 'main'], external: EXTERNAL, plugins: [runnerStubsPlugin],
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: { js: "import { createRequire as __sbCreateRequire } from 'node:module'; const require = __sbCreateRequire(import.meta.url);" },
   });
