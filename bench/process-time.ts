@@ -29,6 +29,9 @@ const TIME = '/usr/bin/time';
 export function timed(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Timed {
   if (!ensureDebian([TIME, '--version'], 'time')) throw new Error('GNU time (/usr/bin/time) is needed to measure whole processes');
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
+  // Every run starts with no dirty pages: otherwise the writeback of what the previous step wrote (a
+  // generated gigabyte) lands in this one's fsyncs and reads, whichever tool it is.
+  execFileSync('sync');
   try {
     const out = join(dir, 'time');
     const stdout = execFileSync(TIME, ['-f', '%e %U %S %M', '-o', out, file, ...args],

@@ -11,7 +11,7 @@
  * --history-blobs, default 5000), and --files-csv-mb N to load an N MB CSV through FILES() (bench/files-csv.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,7 +81,10 @@ try {
     const { startS3rver, S3RVER_KEY } = await import('../test/support/s3-server.ts');
     if (target === 's3') s3 ??= await startS3rver();
     process.stderr.write(`target ${target}\n`);
-    results.push(await runTarget({ root, home, target, dataset: o, compression, rclone, restic, s3: target === 's3' ? { endpoint: s3!.endpoint, key: S3RVER_KEY, directory: s3!.directory } : undefined }));
+    // Each target starts from the same home: the one before added a restored copy and 1% more data.
+    const targetHome = join(root, `home-${target}`);
+    cpSync(home, targetHome, { recursive: true });
+    results.push(await runTarget({ root, home: targetHome, target, dataset: o, compression, rclone, restic, s3: target === 's3' ? { endpoint: s3!.endpoint, key: S3RVER_KEY, directory: s3!.directory } : undefined }));
   }
   await s3?.close();
 } finally {
