@@ -7,7 +7,8 @@ export const ensureRestic = (): boolean => ensureDebian(['restic', 'version'], '
 
 /**
  * A restic repository in a local folder, used as a user would: a password, its default cache (kept in the
- * bench's folder), default options. restic 0.14 (Debian 12) writes repository format 1: no compression.
+ * bench's folder), default options. restic 0.14 (Debian 12) creates repository format 2: encrypted, and
+ * compressed with zstd, so its CPU figures include both.
  */
 export class Restic {
   private readonly env: NodeJS.ProcessEnv;
