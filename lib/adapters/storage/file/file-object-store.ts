@@ -102,7 +102,9 @@ export class FileObjectStore implements ObjectStore {
       throw this.notFound(key);
     }
     const start = range?.start ?? 0;
-    return handle.createReadStream({ start, ...(endExclusive === undefined ? {} : { end: endExclusive - 1 }) });
+    // 1 MiB reads instead of the 64 KiB default: a quarter of the read calls and hash updates per blob.
+    const highWaterMark = 1 << 20;
+    return handle.createReadStream({ start, highWaterMark, ...(endExclusive === undefined ? {} : { end: endExclusive - 1 }) });
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
