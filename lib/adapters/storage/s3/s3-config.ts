@@ -21,7 +21,7 @@ export interface S3Config {
   credentials: S3Credentials;
   /** Assume this role (STS AssumeRole) with the credentials above. */
   assumeRole?: { roleArn: string; externalId?: string; stsRegion?: string; stsEndpoint?: string };
-  /** Multipart part size and parts in flight per upload: 16 MiB × 4 keeps a stream moving, memory bounded. */
+  /** Multipart part size and parts in flight per upload (DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE). */
   partSize: number;
   queueSize: number;
   /** Keys per ListObjectsV2 page (S3's maximum is 1000); small in tests to exercise continuation. */
