@@ -1,10 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../../lib/adapters/storage/file/file-object-store.ts';
 import { IntegrityError } from '../../../lib/domain/errors.ts';
-import { listAll } from '../../../lib/ports/object-io.ts';
+import { listAll, readBytes } from '../../../lib/ports/object-io.ts';
 import { failingStream, randomStream } from '../../support/streams.ts';
 import { useTempDirs } from '../../support/temp-dirs.ts';
 import { runObjectStoreConformance } from './conformance.ts';
@@ -73,6 +74,41 @@ describe('FileObjectStore on disk', () => {
       ),
     );
     expect((await listAll(store, 'p/')).length).toBe(20);
+  });
+
+  it('makes a folder again when a delete pruned it after a put made it', async () => {
+    const root = await temp.make();
+    const store = new FileObjectStore(root);
+    await store.put('f/g/one', '1');
+    await store.delete('f/g/one');
+    expect(await readdir(root)).toEqual([]);
+    await store.put('f/g/two', '2');
+    expect(await filesUnder(root)).toEqual([path.join('f', 'g', 'two')]);
+  });
+
+  it('copies a get of another file store whole, ranged, and read part-way, and checks its sha256', async () => {
+    const src = new FileObjectStore(await temp.make());
+    const dst = new FileObjectStore(await temp.make());
+    // Larger than one copy chunk (1 MiB), and not a multiple of it.
+    const bytes = randomBytes(2 * 1024 * 1024 + 12_345);
+    await src.put('seg', bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(await dst.put('blob', await src.get('seg'), { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
+    expect((await readBytes(await dst.get('blob'))).equals(bytes)).toBe(true);
+    // Replayable, as the transfer sends it; and a range, end inclusive.
+    await dst.put('part', { open: () => src.get('seg', { start: 1000, end: 1_500_000 }) });
+    expect((await readBytes(await dst.get('part'))).equals(bytes.subarray(1000, 1_500_001))).toBe(true);
+    // A stream already read from is copied from where it is.
+    const started = await src.get('seg');
+    const first: Buffer = await new Promise((resolve) => started.once('readable', () => resolve(started.read(10))));
+    await dst.put('rest', started);
+    expect(Buffer.concat([first, await readBytes(await dst.get('rest'))]).equals(bytes)).toBe(true);
+    // The wrong sha256 leaves nothing, and the source's file is closed.
+    const source = await src.get('seg');
+    await expect(dst.put('bad', source, { sha256: '0'.repeat(64) })).rejects.toBeInstanceOf(IntegrityError);
+    expect(source.destroyed).toBe(true);
+    expect(await dst.head('bad')).toBeUndefined();
+    expect(await readBytes(await src.get('seg', { start: bytes.length + 5 }))).toHaveLength(0);
   });
 
   it('refuses a relative root', () => {

@@ -30,6 +30,21 @@ describe('S3ObjectStore on s3rver', () => {
     expect((await readBytes(await store.get('big'))).toString()).toBe('old');
   });
 
+  it('sends a stream of known size that fits in a part in one PutObject, checked before it is sent', async () => {
+    const store = freshS3Store(SMALL_PARTS);
+    const { stream, bytes, sha256 } = randomStream(3 * 1024 * 1024 + 5);
+    expect(await store.put('one', stream, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
+    expect(sha256Of(await readBytes(await store.get('one')))).toBe(sha256);
+    await store.put('kept', 'old');
+    const wrong = randomStream(1000);
+    await expect(store.put('kept', wrong.stream, { sha256: '0'.repeat(64), size: 1000 })).rejects.toBeInstanceOf(IntegrityError);
+    expect((await readBytes(await store.get('kept'))).toString()).toBe('old');
+    // A stream longer than the size it was announced with goes on as a multipart upload, whole.
+    const long = randomStream(7 * 1024 * 1024 + 3);
+    expect(await store.put('long', long.stream, { sha256: long.sha256, size: 1000 })).toEqual({ sha256: long.sha256, size: long.bytes.length });
+    expect(sha256Of(await readBytes(await store.get('long')))).toBe(long.sha256);
+  });
+
   it('reuses its connections: forty requests in a row open one', async () => {
     // A TCP proxy in front of s3rver counts the connections the client opens.
     const target = new URL(s3Endpoint());

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, type S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError } from '../../../domain/errors.ts';
@@ -12,6 +12,12 @@ import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '..
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
+import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
+
+/** Carries a failure of the put's body out of the upload's own error handling, to be thrown as it is. */
+class BodyFailure {
+  constructor(readonly cause: unknown) {}
+}
 
 /**
  * An ObjectStore on an S3 bucket prefix (AWS, MinIO, GCS's S3 API, s3rver). All-or-nothing comes from
@@ -39,20 +45,30 @@ export class S3ObjectStore implements ObjectStore {
     const where = `${this.description}/${key}`;
     let hashing: HashingStream | undefined;
     try {
-      if (isInMemory(body)) {
-        const bytes = bodyBytes(body);
-        const sha256 = sha256Of(bytes);
+      let stream = body;
+      // Bytes, or a stream said to fit in one part (a segment or blob of known size), go in one PutObject
+      // whose sha256, checked before anything is sent, is also its signed payload hash.
+      const collected = isInMemory(body) ? undefined : options.size !== undefined && options.size <= this.config.partSize
+        ? await collectUpTo(body, this.config.partSize).catch((e: unknown) => { throw new BodyFailure(e); })
+        : undefined;
+      if (isInMemory(body) || collected?.whole) {
+        const bytes = collected?.whole ? collected.bytes : bodyBytes(body as Uint8Array | string);
+        const sha256 = collected?.whole ? collected.sha256 : sha256Of(bytes);
         if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
         if (bytes.length <= this.config.partSize) {
-          await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key, Body: bytes, ContentLength: bytes.length }));
+          await putWithSha256(this.client, this.config.bucket, Key, bytes, sha256);
           return { sha256, size: bytes.length };
         }
+        stream = bytes;
+      } else if (collected) {
+        stream = collected.stream;
       }
-      hashing = hashBody(body, options.sha256, where);
+      hashing = hashBody(stream, options.sha256, where);
       await this.upload(Key, hashing);
       return hashing.result();
     } catch (err) {
       // The body's own failure (its source went away, or the sha256 did not match) is reported as is.
+      if (err instanceof BodyFailure) throw err.cause;
       if (hashing?.failure) throw hashing.failure;
       // Release the caller's stream (a download feeding this upload) rather than leave it paused.
       hashing?.destroy();

@@ -1,0 +1,61 @@
+import type { Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+/** Bytes per read, hash update and write: a 1 GiB copy is 1,024 of each. */
+export const COPY_CHUNK = 1 << 20;
+
+/** Buffers kept for the next copy; more copies than this at once simply allocate (and drop) their own. */
+const POOL_MAX = 8;
+const pool: Buffer[] = [];
+
+/** Where a stream returned by a file store's get reads from, while nothing has read it yet. */
+interface FileSource {
+  handle: FileHandle;
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+const sources = new WeakMap<Readable, FileSource>();
+
+/** Remembers that `stream` reads `[start, end)` of `handle`, so a file store's put can copy it directly. */
+export function registerFileSource(stream: Readable, source: FileSource): Readable {
+  sources.set(stream, source);
+  return stream;
+}
+
+/**
+ * The file a put body reads from, when it is a file store's untouched get stream: a put then reads the
+ * file itself into a reused buffer instead of taking a freshly allocated chunk per read from the stream
+ * (the allocations, their page faults and the garbage collections they cause were a fifth of a backup's
+ * CPU, and kept the peak RSS up).
+ */
+export function fileSourceOf(body: unknown): FileSource | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const source = sources.get(body as Readable);
+  const stream = body as Readable;
+  return source && !stream.readableDidRead && !stream.destroyed ? source : undefined;
+}
+
+/**
+ * Copies the source's bytes to `to` (at its current position: a fresh file), feeding each chunk to `hash`
+ * first. Returns the bytes copied. One buffer per copy, taken from and given back to a small pool.
+ */
+export async function copyFileSource(from: FileSource, to: FileHandle, hash: Hash): Promise<number> {
+  const buf = pool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
+  try {
+    let pos = from.start;
+    while (pos < from.end) {
+      const { bytesRead } = await from.handle.read(buf, 0, Math.min(buf.length, from.end - pos), pos);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      for (let off = 0; off < bytesRead; ) off += (await to.write(chunk, off, bytesRead - off)).bytesWritten;
+      pos += bytesRead;
+    }
+    return pos - from.start;
+  } finally {
+    if (pool.length < POOL_MAX) pool.push(buf);
+  }
+}
