@@ -11,6 +11,15 @@ const tableKey = (db: string, table: string): RecordKey => ({ pk: `DB#${db}`, sk
 const viewKey = (db: string, view: string): RecordKey => ({ pk: `DB#${db}`, sk: `V#${view}` });
 const functionKey = (db: string, f: FunctionDef): RecordKey => ({ pk: `DB#${db}`, sk: `F#${functionSignature(f)}` });
 const catalogKey = (name: string): RecordKey => ({ pk: 'CATALOGS', sk: name });
+/** A dropped table whose files may still be in the data store, until they are deleted (table-files.ts). */
+const droppedKey = (tableId: string): RecordKey => ({ pk: 'DROPPED', sk: tableId });
+
+/** What DROP leaves behind of a table it removed: enough to delete its files, and to tell it was dropped. */
+export interface DroppedTable {
+  db: string;
+  name: string;
+  tableId: string;
+}
 
 /** `name(INT, VARCHAR...)`: functions are overloaded, so the signature is the identity. */
 export function functionSignature(f: Pick<FunctionDef, 'name' | 'argTypes' | 'variadic'>): string {
@@ -45,10 +54,16 @@ export class CatalogStore {
     }
   }
 
-  /** Removes the database record first, so nothing new can be created in it, then its objects. */
+  /**
+   * Removes the database record first, so nothing new can be created in it, then its objects; each table
+   * is marked dropped before its record goes (see dropTable).
+   */
   async dropDatabase(db: string): Promise<void> {
     await this.table.delete(dbKey(db));
-    for (const r of await this.table.query(`DB#${db}`)) await this.table.delete(r.key);
+    for (const r of await this.table.query<TableRecord>(`DB#${db}`)) {
+      if (r.key.sk.startsWith('T#')) await this.markDropped({ db, name: r.doc.def.name, tableId: r.doc.def.id });
+      await this.table.delete(r.key);
+    }
   }
 
   async listTables(db: string): Promise<StoredRecord<TableRecord>[]> {
@@ -102,8 +117,26 @@ export class CatalogStore {
     });
   }
 
-  async dropTable(db: string, name: string): Promise<void> {
-    await this.table.delete(tableKey(db, name));
+  /**
+   * The mark goes before the record: a drop that dies in between leaves a mark naming a table that still
+   * exists, which the file collection skips, never a dropped table whose files nothing names.
+   */
+  async dropTable(db: string, table: TableRecord): Promise<void> {
+    await this.markDropped({ db, name: table.def.name, tableId: table.def.id });
+    await this.table.delete(tableKey(db, table.def.name));
+  }
+
+  private async markDropped(d: DroppedTable): Promise<void> {
+    await this.table.put(droppedKey(d.tableId), d);
+  }
+
+  /** Tables dropped whose files have not been deleted yet (few: each DROP deletes what it can). */
+  async droppedTables(): Promise<DroppedTable[]> {
+    return (await this.table.query<DroppedTable>('DROPPED')).map((r) => r.doc);
+  }
+
+  async forgetDropped(tableId: string): Promise<void> {
+    await this.table.delete(droppedKey(tableId));
   }
 
   async listViews(db: string): Promise<ViewDef[]> {

@@ -20,6 +20,7 @@ import { parseStatement } from '../sql/parse.ts';
 import { showCreateView } from './object-statements.ts';
 import { whereFilter } from './where-filter.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
+import { collectDroppedTables } from './collect-dropped-tables.ts';
 import { type ResultSet, columns, ok, table } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 
@@ -40,6 +41,7 @@ export async function dropDatabase(ctx: ServiceContext, s: StatementOf<'DropData
   const lock = await recoverIfLapsed(ctx, s.name);
   if (lock) throw new AnalysisError(`Can't drop database '${s.name}': backup or restore job ${lock.doc.jobId} is running on it`);
   await ctx.catalog.dropDatabase(s.name);
+  await collectDroppedTables(ctx);
   return ok();
 }
 
@@ -66,7 +68,8 @@ export async function dropTable(ctx: ServiceContext, s: StatementOf<'DropTable'>
   }
   refuseWhileRestoring(db, t.doc);
   if (t.doc.def.mv) throw new AnalysisError(`${s.name.name} is a materialized view; use DROP MATERIALIZED VIEW`);
-  await ctx.catalog.dropTable(db, s.name.name);
+  await ctx.catalog.dropTable(db, t.doc);
+  await collectDroppedTables(ctx);
   return ok();
 }
 

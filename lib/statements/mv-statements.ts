@@ -12,6 +12,7 @@ import { scanRows } from '../cluster/scan.ts';
 import { findColumn } from '../cluster/table-definition.ts';
 import { addSyncIndex, dropSyncIndex } from '../cluster/sync-index.ts';
 import type { ServiceContext } from '../jobs/service-context.ts';
+import { collectDroppedTables } from './collect-dropped-tables.ts';
 import { type ResultSet, columns, ok } from './result-set.ts';
 import { type Session, dbOf } from './session.ts';
 import { likeRegExp, whereFilter, whereRows } from './where-filter.ts';
@@ -146,7 +147,8 @@ export async function dropMaterializedView(ctx: ServiceContext, s: StatementOf<'
     throw new NotFoundError(`Unknown materialized view '${db}.${s.name.name}'`, { mysqlCode: 'ERR_BAD_TABLE_ERROR' });
   }
   if (rec.doc.state !== TableState.NORMAL) throw new AnalysisError(`Materialized view ${s.name.name} is being restored; drop it after the restore`);
-  await ctx.catalog.dropTable(db, s.name.name);
+  await ctx.catalog.dropTable(db, rec.doc);
+  await collectDroppedTables(ctx);
   return ok();
 }
 
