@@ -1,4 +1,5 @@
 import { unseal } from '../domain/envelope.ts';
+import { mapBounded } from '../domain/map-bounded.ts';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { blobKey, blobSha, layout, parseSnapshotKey } from '../domain/repository-layout.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
@@ -12,11 +13,13 @@ import type { ObjectStore } from '../ports/object-store.ts';
  * for blobs they can skip). The blobs are listed first, so every blob listed was uploaded after the `__meta`
  * naming it existed. Before every batch of deletions the `__meta` files are listed again and any that
  * appeared since (a backup that started meanwhile) are read too; each file is read once per collection, so
- * the cost grows with blobs plus metadata, not their product. A backup checks its blobs once more before
+ * the cost grows with blobs plus metadata, not their product, and reading stops once no candidate is left. A backup checks its blobs once more before
  * it commits, so a concurrent backup never commits a missing blob.
  */
 const BATCH = 500;
 const DELETES_AT_ONCE = 16;
+/** `__meta` files can be large (about 100 bytes per segment): a few in memory at once. */
+const METAS_AT_ONCE = 4;
 
 /** The blobs still unreferenced, and the `__meta` files already read (key and size). */
 interface Collection {
@@ -25,13 +28,19 @@ interface Collection {
 }
 
 /**
- * Reads the `__meta` files not read yet and takes every blob they name out of the candidates. False when
- * one cannot be read or is not valid: it might name any blob, so nothing more may be collected.
+ * Reads the `__meta` files not read yet, a few at a time, and takes every blob they name out of the
+ * candidates; once none is left, the rest need not be read (a drop that frees nothing reads one or two).
+ * False when one cannot be read or is not valid: it might name any blob, so nothing more may be collected.
  */
 async function readNewMetas(store: ObjectStore, repo: RepositoryRecord, c: Collection): Promise<boolean> {
+  if (!c.candidates.size) return true;
+  const unread: { key: string; size: number }[] = [];
   for await (const o of store.list(layout.snapshotsPrefix(repo.name))) {
     const k = parseSnapshotKey(repo.name, o.key);
-    if (!k || !k.file.startsWith('__meta_') || c.read.get(o.key) === o.size) continue;
+    if (k && k.file.startsWith('__meta_') && c.read.get(o.key) !== o.size) unread.push(o);
+  }
+  const valid = await mapBounded(unread, METAS_AT_ONCE, async (o) => {
+    if (!c.candidates.size) return true;
     let meta: SnapshotMeta;
     try {
       meta = validateSnapshotMeta(unseal<unknown>(await getText(store, o.key), o.key, sha256Hex));
@@ -46,8 +55,9 @@ async function readNewMetas(store: ObjectStore, repo: RepositoryRecord, c: Colle
         }
       }
     }
-  }
-  return true;
+    return true;
+  });
+  return valid.every(Boolean);
 }
 
 /**

@@ -121,6 +121,31 @@ describe('DROP SNAPSHOT garbage collection', () => {
     expect(await c.error('ADMIN CLEAN REPOSITORY r r')).toMatch(/^Getting syntax error/);
   }, 120_000);
 
+  it('stops reading __meta files once every blob of the dropped snapshot is accounted for', async () => {
+    // Eight copies of s4 under other labels: a drop of one frees nothing, and any other names all it has.
+    const [metaKey] = (await metaKeys()).filter((k) => k.includes('/__ss_s4/'));
+    const infoKey = metaKey!.replace('/__meta_', '/__info_');
+    const ts = infoKey.split('/__info_').pop()!;
+    const info = unseal<{ name: string }>(await getText(repo, infoKey), infoKey, sha256Hex);
+    const copies = Array.from({ length: 8 }, (_, i) => `c${i}`);
+    for (const label of copies) {
+      await repo.put(layout.meta('r', label, ts), await getText(repo, metaKey!));
+      await repo.put(layout.info('r', label, ts), seal({ ...info, name: label }, sha256Hex));
+    }
+    const before = await blobShas();
+    const { gets } = instrument();
+    await c.sql('DROP SNAPSHOT c0 ON r');
+    const remaining = await metaKeys();
+    const read = remaining.filter((k) => gets.has(k));
+    expect(remaining).toHaveLength(9);
+    expect(read.length).toBeLessThan(remaining.length);
+    expect(await blobShas()).toEqual(before);
+    for (const label of copies.slice(1)) {
+      await repo.delete(layout.info('r', label, ts));
+      await repo.delete(layout.meta('r', label, ts));
+    }
+  }, 120_000);
+
   it('collects nothing when a __meta cannot be read', async () => {
     const garbage = await addGarbage('unreadable');
     await repo.put(layout.meta('r', 'broken', '2030-01-01-00-00-00-000'), '{not json');
