@@ -1,10 +1,12 @@
 /**
  * The history benchmark (`npm run bench -- --history 200`): costs that must not grow with what a cluster
  * has done. For a small and a large history it builds, in a fresh home, N snapshots in a file://
- * repository (one real BACKUP, copied under N labels, each naming the same `blobs` extra blobs), 10 × N
- * finished jobs (records as every job leaves them) and a database of 10 × N empty tables backed up for
- * real; then, each as a whole `starbackup sql` process (bench/cli-op.ts), it times DROP SNAPSHOT, SHOW SNAPSHOT and a
- * RESTORE of the empty tables. Run alone: `node --import tsx bench/history-scale.ts <dir> <snapshots> [blobs]`.
+ * repository (one real BACKUP, copied under N labels, each naming the same `blobs` extra blobs, the oldest
+ * also 1% of its own), 10 × N finished jobs (records as every job leaves them) and a database of 10 × N
+ * empty tables backed up for real; then, each as a whole `starbackup sql` process (bench/cli-op.ts), it
+ * times DROP SNAPSHOT of a snapshot whose blobs others name, then of the oldest (which frees its own, so
+ * every other `__meta` is read), SHOW SNAPSHOT and a RESTORE of the empty tables.
+ * Run alone: `node --import tsx bench/history-scale.ts <dir> <snapshots> [blobs]`.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,8 @@ import { cliOp } from './cli-op.ts';
 import type { Measured } from './targets.ts';
 
 export type HistoryOp = Measured;
-export interface HistoryRow { snapshots: number; jobs: number; tables: number; blobs: number; drop: HistoryOp; show: HistoryOp; restore: HistoryOp }
+/** `drop`: a snapshot that frees blobs of its own (every other `__meta` read); `dropShared`: one that frees nothing. */
+export interface HistoryRow { snapshots: number; jobs: number; tables: number; blobs: number; drop: HistoryOp; dropShared: HistoryOp; show: HistoryOp; restore: HistoryOp }
 
 async function must(ctx: Parameters<typeof runScript>[0], sql: string) {
   const failed = (await runScript(ctx, sql)).find((o) => o.error);
@@ -50,11 +53,22 @@ export async function buildHistory(home: string, repoDir: string, snapshots: num
     }
     const metaText = seal(meta, sha256Hex);
     info.meta = { sha256: sha256Hex(metaText), size: Buffer.byteLength(metaText) };
-    for (let i = 0; i < snapshots; i++) {
+    for (let i = 1; i < snapshots; i++) {
       const label = `h${String(i).padStart(4, '0')}`;
       await store.put(layout.meta('hr', label, info.timestamp), metaText);
       await store.put(layout.info('hr', label, info.timestamp), seal({ ...info, name: label }, sha256Hex));
     }
+    // The oldest snapshot also names 1% more blobs of its own: dropping it frees them, and only reading
+    // every other `__meta` proves no one else needs them (the case a retention drop meets).
+    for (let i = 0; i < Math.max(1, blobs / 100); i++) {
+      const body = `history blob only h0000 names ${i}`;
+      const sha = sha256Hex(body);
+      await store.put(layout.blob('hr', sha), body);
+      tablet.segments.push({ sha256: sha, size: body.length, rows: 1 });
+    }
+    const ownText = seal(meta, sha256Hex);
+    await store.put(layout.meta('hr', 'h0000', info.timestamp), ownText);
+    await store.put(layout.info('hr', 'h0000', info.timestamp), seal({ ...info, name: 'h0000', meta: { sha256: sha256Hex(ownText), size: Buffer.byteLength(ownText) } }, sha256Hex));
     // Finished jobs, recorded as every job is (with the per-database pointers SHOW BACKUP reads).
     const [first] = await e.ctx.control.jobsOfDatabase('hist');
     const done = (await e.ctx.control.requireJob(first!.jobId)).doc;
@@ -78,6 +92,7 @@ export async function measureHistory(dir: string, snapshots: number, blobs: numb
   const ts = await buildHistory(home, join(dir, 'repo'), snapshots, blobs);
   return {
     snapshots, jobs: snapshots * 10 + 2, tables: snapshots * 10, blobs,
+    dropShared: measure(home, 'DROP SNAPSHOT h0001 ON hr'),
     drop: measure(home, 'DROP SNAPSHOT h0000 ON hr'),
     show: measure(home, 'SHOW SNAPSHOT ON hr'),
     restore: measure(home, `RESTORE SNAPSHOT wide FROM hr DATABASE wide AS wide_copy PROPERTIES ("backup_timestamp" = "${ts}")`),

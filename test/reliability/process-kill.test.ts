@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -91,8 +91,12 @@ beforeAll(async () => {
 });
 
 describe('a process killed mid-job', () => {
-  it('BACKUP killed in UPLOADING: the next command rolls it back', async () => {
+  it('BACKUP killed in UPLOADING: the next command rolls it back, the blobs it uploaded included', async () => {
+    // Read from the folder itself: opening the home would already recover the job.
+    const blobs = () => readdirSync(join(dir, 'repo', layout.blobsPrefix('r')), { recursive: true }).map(String).filter((f) => /[0-9a-f]{64}/.test(f)).sort();
+    const kept = blobs();
     await killedAfter('UPLOAD_BATCH', 'BACKUP DATABASE src SNAPSHOT killed TO r');
+    expect(blobs().length).toBeGreaterThan(kept.length);
     const [row] = cli('SHOW BACKUP FROM src');
     expect([row![1], row![3], row![12]]).toEqual(['killed', 'CANCELLED', '[COMMON_ERROR, msg: the process running the job stopped; rolled back]']);
     await onHome(async (e) => {
@@ -101,6 +105,7 @@ describe('a process killed mid-job', () => {
       expect(await listAll(e.ctx.data, `staging/${jobId}/`)).toEqual([]);
       const repo = await openRepository(e.ctx, await e.ctx.control.requireRepository('r'));
       expect(await listAll(repo, layout.snapshotDir('r', 'killed'))).toEqual([]);
+      expect(blobs()).toEqual(kept);
       expect(await sql(e, "SHOW SNAPSHOT ON r WHERE SNAPSHOT = 'killed'")).toEqual([['killed', null, 'ERROR: no snapshot', null, null, null, null]]);
       await sql(e, 'BACKUP DATABASE src SNAPSHOT killed TO r'); // the lock is free and the label usable
     });
