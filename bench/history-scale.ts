@@ -5,7 +5,8 @@
  * also 1% of its own), 10 × N finished jobs (records as every job leaves them) and a database of 10 × N
  * empty tables backed up for real; then, each as a whole `starbackup sql` process (bench/cli-op.ts), it
  * times DROP SNAPSHOT of a snapshot whose blobs others name, then of the oldest (which frees its own, so
- * every other `__meta` is read), SHOW SNAPSHOT and a RESTORE of the empty tables.
+ * every other `__meta` is read), SHOW SNAPSHOT, SHOW BACKUP and a RESTORE of the
+ * empty tables.
  * Run alone: `node --import tsx bench/history-scale.ts <dir> <snapshots> [blobs]`.
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,7 @@ import type { Measured } from './targets.ts';
 
 export type HistoryOp = Measured;
 /** `drop`: a snapshot that frees blobs of its own (every other `__meta` read); `dropShared`: one that frees nothing. */
-export interface HistoryRow { snapshots: number; jobs: number; tables: number; blobs: number; drop: HistoryOp; dropShared: HistoryOp; show: HistoryOp; restore: HistoryOp }
+export interface HistoryRow { snapshots: number; jobs: number; tables: number; blobs: number; drop: HistoryOp; dropShared: HistoryOp; show: HistoryOp; showBackup: HistoryOp; restore: HistoryOp }
 
 async function must(ctx: Parameters<typeof runScript>[0], sql: string) {
   const failed = (await runScript(ctx, sql)).find((o) => o.error);
@@ -95,6 +96,8 @@ export async function measureHistory(dir: string, snapshots: number, blobs: numb
     dropShared: measure(home, 'DROP SNAPSHOT h0001 ON hr'),
     drop: measure(home, 'DROP SNAPSHOT h0000 ON hr'),
     show: measure(home, 'SHOW SNAPSHOT ON hr'),
+    // Reads the pointer of every job the database ever ran to find its newest (control-store jobsOfDatabase).
+    showBackup: measure(home, 'SHOW BACKUP FROM hist'),
     restore: measure(home, `RESTORE SNAPSHOT wide FROM hr DATABASE wide AS wide_copy PROPERTIES ("backup_timestamp" = "${ts}")`),
   };
 }

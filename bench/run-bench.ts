@@ -103,7 +103,7 @@ if (planning) {
 if (history.length) {
   process.stdout.write(`\n| history: snapshots / jobs / tables (blobs) | op | wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|\n`);
   for (const h of history) {
-    for (const [name, m] of [['DROP SNAPSHOT freeing 1% own blobs', h.drop], ['DROP SNAPSHOT freeing none', h.dropShared], ['SHOW SNAPSHOT', h.show], [`RESTORE of ${h.tables} empty tables`, h.restore]] as const) {
+    for (const [name, m] of [['DROP SNAPSHOT freeing 1% own blobs', h.drop], ['DROP SNAPSHOT freeing none', h.dropShared], ['SHOW SNAPSHOT', h.show], ['SHOW BACKUP', h.showBackup], [`RESTORE of ${h.tables} empty tables`, h.restore]] as const) {
       process.stdout.write(`| ${h.snapshots} / ${h.jobs} / ${h.tables} (${h.blobs}) | ${name} | ${f(m.wall, 2)} | ${f(m.cpu, 2)} | ${f(m.peakRssMB, 0)} |\n`);
     }
   }
