@@ -19,7 +19,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 const BATCH = 500;
 const DELETES_AT_ONCE = 16;
 /** `__meta` files can be large (about 100 bytes per segment): a few in memory at once. */
-const METAS_AT_ONCE = 4;
+const METAS_AT_ONCE = 2;
 
 /** The blobs still unreferenced, and the `__meta` files already read (key and size). */
 interface Collection {
