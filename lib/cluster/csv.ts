@@ -55,6 +55,8 @@ function parserOptions(o: CsvOptions): Options {
     relax_column_count: true,
     trim: o.trimSpace ?? false,
     max_record_size: MAX_RECORD_CHARS,
+    // A UTF-8 byte order mark (spreadsheets write one) is not data, as in StarRocks since 3.0 (#25890).
+    bom: true,
   };
 }
 
