@@ -55,27 +55,44 @@ function parserOptions(o: CsvOptions): Options {
     relax_column_count: true,
     trim: o.trimSpace ?? false,
     max_record_size: MAX_RECORD_CHARS,
+    // A UTF-8 byte order mark (spreadsheets write one) is not data, as in StarRocks since 3.0 (#25890).
+    bom: true,
   };
 }
 
 /**
- * The rows of a CSV stream, read as they arrive (csv-parse), after the header lines. `\N` is NULL, enclosed
- * or not: StarRocks' reader removes the enclose characters before its NullableConverter compares the field
- * with `\N` (be/src/formats/csv/nullable_converter.cpp, read_string).
+ * The rows of a CSV stream, read as they arrive (csv-parse), after the header lines, in the batches the
+ * parser makes of each chunk read: one wait per chunk rather than per row. `\N` is NULL, enclosed or not:
+ * StarRocks' reader removes the enclose characters before its NullableConverter compares the field with
+ * `\N` (be/src/formats/csv/nullable_converter.cpp, read_string).
  */
-export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[]> {
+export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[][]> {
   const parser = parse(parserOptions(o));
   // A read error of the file reaches the loop below through the parser, which pipeline destroys with it.
   pipeline(source, parser).catch(() => undefined);
   const stripCr = o.rowDelimiter === '\n';
   let skip = o.skipHeader;
+  let ended = false;
+  let failed: { error: unknown } | undefined;
+  let wake = () => {};
+  parser.on('readable', () => wake());
+  parser.on('end', () => { ended = true; wake(); });
+  parser.on('error', (error) => { failed = { error }; wake(); });
   try {
-    for await (const record of parser as AsyncIterable<(string | null)[]>) {
-      if (skip > 0) { skip--; continue; }
-      const last = record.length - 1;
-      if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
-      for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
-      yield record;
+    for (;;) {
+      if (failed) throw failed.error;
+      const batch: (string | null)[][] = [];
+      let record: (string | null)[] | null;
+      while ((record = parser.read() as (string | null)[] | null) !== null) {
+        if (skip > 0) { skip--; continue; }
+        const last = record.length - 1;
+        if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
+        for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
+        batch.push(record);
+      }
+      if (batch.length > 0) yield batch;
+      else if (ended) return;
+      else await new Promise<void>((resolve) => { wake = resolve; });
     }
   } catch (e) {
     throw csvError(e);

@@ -29,13 +29,15 @@ export async function loadCsv(
   }
 }
 
-async function* batches(router: RowRouter, rows: AsyncIterable<(string | null)[]>, batchChars: number): AsyncGenerator<RoutedRows> {
+async function* batches(router: RowRouter, parsed: AsyncIterable<(string | null)[][]>, batchChars: number): AsyncGenerator<RoutedRows> {
   let held = 0;
-  for await (const row of rows) {
-    held += router.add(row);
-    if (held >= batchChars) {
-      yield router.take();
-      held = 0;
+  for await (const rows of parsed) {
+    for (const row of rows) {
+      held += router.add(row);
+      if (held >= batchChars) {
+        yield router.take();
+        held = 0;
+      }
     }
   }
   if (held > 0) yield router.take();

@@ -43,12 +43,26 @@ export async function loadRows(
 
 /**
  * loadRows for rows that arrive in batches (a file read as a stream): each batch is written as segments
- * when it comes, so memory holds one batch; nothing is published before the last, and a batch that fails
- * removes what the batches before it wrote. A load of no rows publishes nothing.
+ * while the next one is read, so memory holds two batches and the waits for the disk (every segment is
+ * made durable) overlap the parsing; nothing is published before the last, and a batch that fails removes
+ * what the batches before it wrote, the one being written included. A load of no rows publishes nothing.
  */
 export async function loadBatches(ctx: ClusterContext, db: string, table: string, batches: AsyncIterable<RoutedRows>, scope: DeadlineScope): Promise<number> {
   return load(ctx, db, table, scope, async (pending) => {
-    for await (const batch of batches) await pending.add(batch);
+    let writing: Promise<void> | undefined;
+    try {
+      for await (const batch of batches) {
+        await writing;
+        writing = pending.add(batch);
+        // Awaited before the next batch or below; a failure meanwhile must not count as unhandled.
+        writing.catch(() => undefined);
+      }
+      await writing;
+    } catch (e) {
+      // The segments of the batch in flight are known once it ends, so that the load's discard removes them.
+      await writing?.catch(() => undefined);
+      throw e;
+    }
     return pending.rows ? 'append' : undefined;
   });
 }

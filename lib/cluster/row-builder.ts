@@ -3,7 +3,7 @@ import { renderType } from '../domain/column-types.ts';
 import { AnalysisError } from '../domain/errors.ts';
 import { bucketOf } from '../domain/bucketing.ts';
 import { findPartition, partitionColumnTypes } from '../domain/partitioning.ts';
-import { canonicalValue } from '../domain/values.ts';
+import { type ValueConverter, valueConverter } from '../domain/value-converter.ts';
 import type { RoutedRows } from './load.ts';
 import type { Row } from './segments.ts';
 import { findColumn } from './table-definition.ts';
@@ -28,6 +28,13 @@ export class RowRouter {
   private readonly types: ReturnType<typeof partitionColumnTypes>;
   private readonly partIdx: number[];
   private readonly distIdx: number[];
+  private readonly convert: ValueConverter[];
+  private readonly defaults: Row;
+  private readonly inPlace: boolean;
+  private readonly written: Set<number>;
+  private readonly notNull: number[];
+  private readonly hashed: boolean;
+  private only?: string;
   private routed: RoutedRows = new Map();
   /** Rows routed so far, over every batch. */
   count = 0;
@@ -47,33 +54,58 @@ export class RowRouter {
     this.types = partitionColumnTypes(def.columns, def.partitioning);
     this.partIdx = def.partitioning.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
     this.distIdx = def.distribution.columns.map((n) => def.columns.indexOf(findColumn(def.columns, n)!));
+    this.convert = this.order.map((k) => valueConverter(def.columns[k]!.type));
+    this.defaults = def.columns.map((c) => (c.defaultValue === undefined ? null : c.defaultValue));
+    this.inPlace = this.order.length === def.columns.length && this.order.every((k, j) => k === j);
+    this.written = new Set(this.order);
+    this.notNull = def.columns.flatMap((c, k) => (c.nullable ? [] : [k]));
+    this.hashed = def.distribution.type === 'HASH';
+    // An unpartitioned table has one partition, the same for every row.
+    if (def.partitioning.type === 'UNPARTITIONED' && !this.allowed) this.only = def.partitioning.partitions[0]?.id;
   }
 
   /** Routes one row; returns its size in characters, roughly, so that a caller can bound a batch. */
   add(values: (string | null)[]): number {
-    const { def, order } = this;
+    const { def, order, convert } = this;
     const i = this.count++;
     const rowNo = i + 1;
     if (values.length !== order.length) {
       throw new AnalysisError(`Row ${rowNo}: ${values.length} values for ${order.length} columns of table '${def.name}'`);
     }
-    const row: Row = def.columns.map((c) => (c.defaultValue === undefined ? null : c.defaultValue));
+    // Every column written in table order: the written values become the row, without a copy.
+    const row: Row = this.inPlace ? values : this.defaults.slice();
     let size = 0;
-    values.forEach((raw, j) => {
-      const col = def.columns[order[j]!]!;
-      if (raw === null) { row[order[j]!] = null; return; }
-      const v = canonicalValue(col.type, raw);
-      if (!v.ok) throw new AnalysisError(`Row ${rowNo}: value '${clip(raw)}' for column '${col.name}' ${v.reason} (${renderType(col.type)})`);
-      row[order[j]!] = v.value;
-      size += v.value.length;
-    });
-    def.columns.forEach((c, k) => {
-      if (row[k] !== null) return;
-      if (!c.nullable) {
-        const why = order.includes(k) ? 'is NULL' : 'has no value and no default';
-        throw new AnalysisError(`Row ${rowNo}: column '${c.name}' ${why}, but it is NOT NULL`);
+    for (let j = 0; j < values.length; j++) {
+      const raw = values[j]!;
+      const k = order[j]!;
+      if (raw === null) { row[k] = null; continue; }
+      const v = convert[j]!(raw);
+      if (typeof v !== 'string') {
+        const col = def.columns[k]!;
+        throw new AnalysisError(`Row ${rowNo}: value '${clip(raw)}' for column '${col.name}' ${v.ok ? '' : v.reason} (${renderType(col.type)})`);
       }
-    });
+      row[k] = v;
+      size += v.length;
+    }
+    for (const k of this.notNull) {
+      if (row[k] !== null) continue;
+      const why = this.written.has(k) ? 'is NULL' : 'has no value and no default';
+      throw new AnalysisError(`Row ${rowNo}: column '${def.columns[k]!.name}' ${why}, but it is NOT NULL`);
+    }
+    const part = this.only ?? this.partitionOf(row, rowNo);
+    const buckets = def.distribution.buckets;
+    const bucket = this.hashed ? bucketOf(this.distIdx.map((k) => row[k]!), buckets) : i % buckets;
+    let byBucket = this.routed.get(part);
+    if (!byBucket) this.routed.set(part, (byBucket = new Map()));
+    let list = byBucket.get(bucket);
+    if (!list) byBucket.set(bucket, (list = []));
+    list.push(row);
+    // Each value and each row costs some bytes beside its characters.
+    return size + 16 * row.length + 64;
+  }
+
+  private partitionOf(row: Row, rowNo: number): string {
+    const { def } = this;
     const part = findPartition(this.types, def.partitioning, this.partIdx.map((k) => row[k]!));
     if (!part) {
       const shown = this.partIdx.map((k) => `${def.columns[k]!.name}=${row[k]}`).join(', ');
@@ -82,15 +114,7 @@ export class RowRouter {
     if (this.allowed && !this.allowed.includes(part.id)) {
       throw new AnalysisError(`Row ${rowNo} belongs to partition '${part.name}', which is not in the PARTITION list of the INSERT`);
     }
-    const buckets = def.distribution.buckets;
-    const bucket = def.distribution.type === 'HASH' ? bucketOf(this.distIdx.map((k) => row[k]!), buckets) : i % buckets;
-    let byBucket = this.routed.get(part.id);
-    if (!byBucket) this.routed.set(part.id, (byBucket = new Map()));
-    let list = byBucket.get(bucket);
-    if (!list) byBucket.set(bucket, (list = []));
-    list.push(row);
-    // Each value and each row costs some bytes beside its characters.
-    return size + 16 * row.length + 64;
+    return part.id;
   }
 
   /** The rows routed since the last take, which the router forgets. */

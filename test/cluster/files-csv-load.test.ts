@@ -27,6 +27,8 @@ afterAll(async () => c?.close());
 const files = (name: string, extra = '') =>
   `INSERT INTO d.t SELECT * FROM FILES("path" = "file://${join(dir, name)}", "format" = "csv", "csv.column_separator" = ","${extra})`;
 
+const sorted = (rows: (string | null)[][]) => rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+
 async function unchanged(run: () => Promise<void>): Promise<void> {
   const objects = await listAll(c.ctx.data, '');
   const rows = await c.rows('SELECT * FROM d.t');
@@ -99,6 +101,44 @@ describe('FILES() CSV loads', () => {
     writeFileSync(join(dir, 'empty.csv'), '');
     await unchanged(async () => {
       expect((await c.sql(files('empty.csv')))[0]!.message).toBe('Query OK, 0 rows affected');
+    });
+  });
+  it('parser edge cases: BOM, CRLF, newlines and separators in quotes, empty fields, last row with or without a newline', async () => {
+    // A UTF-8 BOM is not data; \r\n ends rows (after a closing quote too), and inside quotes it is data.
+    writeFileSync(join(dir, 'edge.csv'), '\uFEFF400100,2024-01-11,"x,y"\r\n400101,2024-01-12,"two\r\nlines"\r\n400102,2024-01-13,\r\n400103,2024-01-14,"\\N"\r\n400104,2024-01-15,last');
+    const [r] = await c.sql(files('edge.csv', `, "csv.enclose" = '"'`));
+    expect(r!.message).toBe('Query OK, 5 rows affected');
+    expect(sorted(await c.rows('SELECT * FROM d.t WHERE k >= 400100 AND k <= 400104'))).toEqual([
+      ['400100', '2024-01-11', 'x,y'],
+      ['400101', '2024-01-12', 'two\r\nlines'],
+      ['400102', '2024-01-13', ''], // an empty field is an empty string; only \N is NULL
+      ['400103', '2024-01-14', null],
+      ['400104', '2024-01-15', 'last'],
+    ]);
+    // Without csv.enclose, a quote is data; a trailing newline ends the last row and adds none.
+    writeFileSync(join(dir, 'plain.csv'), '400105,2024-01-16,say "hi"\n400106,2024-01-17,\n');
+    expect((await c.sql(files('plain.csv')))[0]!.message).toBe('Query OK, 2 rows affected');
+    expect(await c.rows('SELECT note FROM d.t WHERE k = 400105')).toEqual([['say "hi"']]);
+  });
+
+  it('csv.escape escapes the enclose character; a column list maps fields to columns; values are made canonical', async () => {
+    writeFileSync(join(dir, 'esc.csv'), '"a \\"quoted\\" word",0400107,20240118\n"b",+400108,2024-1-19\n');
+    await c.sql(`INSERT INTO d.t (note, k, dt) SELECT * FROM FILES("path" = "file://${join(dir, 'esc.csv')}", "format" = "csv",
+      "csv.column_separator" = ",", "csv.enclose" = '"', "csv.escape" = "\\\\")`);
+    expect(sorted(await c.rows('SELECT * FROM d.t WHERE k >= 400107 AND k <= 400108'))).toEqual([
+      ['400107', '2024-01-18', 'a "quoted" word'],
+      ['400108', '2024-01-19', 'b'],
+    ]);
+  });
+
+  it('a value too long for its column, and an integer out of range, are named', async () => {
+    writeFileSync(join(dir, 'long.csv'), `400109,2024-01-20,${'é'.repeat(101)}\n`);
+    await unchanged(async () => {
+      expect(await c.error(files('long.csv'))).toBe(`Row 1: value '${'é'.repeat(57)}...' for column 'note' is longer than 200 bytes (varchar(200))`);
+    });
+    writeFileSync(join(dir, 'range.csv'), '2147483648,2024-01-20,x\n');
+    await unchanged(async () => {
+      expect(await c.error(files('range.csv'))).toBe("Row 1: value '2147483648' for column 'k' is out of range for int(11) (int(11))");
     });
   });
 });
