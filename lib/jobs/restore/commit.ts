@@ -21,8 +21,9 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
   const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
   const commit: RestoreCommit = { tables: [] };
   const manifests: { key: string; manifest: PartitionManifest }[] = [];
+  const downloaded = new Map(download.tables.map((t) => [t.name, t]));
   for (const tp of plan.tables) {
-    const dl = download.tables.find((t) => t.name === tp.name)!;
+    const dl = downloaded.get(tp.name)!;
     const partitions = [];
     for (const p of tp.partitions) {
       const part = dl.partitions.find((x) => x.targetId === p.targetId)!;
