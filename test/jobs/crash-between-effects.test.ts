@@ -24,6 +24,8 @@ import { parseStatement } from '../../lib/sql/parse.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { openTestCluster, type TestCluster } from '../support/test-cluster.ts';
 import { FaultInjector } from '../reliability/fault-injector.ts';
+import { readStagingDoc, writeStagingDoc } from '../../lib/jobs/staging.ts';
+import type { RestoreCommit } from '../../lib/jobs/restore/restore-plan.ts';
 
 /**
  * A handler that dies after its side effects but before it advances the job (or half-way through a
@@ -147,6 +149,26 @@ describe('a crash between a phase\'s side effects and its state advance', () => 
     const written = [...(await listAll(ctx.data, 'data/')), ...(await listAll(ctx.data, 'meta/'))].filter((k) => k.includes(`r-${jobId}`));
     expect(written.length).toBeGreaterThan(0);
     expect(written.filter((k) => !referenced.has(k))).toEqual([]);
+  });
+  it('restore: a commit staged without partition summaries (an older version\'s) is published from its manifests', async () => {
+    const ctx = c.ctx;
+    const stmt = parseStatement(`RESTORE SNAPSHOT s FROM r DATABASE d ON (TABLE t AS t3) PROPERTIES ("backup_timestamp" = "${ts}")`);
+    const { jobId } = await submitRestore(ctx, stmt as never);
+    await restorePending(ctx, { jobId });
+    await restoreSnapshoting(ctx, { jobId });
+    const plan = await restoreDownload(ctx, { jobId });
+    for (const batch of plan.batches) await downloadBatch(ctx, { jobId, batch });
+    await restoreCommit(ctx, { jobId });
+    const commit = await readStagingDoc<RestoreCommit>(ctx.data, jobId, 'commit');
+    const summaries = commit.tables[0]!.partitions.map((p) => p.summary);
+    expect(summaries.every((x) => x && x.rows > 0)).toBe(true);
+    for (const p of commit.tables[0]!.partitions) delete p.summary;
+    await writeStagingDoc(ctx.data, jobId, 'commit', commit);
+    await restoreCommitting(ctx, { jobId });
+    const data = (await ctx.catalog.requireTable('d', 't3')).doc.data;
+    const published = commit.tables[0]!.partitions.map((p) => { const { versionTime, ...rest } = data[p.targetId]!; return versionTime > 0 ? rest : undefined; });
+    expect(published).toEqual(summaries);
+    expect(await c.count('d.t3')).toBe(5);
   });
 });
 

@@ -2,6 +2,7 @@ import type { PartitionManifest } from '../../domain/catalog-types.ts';
 import { JobType, RestoreState } from '../../domain/states.ts';
 import type { JobRef } from '../../domain/workflow.ts';
 import { manifestPath } from '../../cluster/segments.ts';
+import { summarize } from '../../cluster/load.ts';
 import { mapBounded } from '../../domain/map-bounded.ts';
 import { putJson } from '../../ports/object-io.ts';
 import type { ServiceContext } from '../service-context.ts';
@@ -20,8 +21,9 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
   const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
   const commit: RestoreCommit = { tables: [] };
   const manifests: { key: string; manifest: PartitionManifest }[] = [];
+  const downloaded = new Map(download.tables.map((t) => [t.name, t]));
   for (const tp of plan.tables) {
-    const dl = download.tables.find((t) => t.name === tp.name)!;
+    const dl = downloaded.get(tp.name)!;
     const partitions = [];
     for (const p of tp.partitions) {
       const part = dl.partitions.find((x) => x.targetId === p.targetId)!;
@@ -34,7 +36,9 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
       }
       const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
       manifests.push({ key, manifest });
-      partitions.push({ targetId: p.targetId, manifest: key, version: p.version });
+      const { rows, bytes, segments, indexRows } = summarize(manifest, key, 0);
+      const summary = { version: p.version, manifest: key, rows, bytes, segments, ...(indexRows && { indexRows }) };
+      partitions.push({ targetId: p.targetId, manifest: key, version: p.version, summary });
     }
     commit.tables.push({ name: tp.name, partitions });
   }

@@ -67,8 +67,10 @@ async function publishTable(
 ): Promise<void> {
   const { jobId, db } = job;
   const data: TableRecord['data'] = {};
-  const manifests = await Promise.all(c.partitions.map((p) => readManifest(ctx.data, p.manifest)));
-  for (const [i, p] of c.partitions.entries()) data[p.targetId] = summarize(manifests[i]!, p.manifest, now);
+  // Commit docs staged by an older version carry no summary: their manifests are read back.
+  await Promise.all(c.partitions.map(async (p) => {
+    data[p.targetId] = p.summary ? { ...p.summary, versionTime: now } : summarize(await readManifest(ctx.data, p.manifest), p.manifest, now);
+  }));
   await fence(ctx, job);
   if (tp.mode === 'create') {
     try {

@@ -27,8 +27,9 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
   const download: RestoreDownload = { tables: [] };
   const items: TransferItem[] = [];
   let files = 0, bytes = 0;
+  const snapTables = new Map(meta.tables.map((t) => [t.def.name, t]));
   for (const tp of plan.tables) {
-    const snap = meta.tables.find((t) => t.def.name === tp.sourceName)!;
+    const snap = snapTables.get(tp.sourceName)!;
     const byBlob = new Map<string, string>();
     const partitions = tp.partitions.map((p) => {
       const sp = snap.partitions.find((x) => x.name === p.name)!;

@@ -1,4 +1,4 @@
-import type { CatalogDef, FunctionDef, SegmentRef, TableDef, ViewDef } from '../../domain/catalog-types.ts';
+import type { CatalogDef, FunctionDef, PartitionData, SegmentRef, TableDef, ViewDef } from '../../domain/catalog-types.ts';
 import type { AccountRestorePlan } from '../../access/account-restore.ts';
 
 /** What the restore phases hand each other through staging (`plan`, then `download`, then `commit`). */
@@ -26,7 +26,11 @@ export interface RestoreDownload {
   tables: { name: string; partitions: { targetId: string; tablets: SegmentRef[][]; indexes?: Record<string, SegmentRef[][]> }[] }[];
 }
 
-/** Manifest objects written in COMMIT, published by COMMITTING. */
+/**
+ * Manifest objects written in COMMIT, published by COMMITTING. `summary` (the partition's counts, all but
+ * its publish time) travels with each so COMMITTING need not read back the manifest just written; a commit
+ * doc staged before it was added has none, and COMMITTING then reads the manifest.
+ */
 export interface RestoreCommit {
-  tables: { name: string; partitions: { targetId: string; manifest: string; version: number }[] }[];
+  tables: { name: string; partitions: { targetId: string; manifest: string; version: number; summary?: Omit<PartitionData, 'versionTime'> }[] }[];
 }
