@@ -12,6 +12,7 @@ import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '..
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
+import { S3DirectRequests } from './s3-direct-requests.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
 /** Carries a failure of the put's body out of the upload's own error handling, to be thrown as it is. */
@@ -28,11 +29,13 @@ export class S3ObjectStore implements ObjectStore {
   readonly description: string;
   private readonly root: string;
   private readonly endpointText: string;
+  private readonly direct: S3DirectRequests;
 
   constructor(private readonly client: S3Client, private readonly config: S3Config, private readonly secrets: string[] = []) {
     this.root = config.prefix === '' ? '' : `${config.prefix}/`;
     this.description = describeS3(config);
     this.endpointText = config.endpoint ?? `AWS S3 (${config.region})`;
+    this.direct = new S3DirectRequests(client, config);
   }
 
   /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
@@ -56,7 +59,7 @@ export class S3ObjectStore implements ObjectStore {
         const sha256 = collected?.whole ? collected.sha256 : sha256Of(bytes);
         if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
         if (bytes.length <= this.config.partSize) {
-          await putWithSha256(this.client, this.config.bucket, Key, bytes, sha256);
+          if (!(await this.direct.put(Key, bytes, sha256))) await putWithSha256(this.client, this.config.bucket, Key, bytes, sha256);
           return { sha256, size: bytes.length };
         }
         stream = bytes;
@@ -103,6 +106,10 @@ export class S3ObjectStore implements ObjectStore {
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
     const Key = this.root + checkKey(key, this.description);
     if (range) checkRange(range, key, this.description);
+    const direct = await this.direct.get(Key, range);
+    if (direct === 'missing') throw new NotFoundError(`Object ${this.description}/${key} not found`);
+    if (direct === 'past-end') return Readable.from([]);
+    if (direct) return mapStreamErrors(direct.body, (err) => this.fail(err, 'read', key));
     try {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.config.bucket,
@@ -120,6 +127,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const Key = this.root + checkKey(key, this.description);
+    const direct = await this.direct.head(Key);
+    if (direct) return direct === 'missing' ? undefined : { key, size: direct.size };
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
       return { key, size: out.ContentLength ?? 0 };
