@@ -87,19 +87,29 @@ export class S3DirectRequests {
     return false;
   }
 
+  /** One part of a multipart upload, its sha256 the signed payload hash: the part's ETag, or undefined. */
+  async uploadPart(Key: string, uploadId: string, partNumber: number, bytes: Buffer, sha256: string): Promise<string | undefined> {
+    const query = { partNumber: String(partNumber), uploadId };
+    const res = await this.send('PUT', Key, { 'content-length': String(bytes.length), 'x-amz-content-sha256': sha256 }, bytes, query);
+    if (!res) return undefined;
+    await drained(res.body);
+    if (res.statusCode === 200 && res.headers.etag) return res.headers.etag;
+    return this.declined(res.statusCode);
+  }
+
   private declined(status: number): undefined {
     if (status >= 300 && status < 400) this.off = true;
     return undefined;
   }
 
-  private async send(method: string, Key: string, headers: Record<string, string> = {}, body?: Buffer) {
+  private async send(method: string, Key: string, headers: Record<string, string> = {}, body?: Buffer, query: Record<string, string> = {}) {
     const ready = this.off ? undefined : await (this.setup ??= this.prepare());
     if (!ready) return undefined;
     const { url, signer } = ready;
     const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const request: RequestShape = {
       method, protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}),
-      path: `${base}/${encodeKey(Key)}`, query: {}, headers: { host: url.host, ...headers }, ...(body ? { body } : {}),
+      path: `${base}/${encodeKey(Key)}`, query, headers: { host: url.host, ...headers }, ...(body ? { body } : {}),
     };
     try {
       const signed = await signer.sign(request, {
