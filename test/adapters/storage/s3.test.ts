@@ -61,6 +61,25 @@ describe('S3ObjectStore on s3rver', () => {
     await expect(noBucket.put('k', 'v')).rejects.toThrow("Bucket 'no-such-bucket' does not exist");
   });
 
+  it('reports a connection dropped mid-read as a retryable StorageError', async () => {
+    // An endpoint that starts an object's body and then drops the connection.
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\ncontent-type: application/octet-stream\r\n\r\n');
+        socket.write(Buffer.alloc(1000), () => socket.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const store = freshS3Store({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const err = await readBytes(await store.get('k')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as StorageError).retryable).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reuses its connections: forty requests in a row open one', async () => {
     // A TCP proxy in front of s3rver counts the connections the client opens.
     const target = new URL(s3Endpoint());

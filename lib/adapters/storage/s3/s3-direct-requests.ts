@@ -150,6 +150,17 @@ export class S3DirectRequests {
   }
 }
 
+/**
+ * Maps the error a response body fails with (a connection reset mid-body) in place, in its `_destroy`,
+ * through which every failure of a Node stream passes: a PassThrough stage that every chunk crosses cost
+ * ~0.5 ms of CPU per MiB read.
+ */
+export function mapBodyErrors(body: Readable, map: (err: unknown) => Error): Readable {
+  const destroy = body._destroy.bind(body);
+  body._destroy = (err, callback) => destroy(err, (e) => callback(e ? map(e) : e));
+  return body;
+}
+
 /** Reads an answer's (empty or short) body to its end, so its socket goes back to the pool before the caller's next request. */
 async function drained(body: Readable): Promise<void> {
   body.resume();

@@ -11,7 +11,7 @@ import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '..
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
-import { S3DirectRequests } from './s3-direct-requests.ts';
+import { S3DirectRequests, mapBodyErrors } from './s3-direct-requests.ts';
 import { partBuffers, uploadStream } from './s3-multipart.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
@@ -92,7 +92,7 @@ export class S3ObjectStore implements ObjectStore {
     const direct = await this.direct.get(Key, range);
     if (direct === 'missing') throw new NotFoundError(`Object ${this.description}/${key} not found`);
     if (direct === 'past-end') return Readable.from([]);
-    if (direct) return mapStreamErrors(direct.body, (err) => this.fail(err, 'read', key));
+    if (direct) return mapBodyErrors(direct.body, (err) => this.fail(err, 'read', key));
     try {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.config.bucket,
