@@ -11,16 +11,27 @@ export class Semaphore {
   }
 
   async run<T>(op: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+    const release = await this.acquire();
     try {
       return await op();
     } finally {
+      release();
+    }
+  }
+
+  /** Takes a slot for as long as the caller needs it; the function given back returns it (once). */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       // Hand the slot straight to the next waiter, so a newcomer cannot overtake it.
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;
-    }
+    };
   }
 }
 

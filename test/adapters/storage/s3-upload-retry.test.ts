@@ -10,14 +10,17 @@ import { randomStream, sha256Of } from '../../support/streams.ts';
 
 /**
  * An upload cut off mid-body (the proxy drops the connection after the first bytes) more often than the S3
- * SDK retries a request on its own (3 tries): the store's retry policy sends a replayable body again,
- * opened afresh, and it lands whole under its sha256; a one-shot stream is not sent again.
+ * store tries a request on its own (a direct request, then the SDK's 3 tries): the store's retry policy
+ * sends a replayable body again, opened afresh, and it lands whole under its sha256; a one-shot stream is
+ * not sent again.
  */
 let proxy: S3Proxy;
 beforeAll(async () => { proxy = await startS3Proxy(s3Endpoint()); });
 afterAll(async () => proxy?.close());
 
 const SDK_TRIES = 3;
+/** A PutObject or UploadPart goes out once as a direct request (s3-direct-requests.ts), then through the SDK's tries. */
+const REQUEST_TRIES = 1 + SDK_TRIES;
 const writes = () => proxy.requests.filter((r) => r.method === 'PUT').length;
 
 /** A replayable body of random bytes that records how often it was opened and whether each stream was closed. */
@@ -45,9 +48,9 @@ describe('S3 uploads whose connection drops mid-body', () => {
     const store = wrapObjectStore(freshS3Store({ endpoint: proxy.endpoint }));
     const { body, bytes, sha256, opened } = replayable(300_000);
     proxy.requests.length = 0;
-    proxy.cutWrites = SDK_TRIES;
+    proxy.cutWrites = REQUEST_TRIES;
     expect(await store.put('blobs/b1', body, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
-    expect(writes()).toBe(SDK_TRIES + 1);
+    expect(writes()).toBe(REQUEST_TRIES + 1);
     expect(opened).toHaveLength(2);
     expect(opened.every((s) => s.destroyed)).toBe(true);
     const back = await readBytes(await store.get('blobs/b1'));
@@ -59,7 +62,7 @@ describe('S3 uploads whose connection drops mid-body', () => {
     const store = wrapObjectStore(freshS3Store({ endpoint: proxy.endpoint, partSize: 5 * 1024 * 1024 }));
     const { body, bytes, sha256, opened } = replayable(5 * 1024 * 1024 + 4096);
     proxy.requests.length = 0;
-    proxy.cutWrites = SDK_TRIES;
+    proxy.cutWrites = REQUEST_TRIES;
     proxy.cutOnly = /partNumber=2(&|$)/;
     try {
       expect(await store.put('blobs/big', body, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
@@ -76,11 +79,11 @@ describe('S3 uploads whose connection drops mid-body', () => {
     const store = wrapObjectStore(freshS3Store({ endpoint: proxy.endpoint }));
     const { stream, sha256 } = randomStream(300_000);
     proxy.requests.length = 0;
-    proxy.cutWrites = SDK_TRIES;
+    proxy.cutWrites = REQUEST_TRIES;
     const err = await store.put('blobs/once', stream, { sha256 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).retryable).toBe(true);
-    expect(writes()).toBe(SDK_TRIES);
+    expect(writes()).toBe(REQUEST_TRIES);
     proxy.cutWrites = 0;
     expect(await store.head('blobs/once')).toBeUndefined();
   });

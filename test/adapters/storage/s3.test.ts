@@ -1,6 +1,6 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { IntegrityError } from '../../../lib/domain/errors.ts';
+import { IntegrityError, NotFoundError, StorageError } from '../../../lib/domain/errors.ts';
 import { listAll, readBytes } from '../../../lib/ports/object-io.ts';
 import { freshS3Store, s3Endpoint } from '../../support/s3-test-store.ts';
 import { randomStream, sha256Of } from '../../support/streams.ts';
@@ -43,6 +43,41 @@ describe('S3ObjectStore on s3rver', () => {
     const long = randomStream(7 * 1024 * 1024 + 3);
     expect(await store.put('long', long.stream, { sha256: long.sha256, size: 1000 })).toEqual({ sha256: long.sha256, size: long.bytes.length });
     expect(sha256Of(await readBytes(await store.get('long')))).toBe(long.sha256);
+  });
+
+  it('tells a missing key from a missing bucket, and a range past the end from either', async () => {
+    // HEAD, GET and single puts go out as direct requests (s3-direct-requests.ts); their answers keep the SDK's meaning.
+    const store = freshS3Store();
+    await store.put('k', 'value');
+    expect(await store.head('k')).toEqual({ key: 'k', size: 5 });
+    expect(await store.head('missing')).toBeUndefined();
+    await expect(store.get('missing')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await readBytes(await store.get('k', { start: 9 }))).length).toBe(0);
+    expect((await readBytes(await store.get('k', { start: 1, end: 2 }))).toString()).toBe('al');
+    const noBucket = freshS3Store({ bucket: 'no-such-bucket' });
+    const err = await noBucket.get('k').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toContain("Bucket 'no-such-bucket' does not exist");
+    await expect(noBucket.put('k', 'v')).rejects.toThrow("Bucket 'no-such-bucket' does not exist");
+  });
+
+  it('reports a connection dropped mid-read as a retryable StorageError', async () => {
+    // An endpoint that starts an object's body and then drops the connection.
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\ncontent-type: application/octet-stream\r\n\r\n');
+        socket.write(Buffer.alloc(1000), () => socket.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const store = freshS3Store({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const err = await readBytes(await store.get('k')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as StorageError).retryable).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reuses its connections: forty requests in a row open one', async () => {

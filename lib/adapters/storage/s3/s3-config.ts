@@ -40,9 +40,9 @@ export function describeS3(config: S3Config): string {
 }
 
 /**
- * A multipart upload holds about (queueSize + 2) parts in memory (lib-storage joins each part into one
- * buffer), and a backup runs several uploads at once: 16 MiB x 4 took a backup of four 100 MB segments to
- * a 500 MB peak RSS; 8 MiB x 2 to 285 MB. 10,000 parts of 8 MiB still allow an object of 78 GiB.
+ * A multipart upload has up to queueSize parts on the way, each in one of the process's few part buffers
+ * (s3-multipart.ts), however many uploads run at once. 10,000 parts of 8 MiB still allow an object of
+ * 78 GiB.
  */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 2;

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
@@ -12,6 +11,8 @@ import { HashingStream, bodyBytes, hashBody, sha256Mismatch, sha256Of } from '..
 import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
+import { S3DirectRequests, mapBodyErrors } from './s3-direct-requests.ts';
+import { partBuffers, uploadStream } from './s3-multipart.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
 /** Carries a failure of the put's body out of the upload's own error handling, to be thrown as it is. */
@@ -28,11 +29,13 @@ export class S3ObjectStore implements ObjectStore {
   readonly description: string;
   private readonly root: string;
   private readonly endpointText: string;
+  private readonly direct: S3DirectRequests;
 
   constructor(private readonly client: S3Client, private readonly config: S3Config, private readonly secrets: string[] = []) {
     this.root = config.prefix === '' ? '' : `${config.prefix}/`;
     this.description = describeS3(config);
     this.endpointText = config.endpoint ?? `AWS S3 (${config.region})`;
+    this.direct = new S3DirectRequests(client, config);
   }
 
   /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
@@ -46,25 +49,26 @@ export class S3ObjectStore implements ObjectStore {
     let hashing: HashingStream | undefined;
     try {
       let stream = body;
-      // Bytes, or a stream said to fit in one part (a segment or blob of known size), go in one PutObject
-      // whose sha256, checked before anything is sent, is also its signed payload hash.
-      const collected = isInMemory(body) ? undefined : options.size !== undefined && options.size <= this.config.partSize
-        ? await collectUpTo(body, this.config.partSize).catch((e: unknown) => { throw new BodyFailure(e); })
-        : undefined;
-      if (isInMemory(body) || collected?.whole) {
-        const bytes = collected?.whole ? collected.bytes : bodyBytes(body as Uint8Array | string);
-        const sha256 = collected?.whole ? collected.sha256 : sha256Of(bytes);
-        if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
-        if (bytes.length <= this.config.partSize) {
-          await putWithSha256(this.client, this.config.bucket, Key, bytes, sha256);
-          return { sha256, size: bytes.length };
-        }
+      if (isInMemory(body)) {
+        const bytes = bodyBytes(body);
+        if (bytes.length <= this.config.partSize) return await this.putBytes(Key, where, bytes, sha256Of(bytes), options);
         stream = bytes;
-      } else if (collected) {
-        stream = collected.stream;
+      } else if (options.size !== undefined && options.size <= this.config.partSize) {
+        // A stream said to fit in one part (a segment or blob of known size) goes in one PutObject whose
+        // sha256, checked before anything is sent, is also its signed payload hash. Read into memory under
+        // one of the process's part buffers; one that outgrows the part goes on as a multipart upload.
+        const release = await partBuffers.acquire();
+        try {
+          const collected = await collectUpTo(body, this.config.partSize).catch((e: unknown) => { throw new BodyFailure(e); });
+          if (collected.whole) return await this.putBytes(Key, where, collected.bytes, collected.sha256, options);
+          stream = collected.stream;
+        } finally {
+          release();
+        }
       }
       hashing = hashBody(stream, options.sha256, where);
-      await this.upload(Key, hashing);
+      const { client, direct, config: { bucket: Bucket, partSize, queueSize } } = this;
+      await uploadStream({ client, direct, Bucket, Key, partSize, queueSize }, hashing);
       return hashing.result();
     } catch (err) {
       // The body's own failure (its source went away, or the sha256 did not match) is reported as is.
@@ -76,33 +80,19 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** lib-storage: one PutObject when the body fits in a part, else a multipart upload of bounded memory. */
-  private async upload(Key: string, hashing: HashingStream): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.config.bucket, Key, Body: hashing },
-      partSize: this.config.partSize,
-      queueSize: this.config.queueSize,
-      // We abort ourselves: lib-storage would throw the abort's own failure (stores without
-      // AbortMultipartUpload, such as s3rver) instead of the reason the upload failed.
-      leavePartsOnError: true,
-    });
-    try {
-      await upload.done();
-    } catch (err) {
-      if (upload.uploadId) {
-        // Best effort: without it the parts linger until a lifecycle rule removes them, invisible to readers.
-        await this.client
-          .send(new AbortMultipartUploadCommand({ Bucket: this.config.bucket, Key, UploadId: upload.uploadId }))
-          .catch(() => undefined);
-      }
-      throw err;
-    }
+  private async putBytes(Key: string, where: string, bytes: Buffer, sha256: string, options: PutOptions): Promise<PutResult> {
+    if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw sha256Mismatch(where, options.sha256, sha256);
+    if (!(await this.direct.put(Key, bytes, sha256))) await putWithSha256(this.client, this.config.bucket, Key, bytes, sha256);
+    return { sha256, size: bytes.length };
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
     const Key = this.root + checkKey(key, this.description);
     if (range) checkRange(range, key, this.description);
+    const direct = await this.direct.get(Key, range);
+    if (direct === 'missing') throw new NotFoundError(`Object ${this.description}/${key} not found`);
+    if (direct === 'past-end') return Readable.from([]);
+    if (direct) return mapBodyErrors(direct.body, (err) => this.fail(err, 'read', key));
     try {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.config.bucket,
@@ -120,6 +110,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const Key = this.root + checkKey(key, this.description);
+    const direct = await this.direct.head(Key);
+    if (direct) return direct === 'missing' ? undefined : { key, size: direct.size };
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
       return { key, size: out.ContentLength ?? 0 };

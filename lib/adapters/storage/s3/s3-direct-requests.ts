@@ -1,0 +1,176 @@
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Config } from './s3-config.ts';
+
+/** What a direct request came back with; `undefined` from a method means "ask the SDK instead". */
+export type DirectHead = { size: number } | 'missing';
+export type DirectGet = { body: Readable } | 'missing' | 'past-end';
+
+interface SignerLike {
+  sign(request: unknown, options: { signingDate: Date; signingRegion?: string; signingService?: string }): Promise<RequestShape>;
+}
+interface RequestShape {
+  method: string; protocol: string; hostname: string; port?: number; path: string;
+  query: Record<string, string>; headers: Record<string, string>; body?: unknown;
+}
+interface HandlerLike {
+  handle(request: RequestShape): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }>;
+}
+interface ResolvedConfig {
+  signer(scheme: unknown): Promise<SignerLike>;
+  endpointProvider(params: Record<string, unknown>): { url: URL; properties?: { authSchemes?: { signingName?: string; signingRegion?: string; name?: string }[] } };
+  requestHandler: HandlerLike;
+  systemClockOffset?: number;
+  useFipsEndpoint?: Setting;
+  useDualstackEndpoint?: Setting;
+  useAccelerateEndpoint?: Setting;
+}
+
+/** A resolved client setting: a value, or a provider of one. */
+type Setting = boolean | (() => Promise<boolean>);
+const settingOf = async (s: Setting | undefined) => (typeof s === 'function' ? s() : s);
+
+/** Encodes a key for the path as the SDK does: each segment, with !'()* too. */
+const encodeKey = (key: string) =>
+  key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+
+/**
+ * HEAD, GET and single PutObject sent with the client's own signer, endpoint rules, credentials and HTTP
+ * handler (so its agents, trust guard and timeouts), but without the SDK's per-command middleware stack:
+ * that stack cost ~1.6 ms of CPU per request here (a 404 HEAD: 2.1 ms through the SDK, 0.35 ms as a bare
+ * request), and a backup asks about every blob. Only the plain answers are taken (2xx, a 404 of a missing
+ * key, 416): anything else (a redirect to the bucket's region, a denial, throttling, a 5xx, a network
+ * error) returns undefined and the caller sends the SDK command, whose errors, redirects and retries the
+ * store already maps. A redirect or a failure to set up turns the direct path off for the store.
+ */
+export class S3DirectRequests {
+  private setup?: Promise<{ signer: SignerLike; url: URL; signingName?: string; signingRegion?: string } | undefined>;
+  private off = false;
+
+  constructor(private readonly client: S3Client, private readonly config: S3Config) {}
+
+  async head(Key: string): Promise<DirectHead | undefined> {
+    const res = await this.send('HEAD', Key);
+    if (!res) return undefined;
+    await drained(res.body);
+    if (res.statusCode === 200) return { size: Number(res.headers['content-length'] ?? 0) };
+    // A HEAD has no body to tell a missing bucket from a missing key; the SDK answers both as NotFound too.
+    if (res.statusCode === 404) return 'missing';
+    return this.declined(res.statusCode);
+  }
+
+  async get(Key: string, range?: { start: number; end?: number }): Promise<DirectGet | undefined> {
+    const res = await this.send('GET', Key, range ? { range: `bytes=${range.start}-${range.end ?? ''}` } : {});
+    if (!res) return undefined;
+    if (res.statusCode === 200 || res.statusCode === 206) return { body: res.body };
+    if (res.statusCode === 416) {
+      await drained(res.body);
+      return 'past-end';
+    }
+    if (res.statusCode === 404) {
+      // NoSuchBucket is a 404 too, and an error of its own: only NoSuchKey is "missing".
+      const text = await smallText(res.body);
+      return /<Code>NoSuchKey<\/Code>/.test(text) ? 'missing' : undefined;
+    }
+    await drained(res.body);
+    return this.declined(res.statusCode);
+  }
+
+  /** A PutObject of bytes whose sha256 is known (the signed payload hash); true when stored. */
+  async put(Key: string, bytes: Buffer, sha256: string): Promise<boolean> {
+    const res = await this.send('PUT', Key, { 'content-length': String(bytes.length), 'x-amz-content-sha256': sha256 }, bytes);
+    if (!res) return false;
+    await drained(res.body);
+    if (res.statusCode === 200) return true;
+    this.declined(res.statusCode);
+    return false;
+  }
+
+  /** One part of a multipart upload, its sha256 the signed payload hash: the part's ETag, or undefined. */
+  async uploadPart(Key: string, uploadId: string, partNumber: number, bytes: Buffer, sha256: string): Promise<string | undefined> {
+    const query = { partNumber: String(partNumber), uploadId };
+    const res = await this.send('PUT', Key, { 'content-length': String(bytes.length), 'x-amz-content-sha256': sha256 }, bytes, query);
+    if (!res) return undefined;
+    await drained(res.body);
+    if (res.statusCode === 200 && res.headers.etag) return res.headers.etag;
+    return this.declined(res.statusCode);
+  }
+
+  private declined(status: number): undefined {
+    if (status >= 300 && status < 400) this.off = true;
+    return undefined;
+  }
+
+  private async send(method: string, Key: string, headers: Record<string, string> = {}, body?: Buffer, query: Record<string, string> = {}) {
+    const ready = this.off ? undefined : await (this.setup ??= this.prepare());
+    if (!ready) return undefined;
+    const { url, signer } = ready;
+    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const request: RequestShape = {
+      method, protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}),
+      path: `${base}/${encodeKey(Key)}`, query, headers: { host: url.host, ...headers }, ...(body ? { body } : {}),
+    };
+    try {
+      const signed = await signer.sign(request, {
+        // The skew the SDK measured from an earlier answer, as its own signer would use it.
+        signingDate: new Date(Date.now() + (this.resolved().systemClockOffset ?? 0)),
+        ...(ready.signingRegion ? { signingRegion: ready.signingRegion } : {}),
+        ...(ready.signingName ? { signingService: ready.signingName } : {}),
+      });
+      return (await this.resolved().requestHandler.handle(signed)).response;
+    } catch {
+      // Credentials that cannot be had, a refused or reset connection: the SDK's attempt reports it properly.
+      return undefined;
+    }
+  }
+
+  private resolved(): ResolvedConfig {
+    return this.client.config as unknown as ResolvedConfig;
+  }
+
+  /** The bucket's endpoint and signing scope, once: the SDK's own endpoint rules decide them. */
+  private async prepare() {
+    try {
+      const c = this.resolved();
+      const endpoint = this.config.endpoint;
+      const [fips, dual, accelerate] = await Promise.all([c.useFipsEndpoint, c.useDualstackEndpoint, c.useAccelerateEndpoint].map(settingOf));
+      const resolved = c.endpointProvider({
+        Bucket: this.config.bucket, Region: this.config.region, ForcePathStyle: this.config.forcePathStyle,
+        UseFIPS: fips ?? false, UseDualStack: dual ?? false, Accelerate: accelerate ?? false, ...(endpoint ? { Endpoint: endpoint } : {}),
+      });
+      const scheme = resolved.properties?.authSchemes?.[0];
+      // Only plain SigV4 (not S3 Express sessions or multi-region access points' SigV4a).
+      if (scheme && scheme.name !== 'sigv4') return undefined;
+      const signer = await c.signer(scheme ?? { name: 'sigv4' });
+      return { signer, url: new URL(String(resolved.url)), signingName: scheme?.signingName, signingRegion: scheme?.signingRegion };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Maps the error a response body fails with (a connection reset mid-body) in place, in its `_destroy`,
+ * through which every failure of a Node stream passes: a PassThrough stage that every chunk crosses cost
+ * ~0.5 ms of CPU per MiB read.
+ */
+export function mapBodyErrors(body: Readable, map: (err: unknown) => Error): Readable {
+  const destroy = body._destroy.bind(body);
+  body._destroy = (err, callback) => destroy(err, (e) => callback(e ? map(e) : e));
+  return body;
+}
+
+/** Reads an answer's (empty or short) body to its end, so its socket goes back to the pool before the caller's next request. */
+async function drained(body: Readable): Promise<void> {
+  body.resume();
+  await finished(body).catch(() => undefined);
+}
+
+async function smallText(body: Readable): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    if (text.length < 4096) text += String(chunk);
+  }
+  return text;
+}
