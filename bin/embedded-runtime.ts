@@ -97,8 +97,7 @@ export async function openEmbedded(homeDir: string, options: EmbeddedOptions = {
   });
   const releaseHolder = recordHolder(home, options.holder ?? (options.door === Door.SERVER ? 'starbackup serve' : 'starbackup'));
   try {
-    await ensureTable(dynamo.client, CATALOG_TABLE);
-    await ensureTable(dynamo.client, CONTROL_TABLE);
+    await Promise.all([ensureTable(dynamo.client, CATALOG_TABLE), ensureTable(dynamo.client, CONTROL_TABLE)]);
   } catch (e) {
     releaseHolder();
     await dynamo.close();

@@ -1,10 +1,11 @@
-import { JobCounter } from '../lib/domain/control-types.ts';
-import { JobFailedError, errorCode } from '../lib/domain/errors.ts';
+import { JobCounter, type JobRecord } from '../lib/domain/control-types.ts';
+import { JobFailedError, NotFoundError, errorCode } from '../lib/domain/errors.ts';
 import { mysqlErrorOf } from '../lib/domain/mysql-errors.ts';
 import { checkScriptLength } from '../lib/domain/limits.ts';
 import { renderStatus } from '../lib/domain/states.ts';
 import { ControlStore } from '../lib/control/control-store.ts';
 import type { ServiceContext } from '../lib/jobs/service-context.ts';
+import type { StoredRecord } from '../lib/ports/record-table.ts';
 import { executeStatement } from '../lib/statements/execute-statement.ts';
 import { expireSnapshots } from '../lib/repository/expire-snapshots.ts';
 import { type ResultSet, table } from '../lib/statements/result-set.ts';
@@ -88,18 +89,20 @@ async function waitForJob(ctx: ServiceContext, result: ResultSet, options: RunOp
   const { progress } = options;
   const report = async () => {
     const r = await ctx.control.getJob(job.jobId);
-    if (!r || !progress) return;
+    if (!r || !progress) return r;
     const j = r.doc;
     progress({
       type: j.type, label: j.label, state: j.state,
       files: ControlStore.progressOf(r, JobCounter.FILES_DONE), totalFiles: j.totals.files,
       bytes: ControlStore.progressOf(r, JobCounter.BYTES_DONE), totalBytes: j.totals.bytes,
     });
+    return r;
   };
   // Reports run one after another, and the last one after them all: a slow read never draws an older state.
-  let reported = Promise.resolve();
+  let reported: Promise<unknown> = Promise.resolve();
   const timer = progress ? setInterval(() => { reported = reported.then(report).catch(() => undefined); }, 500) : undefined;
   options.waiting?.({ jobId: job.jobId, type: job.type, label: job.label });
+  let last: StoredRecord<JobRecord> | undefined;
   try {
     try {
       await job.done;
@@ -107,11 +110,13 @@ async function waitForJob(ctx: ServiceContext, result: ResultSet, options: RunOp
       if (timer) clearInterval(timer);
     }
     await reported;
-    await report();
+    // The job has ended: this one read draws the final progress and decides the statement's result.
+    last = await report();
   } finally {
     options.waiting?.(undefined);
   }
-  const { doc: j } = await ctx.control.requireJob(job.jobId);
+  if (!last) throw new NotFoundError(`Job ${job.jobId} does not exist`);
+  const j = last.doc;
   if (j.state !== 'FINISHED') {
     throw new JobFailedError(`${j.type} job '${j.label}' ended ${j.state}: ${renderStatus(j.status)}`);
   }

@@ -62,10 +62,22 @@ export class ControlStore {
   async createJob(job: JobRecord): Promise<void> {
     // dynalite has no transactions: the index entry goes first and leaves only after the job ended, so a
     // crash in between leaves an entry too many (skipped on read), never an unfinished job unindexed.
-    if (!isTerminal(job.state)) await this.table.put(unfinishedKey(job.jobId), { jobId: job.jobId });
+    if (!isTerminal(job.state)) await this.putOnce(unfinishedKey(job.jobId), { jobId: job.jobId });
     await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
-    await this.table.put({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
-    await this.table.put({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
+    await this.putOnce({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
+    await this.putOnce({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
+  }
+
+  /**
+   * Writes an index entry whose document follows from its key, so one already there (a handler run twice,
+   * another job of the database) is the same: one conditional write instead of a read and a write.
+   */
+  private async putOnce(key: RecordKey, doc: unknown): Promise<void> {
+    try {
+      await this.table.put(key, doc, { condition: { kind: 'absent' } });
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
   }
 
   async getJob(jobId: string): Promise<StoredRecord<JobRecord> | undefined> {

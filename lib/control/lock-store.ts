@@ -19,6 +19,9 @@ export function lapsed(lock: StoredRecord<LockRecord>, now: number): boolean {
 }
 
 export class LockStore {
+  /** The last record read or written per scope: a hint for `change`, never trusted without a condition. */
+  private readonly seen = new Map<string, StoredRecord<LockRecord>>();
+
   constructor(private readonly table: RecordTable) {}
 
   /**
@@ -30,10 +33,10 @@ export class LockStore {
   async take(db: string, jobId: string, owner: string, leaseMs: number, now: number): Promise<number> {
     const busy = () => new LockConflictError(db ? LOCK_CONFLICT : CATALOG_LOCK_CONFLICT);
     try {
-      const taken = await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+      const taken = await this.change(db, (cur) => {
         if (cur && cur.doc.jobId && !lapsed(cur, now)) throw busy();
         return { jobId, owner, acquiredAt: now, token: (cur?.doc.token ?? 0) + 1, heartbeatAt: now };
-      }, { expiresAt: now + leaseMs });
+      }, now + leaseMs);
       return taken!.doc.token;
     } catch (e) {
       if (e instanceof ConditionFailedError) throw busy();
@@ -69,6 +72,7 @@ export class LockStore {
   /** The held lock of a scope, or undefined when it is free (released or never taken). */
   async get(db: string): Promise<StoredRecord<LockRecord> | undefined> {
     const r = await this.table.get<LockRecord>(lockKey(db));
+    if (r) this.seen.set(db, r);
     return r?.doc.jobId ? r : undefined;
   }
 
@@ -89,20 +93,55 @@ export class LockStore {
    * heartbeat timer) makes the update read again.
    */
   async renew(db: string, jobId: string, token: number | undefined, owner: string, leaseMs: number, now: number): Promise<void> {
-    await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+    await this.change(db, (cur) => {
       if (!cur || cur.doc.jobId !== jobId || (token !== undefined && cur.doc.token !== token)) {
         const holder = cur?.doc.jobId ? `job ${cur.doc.jobId} holds it under token ${cur.doc.token}` : 'it is free';
         throw new LockLostError(`Job ${jobId} no longer holds the lock of ${db ? `database ${db}` : 'external catalogs'} under token ${token}: ${holder}`, jobId, token);
       }
       return { ...cur.doc, owner, heartbeatAt: now };
-    }, { expiresAt: now + leaseMs });
+    }, now + leaseMs);
   }
 
   /** Releases the lock if this job holds it (under `token`, when given); releasing twice is fine. */
   async release(db: string, jobId: string, token?: number): Promise<void> {
-    await this.table.update<LockRecord>(lockKey(db), (_doc, cur) => {
+    await this.change(db, (cur) => {
       if (!cur || cur.doc.jobId !== jobId || (token !== undefined && cur.doc.token !== token)) return undefined;
       return { ...cur.doc, jobId: '', owner: '' };
-    }, { expiresAt: 0 });
+    }, 0);
+  }
+
+  /**
+   * A read-modify-write of a lock that first tries the record this store last read or wrote: when `decide`
+   * writes something from it, one write conditioned on its version does the job, and succeeds only if the
+   * lock is still exactly that record (a lock has no counters, so its version says everything). A refusal,
+   * a no-op, or a lost condition decides again on a fresh read (RecordTable.update): a stale copy costs one
+   * failed write, never a wrong decision. A job's phases renew the lock one after another, so the copy is
+   * usually current, and a renewal costs one request instead of two.
+   */
+  private async change(db: string, decide: (cur: StoredRecord<LockRecord> | undefined) => LockRecord | undefined, expiresAt: number): Promise<StoredRecord<LockRecord> | undefined> {
+    const key = lockKey(db);
+    const hint = this.seen.get(db);
+    let next: LockRecord | undefined;
+    try {
+      next = hint && decide(hint);
+    } catch {
+      next = undefined;
+    }
+    if (hint && next) {
+      try {
+        const version = await this.table.put(key, next, { condition: { kind: 'version', version: hint.version }, expiresAt });
+        return this.remember(db, { key, doc: next, version, counters: {}, expiresAt });
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
+    this.seen.delete(db);
+    const r = await this.table.update<LockRecord>(key, (_doc, cur) => decide(cur), { expiresAt });
+    return r ? this.remember(db, r) : r;
+  }
+
+  private remember(db: string, r: StoredRecord<LockRecord>): StoredRecord<LockRecord> {
+    this.seen.set(db, r);
+    return r;
   }
 }

@@ -116,6 +116,26 @@ describe('LockStore', () => {
   });
 });
 
+describe('LockStore: the copy it last saw', () => {
+  it('decides on a fresh read once another process changed the lock: a stale copy never renews or releases', async () => {
+    const d = fresh();
+    const mine = new LockStore(db.table);
+    const other = new LockStore(db.table);
+    expect(await mine.take(d, 'j1', 'a', LEASE, 1000)).toBe(1);
+    await mine.renew(d, 'j1', 1, 'a', LEASE, 1500);
+    // j1's lease lapses and another process takes the lock; `mine` still holds its copy naming j1.
+    expect(await other.take(d, 'j2', 'b', LEASE, 5000)).toBe(2);
+    await expect(mine.renew(d, 'j1', 1, 'a', LEASE, 5100)).rejects.toThrow(LockLostError);
+    await mine.release(d, 'j1', 1);
+    expect((await raw(d))?.doc).toMatchObject({ jobId: 'j2', owner: 'b', token: 2 });
+    // And its own later changes, on a copy it now knows is current, still hold.
+    await other.release(d, 'j2', 2);
+    expect(await mine.take(d, 'j3', 'a', LEASE, 6000)).toBe(3);
+    await mine.renew(d, 'j3', 3, 'a', LEASE, 6100);
+    expect((await raw(d))?.expiresAt).toBe(6100 + LEASE);
+  });
+});
+
 describe('ControlStore.updateJob', () => {
   it('refuses a job that does not exist, writing nothing', async () => {
     const control = new ControlStore(db.table);

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, rename, rm } from 'node:fs/promises';
-import { Agent } from 'node:http';
-import { type Socket, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -66,13 +64,6 @@ export class DynamoSocket {
   async remove(): Promise<void> {
     if (this.tempDir) return rm(this.tempDir, { recursive: true, force: true });
     await rm(this.connectPath, { force: true });
-  }
-
-  /** A keep-alive agent whose connections go to this socket whatever host the request names. */
-  agent(): Agent {
-    const agent = new Agent({ keepAlive: true, maxSockets: 50 });
-    agent.createConnection = (): Socket => createConnection(this.connectPath);
-    return agent;
   }
 }
 

@@ -6,16 +6,18 @@ import dynalite from 'dynalite';
 import { StorageError, errorMessage } from '../../domain/errors.ts';
 import { DamagedStoreError } from './damaged-store-error.ts';
 import { DynamoSocket } from './dynamo-socket.ts';
+import { type RequestListener, inProcessHandler } from './in-process-handler.ts';
 import { checkLevelStore } from './leveldb-check.ts';
 
 export interface EmbeddedDynamo {
-  /** `http://localhost`, the host requests are signed for; they travel over `socketPath`, not TCP. */
+  /** `http://localhost`, the host requests are signed for. */
   endpoint: string;
   /**
    * The Unix domain socket the server listens on, reachable only by this user (see DynamoSocket): a
    * client in another process connects with an http.Agent whose `createConnection` opens this path.
    */
   socketPath: string;
+  /** Hands its requests to the server's listener in this process (in-process-handler.ts), not the socket. */
   client: DynamoDBClient;
   /** Stops the server and resolves once LevelDB is closed (its LOCK released), so the home can be reopened. */
   close(): Promise<void>;
@@ -52,12 +54,11 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     endpoint: 'http://localhost',
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: { httpAgent: socket.agent() },
+    requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      // Destroying the client drops its keep-alive sockets; otherwise server.close() waits on them.
       client.destroy();
       try {
         await socket.remove();
@@ -67,7 +68,9 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     })());
 
   // dynalite opens its store in the background; one request waits for it, so once this returns the
-  // store's LOCK is held and another process probing the same home is refused.
+  // store's LOCK is held and another process probing the same home is refused. The server listens even
+  // though this process's client does not use the socket: dynalite closes its store only through the
+  // server's close().
   try {
     await listen(server, socket.bindPath);
     await chmod(socket.bindPath, 0o600);

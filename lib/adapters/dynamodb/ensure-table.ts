@@ -17,7 +17,10 @@ export async function ensureTable(
   options: EnsureTableOptions = {},
 ): Promise<void> {
   const subject = `table ${tableName}`;
-  if ((await describeStatus(client, tableName)) === undefined) {
+  // Every open of a home comes here with its tables long created: one read answers.
+  const first = await describeStatus(client, tableName);
+  if (first === 'ACTIVE') return;
+  if (first === undefined) {
     try {
       await client.send(
         new CreateTableCommand({

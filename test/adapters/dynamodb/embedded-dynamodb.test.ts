@@ -53,7 +53,7 @@ describe('startEmbeddedDynamo', () => {
     }
   });
 
-  it('serves concurrent requests over its keep-alive socket', async () => {
+  it('serves concurrent requests handed to it in-process', async () => {
     const t = await startTestDynamo();
     try {
       await Promise.all(Array.from({ length: 200 }, (_, i) => t.table.put({ pk: 'p', sk: `s${i}` }, { i })));
