@@ -14,7 +14,7 @@ import { readBytes } from '../ports/object-io.ts';
  * size; `put` of a plain blob key writes the compressed form when `write` is zstd (with `sha256` and `size`
  * given, checked on the uncompressed bytes). Every other key, and any ranged read, passes through.
  */
-export function blobStore(store: ObjectStore, compressor: Compressor, write: CompressionValue = Compression.NONE): ObjectStore {
+export function blobStore(store: ObjectStore, compressor: Compressor, write: CompressionValue = Compression.NONE, options: BlobStoreOptions = {}): ObjectStore {
   const forms = (key: string) => {
     const b = blobKey(key)!;
     const plain = b.compressed ? key.slice(0, -COMPRESSED_SUFFIX.length) : key;
@@ -63,6 +63,7 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
     async head(key) {
       if (!blobKey(key)) return store.head(key);
       const { plain, zst } = forms(key);
+      if (options.headWrittenForm) return write === Compression.ZSTD ? headCompressed(zst) : store.head(plain);
       return (await store.head(plain)) ?? (await headCompressed(zst));
     },
     async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
@@ -77,6 +78,16 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
       return expect;
     },
   };
+}
+
+export interface BlobStoreOptions {
+  /**
+   * `head` of a blob asks only for the form `write` writes. For an upload batch, whose blobs were found
+   * missing in both forms when the backup was planned: its `head` only spares a re-run batch the blobs it
+   * wrote already, and a blob that arrived since in the other form is simply written again. Asking for
+   * both forms doubled the requests per blob, which cost a tenth of a backup's CPU on a file:// repository.
+   */
+  headWrittenForm?: boolean;
 }
 
 /** The key a blobStore's get of `key` reads (the first form present), for messages about a damaged blob. */

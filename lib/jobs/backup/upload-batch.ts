@@ -15,7 +15,8 @@ import { readBatch } from '../staging.ts';
 export async function uploadBatch(ctx: ServiceContext, input: BatchInput): Promise<BatchContinuation | null> {
   const { job, done } = await enterPhase(ctx, input.jobId, JobType.BACKUP, BackupState.UPLOADING);
   if (done) return null;
-  // Blobs go in as the job stores them (compressed or not); one present in either form is not sent again.
-  const repo = blobStore(await openRepository(ctx, await ctx.control.requireRepository(job.repo)), ctx.compressor, job.backup?.compression);
+  // Blobs go in as the job stores them (compressed or not). The plan left out those present in either form,
+  // so a batch asks only whether the form it writes is there (a re-run finds what it wrote before).
+  const repo = blobStore(await openRepository(ctx, await ctx.control.requireRepository(job.repo)), ctx.compressor, job.backup?.compression, { headWrittenForm: true });
   return runBatch(ctx, job, input, await readBatch(ctx.data, input.jobId, input.batch), ctx.data, repo);
 }

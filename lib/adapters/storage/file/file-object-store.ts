@@ -7,11 +7,11 @@ import { IntegrityError, NotFoundError, StorageError } from '../../../domain/err
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
+import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
 import { COPY_CHUNK, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
-/** Checks the real path (symlinks resolved) of every file or folder the store is about to touch. */
-export type PathCheck = (realPath: string) => void;
+export type { PathCheck } from './file-path-check.ts';
 
 /** How many made folders a store remembers (a repository's blobs are in 256). */
 const FOLDERS_KEPT = 4096;
@@ -119,9 +119,10 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
+    const file = this.pathOf(key);
     try {
-      const stat = await fs.stat(await this.checked(this.pathOf(key)));
-      return stat.isFile() ? { key, size: stat.size } : undefined;
+      const stat = await (this.check ? checkedStat(file, this.check) : fs.stat(file));
+      return stat?.isFile() ? { key, size: stat.size } : undefined;
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw this.mapError(err, key, 'stat');
@@ -257,25 +258,8 @@ export class FileObjectStore implements ObjectStore {
     this.rootSeen = true;
   }
 
-  /**
-   * `file`, with symlinks resolved, after the door's check. A missing tail is resolved from its nearest
-   * existing folder, so a read of a missing key is "not found", never a way around the check.
-   */
-  private async checked(file: string): Promise<string> {
-    if (!this.check) return file;
-    let tail = '';
-    for (let dir = file; ; ) {
-      try {
-        const real = path.join(await fs.realpath(dir), tail);
-        this.check(real);
-        return real;
-      } catch (err) {
-        const parent = path.dirname(dir);
-        if (!isMissing(err) || parent === dir) throw err;
-        tail = path.join(path.basename(dir), tail);
-        dir = parent;
-      }
-    }
+  private checked(file: string): Promise<string> {
+    return this.check ? checkedPath(file, this.check) : Promise.resolve(file);
   }
 
   private pathOf(key: string): string {
