@@ -30,7 +30,7 @@ Module._resolveFilename = function (...args) {
 };`)}`;
 
 /** The packages of `npm ls` a statement must not load unless it uses them (npm package folder names). */
-const LAZY = ['tsx', 'typescript', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/client-kms', '@aws-sdk/client-sfn', '@google-cloud/storage', 'undici', 'aws-cdk-lib', 'asl-validator', 'aws-local-stepfunctions', '@aws-lambda-powertools/logger'];
+const LAZY = ['tsx', 'typescript', '@aws-sdk/client-s3', '@aws-sdk/client-kms', '@aws-sdk/client-sfn', '@google-cloud/storage', 'undici', 'aws-cdk-lib', 'asl-validator', 'aws-local-stepfunctions', '@aws-lambda-powertools/logger'];
 
 async function tracedCli(args: string[]): Promise<{ status: number | null; stdout: string; loaded: string[] }> {
   const r = await runCli(args, { env: { ...process.env, NODE_OPTIONS: `--import=${TRACE}` } });
