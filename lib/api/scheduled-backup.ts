@@ -91,8 +91,8 @@ export async function runScheduledBackup(ctx: ServiceContext, input: ScheduledBa
   const label = scheduledLabel(input.labelPrefix, input.scheduledTime ? new Date(input.scheduledTime) : new Date(ctx.clock.now()));
 
   // A retried invocation finds its own job: the database's newest backup, under this label and not cancelled.
-  const backups = (await ctx.control.jobsOfDatabase(db)).filter((j) => j.type === JobType.BACKUP);
-  const newest = backups.length ? (await ctx.control.getJob(backups[backups.length - 1]!.jobId))?.doc : undefined;
+  const last = await ctx.control.lastJobOfDatabase(db, JobType.BACKUP);
+  const newest = last ? (await ctx.control.getJob(last.jobId))?.doc : undefined;
   const alreadyStarted = newest !== undefined && newest.label === label && newest.state !== 'CANCELLED';
   let jobId = alreadyStarted ? newest.jobId : undefined;
   if (!alreadyStarted) {

@@ -123,6 +123,12 @@ export class ControlStore {
     return (await this.table.query<{ jobId: string; type: string }>(`DBJOBS#${jobScope(db)}`)).map((r) => r.doc);
   }
 
+  /** The newest job of a database, of one type or any, without reading the database's whole history. */
+  async lastJobOfDatabase(db: string, type?: string): Promise<{ jobId: string; type: string } | undefined> {
+    const ref = await this.table.newest<{ jobId: string; type: string }>(`DBJOBS#${jobScope(db)}`, (d) => type === undefined || d.type === type);
+    return ref?.doc;
+  }
+
   /**
    * Every job that has not ended, in any database (DROP REPOSITORY and DROP SNAPSHOT refuse while one uses
    * theirs), found through the index of unfinished jobs rather than a scan of every job ever run. Held
@@ -153,8 +159,10 @@ export class ControlStore {
   }
 
   /** Snapshots whose ttl has run out, oldest first (the sort key starts with the zero-padded time). */
+  /** Entries due by `now`, read as a key range (their sk starts with the zero-padded time), so not-yet-due ones cost nothing. */
   async dueExpiries(now: number): Promise<ExpiryRecord[]> {
-    return (await this.table.query<ExpiryRecord>('EXPIRY')).map((r) => r.doc).filter((e) => e.expireTime <= now);
+    const due = await this.table.queryBelow<ExpiryRecord>('EXPIRY', `${expiryTime(now + 1)}#`);
+    return due.map((r) => r.doc).filter((e) => e.expireTime <= now);
   }
 
   async deleteExpiry(e: ExpiryRecord): Promise<void> {
@@ -168,4 +176,5 @@ function historyTtl(job: JobRecord): number | undefined {
   return ended === undefined ? undefined : Math.ceil(ended / 1000) + JOB_HISTORY_SECONDS;
 }
 
-const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${String(e.expireTime).padStart(15, '0')}#${e.repo}#${e.label}` });
+const expiryTime = (ms: number): string => String(ms).padStart(15, '0');
+const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${expiryTime(e.expireTime)}#${e.repo}#${e.label}` });

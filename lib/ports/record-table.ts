@@ -79,6 +79,13 @@ export interface RecordTable {
   delete(key: RecordKey, condition?: WriteCondition): Promise<void>;
   /** Every record of a partition key, in sk order, optionally only those whose sk starts with a prefix. */
   query<T>(pk: string, skPrefix?: string): Promise<StoredRecord<T>[]>;
+  /** The records of a partition key whose sk sorts before `below`, in sk order (a range read, not a filter). */
+  queryBelow<T>(pk: string, below: string): Promise<StoredRecord<T>[]>;
+  /**
+   * The record with the highest sk whose document `accept` takes, read newest first a page at a time, so
+   * finding the last of a long history costs one small read, not the whole partition.
+   */
+  newest<T>(pk: string, accept: (doc: T) => boolean): Promise<StoredRecord<T> | undefined>;
   /** Atomically adds to named counters of an existing record (no version change). */
   add(key: RecordKey, counters: Record<string, number>): Promise<void>;
   /**

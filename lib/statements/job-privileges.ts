@@ -65,7 +65,7 @@ export async function cancelRule(g: StatementGuard, s: StatementOf<'CancelBackup
   const db = s.externalCatalog ? '' : s.db ?? g.session.db;
   if (db === undefined) return;
   // BackupHandler.getAbstractJob: the database's last job, of either kind; only a backup's tables are checked.
-  const last = (await g.ctx.control.jobsOfDatabase(db)).at(-1);
+  const last = await g.ctx.control.lastJobOfDatabase(db);
   const job = last && (await g.ctx.control.getJob(last.jobId))?.doc;
   if (!job) return;
   for (const name of exported(job)) g.require('EXPORT', { type: 'TABLE', db: job.db, name });

@@ -41,8 +41,7 @@ async function start(ctx: ServiceContext, job: JobRecord): Promise<ResultSet> {
 
 /** The newest job of a type in a database (ids sort by creation time). */
 async function lastJob(ctx: ServiceContext, db: string, type: JobTypeValue): Promise<StoredRecord<JobRecord> | undefined> {
-  const refs = (await ctx.control.jobsOfDatabase(db)).filter((j) => j.type === type);
-  const last = refs[refs.length - 1];
+  const last = await ctx.control.lastJobOfDatabase(db, type);
   return last ? ctx.control.getJob(last.jobId) : undefined;
 }
 
@@ -59,7 +58,7 @@ async function lastJobs(ctx: ServiceContext, db: string | undefined, type: JobTy
  */
 async function requireDatabase(ctx: ServiceContext, db: string | undefined): Promise<void> {
   if (db === undefined || (await ctx.catalog.getDatabase(db))) return;
-  if ((await ctx.control.jobsOfDatabase(db)).length > 0) return;
+  if (await ctx.control.lastJobOfDatabase(db)) return;
   throw new NotFoundError(`Unknown database '${db}'`, { mysqlCode: 'ERR_BAD_DB_ERROR' });
 }
 

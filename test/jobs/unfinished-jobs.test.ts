@@ -33,6 +33,8 @@ function counting(table: RecordTable) {
   const wrapped: RecordTable = {
     get: (k) => ((calls.get++), table.get(k)),
     query: (pk, p) => ((calls.query++), table.query(pk, p)),
+    queryBelow: (pk, b) => ((calls.query++), table.queryBelow(pk, b)),
+    newest: (pk, a) => ((calls.query++), table.newest(pk, a)),
     put: (k, d, o) => table.put(k, d, o),
     delete: (k, cond) => table.delete(k, cond),
     add: (k, n) => table.add(k, n),

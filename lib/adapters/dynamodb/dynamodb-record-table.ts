@@ -39,6 +39,8 @@ export { ensureTable } from './ensure-table.ts';
 
 /** Rounds of read-then-compare-and-swap before a put under contention gives up (see `put`). */
 const MAX_CAS_ROUNDS = 25;
+/** Newest-first reads look for one record, usually the first: a small page keeps that read small. */
+const NEWEST_PAGE = 16;
 
 /**
  * RecordTable over one DynamoDB table: `pk` (S, hash), `sk` (S, range), `doc` (S, JSON), `ver` (N),
@@ -144,25 +146,48 @@ export class DynamoRecordTable implements RecordTable {
   }
 
   async query<T>(pk: string, skPrefix?: string): Promise<StoredRecord<T>[]> {
-    const records: StoredRecord<T>[] = [];
     // An empty prefix is no prefix: DynamoDB rejects an empty string in a key condition.
     const byPrefix = skPrefix !== undefined && skPrefix !== '';
+    const condition = byPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk';
+    const records: StoredRecord<T>[] = [];
+    for await (const item of this.pages(pk, condition, byPrefix ? { ':prefix': { S: skPrefix } } : {}, `${skPrefix ?? ''}*`)) {
+      records.push(toRecord<T>(item));
+    }
+    return records;
+  }
+
+  async queryBelow<T>(pk: string, below: string): Promise<StoredRecord<T>[]> {
+    const records: StoredRecord<T>[] = [];
+    for await (const item of this.pages(pk, 'pk = :pk AND sk < :below', { ':below': { S: below } }, `<${below}`)) {
+      records.push(toRecord<T>(item));
+    }
+    return records;
+  }
+
+  async newest<T>(pk: string, accept: (doc: T) => boolean): Promise<StoredRecord<T> | undefined> {
+    for await (const item of this.pages(pk, 'pk = :pk', {}, '*', NEWEST_PAGE)) {
+      const record = toRecord<T>(item);
+      if (accept(record.doc)) return record;
+    }
+    return undefined;
+  }
+
+  /** The items of one key condition, page by page; newest first (and in small pages) when a page size is given. */
+  private async *pages(pk: string, condition: string, values: Values, describe: string, pageSize?: number): AsyncGenerator<Item> {
     const input = {
       TableName: this.tableName,
       ConsistentRead: true,
-      KeyConditionExpression: byPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: pk }, ...(byPrefix ? { ':prefix': { S: skPrefix } } : {}) },
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: { ':pk': { S: pk }, ...values },
+      ...(pageSize === undefined ? {} : { ScanIndexForward: false, Limit: pageSize }),
     };
     let startKey: Item | undefined;
     do {
       const page = { ...input, ExclusiveStartKey: startKey };
-      const out = await this.call({ pk, sk: `${skPrefix ?? ''}*` }, undefined, () =>
-        this.client.send(new QueryCommand(page)),
-      );
-      for (const item of out.Items ?? []) records.push(toRecord<T>(item));
+      const out = await this.call({ pk, sk: describe }, undefined, () => this.client.send(new QueryCommand(page)));
+      yield* out.Items ?? [];
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return records;
   }
 
   async add(key: RecordKey, counters: Record<string, number>): Promise<void> {

@@ -189,6 +189,20 @@ describe('DynamoRecordTable query', () => {
     expect(await table.query(`q#never`)).toEqual([]);
   });
 
+  it('reads a key range below a bound, and finds the newest record a predicate takes past a page', async () => {
+    const pk = `q#${++n}`;
+    const sks = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(3, '0')}#x`);
+    await Promise.all(sks.map((sk, i) => table.put({ pk, sk }, { i, kind: i === 3 ? 'rare' : 'common' })));
+    await table.put({ pk: `${pk}-other`, sk: '000#x' }, { i: -1, kind: 'rare' });
+    expect((await table.queryBelow<{ i: number }>(pk, '005#')).map((r) => r.doc.i)).toEqual([0, 1, 2, 3, 4]);
+    expect(await table.queryBelow(pk, '000')).toEqual([]);
+    expect((await table.newest<{ i: number }>(pk, () => true))?.doc.i).toBe(39);
+    // 36 records newer than the one taken: the read goes on past its first page.
+    expect((await table.newest<{ i: number; kind: string }>(pk, (d) => d.kind === 'rare'))?.key.sk).toBe('003#x');
+    expect(await table.newest<{ kind: string }>(pk, (d) => d.kind === 'none')).toBeUndefined();
+    expect(await table.newest(`q#never`, () => true)).toBeUndefined();
+  });
+
   it('pages through more than 1 MB of items', async () => {
     const pk = `q#${++n}`;
     const filler = 'x'.repeat(60_000);
