@@ -5,7 +5,8 @@
  * `restic restore` of the same segment files; then issue 16's targets, met or missed, computed from those rows.
  * Options: --size-mb 1024 --files 1000 (--files 8 makes a home of a few large segments) --tables 4
  * --partitions 5 --targets file,s3, and --plan-segments N to also plan a backup of N synthetic segments
- * (bench/plan-scale.ts), --compression zstd for repositories whose backups compress (the figures then say
+ * (bench/plan-scale.ts), --restore-plan-segments N to plan a restore of one (bench/restore-plan-scale.ts),
+ * --compression zstd for repositories whose backups compress (the figures then say
  * what the repository stores), --history N for the costs that must not grow with history: N snapshots,
  * 10 × N jobs and 10 × N tables against a history a twentieth of that (bench/history-scale.ts;
  * --history-blobs, default 5000), and --files-csv-mb N to load an N MB CSV through FILES() (bench/files-csv.ts).
@@ -20,6 +21,7 @@ import { createDataset, type DatasetOptions } from './dataset.ts';
 import { type FilesCsvResult, filesCsvBench } from './files-csv.ts';
 import type { HistoryRow } from './history-scale.ts';
 import type { PlanResult } from './plan-scale.ts';
+import type { RestorePlanResult } from './restore-plan-scale.ts';
 import { ensureRclone } from './rclone.ts';
 import { f, targetsTable, wholeProcessTable } from './report.ts';
 import { ensureRestic } from './restic.ts';
@@ -29,7 +31,7 @@ import { checkTargets, type Measured } from './targets.ts';
 const { values } = parseArgs({ options: {
   'size-mb': { type: 'string', default: '1024' }, files: { type: 'string', default: '1000' },
   tables: { type: 'string', default: '4' }, partitions: { type: 'string', default: '5' }, targets: { type: 'string', default: 'file,s3' },
-  'plan-segments': { type: 'string', default: '0' }, compression: { type: 'string', default: 'none' },
+  'plan-segments': { type: 'string', default: '0' }, 'restore-plan-segments': { type: 'string', default: '0' }, compression: { type: 'string', default: 'none' },
   history: { type: 'string', default: '0' }, 'history-blobs': { type: 'string', default: '5000' },
   'files-csv-mb': { type: 'string', default: '0' },
 } });
@@ -45,6 +47,7 @@ const targets = values.targets!.split(',').filter(Boolean) as ('file' | 's3')[];
 buildCli();
 const results: TargetResult[] = [];
 let planning: PlanResult | undefined;
+let restorePlanning: RestorePlanResult | undefined;
 let filesCsv: FilesCsvResult | undefined;
 const history: HistoryRow[] = [];
 let startup: { version: Measured; trivial: Measured } | undefined;
@@ -69,6 +72,14 @@ try {
       { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
     planning = JSON.parse(out.trim().split('\n').at(-1)!) as PlanResult;
   }
+  const restorePlanSegments = Number(values['restore-plan-segments']);
+  if (restorePlanSegments > 0) {
+    process.stderr.write(`planning a restore of ${restorePlanSegments} synthetic segments\n`);
+    mkdirSync(join(root, 'restore-plan'));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'restore-plan-scale.ts'), join(root, 'restore-plan'), String(restorePlanSegments)],
+      { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
+    restorePlanning = JSON.parse(out.trim().split('\n').at(-1)!) as RestorePlanResult;
+  }
   if (targets.length) {
     startup = { version: cliCommand(['--version']), trivial: trivialStatement() };
     process.stderr.write(`dataset: ${o.sizeMb} MiB in ${o.files} segment files\n`);
@@ -91,7 +102,7 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, startup, results, checks: startup && checkTargets(startup.trivial, results), planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, history, filesCsv }, null, 2)}\n`);
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, options: o, startup, results, checks: startup && checkTargets(startup.trivial, results), planning: planning && { ...planning, heapLimitMB: PLAN_HEAP_MB }, restorePlanning, history, filesCsv }, null, 2)}\n`);
 if (startup) {
   process.stdout.write(`\nWhole processes, measured by the kernel (GNU time): ${JSON.stringify(machine)}\n\n${wholeProcessTable(startup, results)}`);
   process.stdout.write(`\n${targetsTable(checkTargets(startup.trivial, results))}`);
@@ -99,6 +110,9 @@ if (startup) {
 if (planning) {
   process.stdout.write(`\n| planning | segments | SNAPSHOTING s | UPLOAD_SNAPSHOT s | plan s | batches | largest state payload | peak RSS MB (heap cap ${PLAN_HEAP_MB} MB) |\n|---|---|---|---|---|---|---|---|\n`);
   process.stdout.write(`| backup | ${planning.segments} | ${f(planning.snapshotingSeconds)} | ${f(planning.uploadSnapshotSeconds)} | ${f(planning.planSeconds)} | ${planning.batches} | ${(planning.maxPayloadBytes / 1024).toFixed(1)} KiB (${planning.maxPayloadState}) | ${f(planning.maxRssMB, 0)} |\n`);
+}
+if (restorePlanning) {
+  process.stdout.write(`\n| restore planning | segments | tables | plan s | peak RSS MB |\n|---|---|---|---|---|\n| restore | ${restorePlanning.segments} | ${restorePlanning.tables} | ${f(restorePlanning.planSeconds)} | ${f(restorePlanning.maxRssMB, 0)} |\n`);
 }
 if (history.length) {
   process.stdout.write(`\n| history: snapshots / jobs / tables (blobs) | op | wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|\n`);
