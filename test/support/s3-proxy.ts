@@ -35,6 +35,8 @@ export interface S3Proxy {
   cutWrites: number;
   /** When set, only writes whose path and query match it are cut (e.g. `/partNumber=2/`: the second part). */
   cutOnly?: RegExp;
+  /** When set, HEAD answers lose their Content-Length, as a misbehaving gateway might send them. */
+  stripHeadLength?: boolean;
   requests: S3ProxyRequest[];
   close(): Promise<void>;
 }
@@ -66,7 +68,9 @@ export async function startS3Proxy(upstream: string, deny: DenyValue[] = []): Pr
         up.resume();
         return accessDenied(req, res);
       }
-      res.writeHead(up.statusCode ?? 502, up.headers);
+      const headers = { ...up.headers };
+      if (req.method === 'HEAD' && proxy.stripHeadLength) delete headers['content-length'];
+      res.writeHead(up.statusCode ?? 502, headers);
       up.pipe(res);
     });
     out.on('error', () => res.destroy());

@@ -31,6 +31,11 @@ interface ResolvedConfig {
 type Setting = boolean | (() => Promise<boolean>);
 const settingOf = async (s: Setting | undefined) => (typeof s === 'function' ? s() : s);
 
+/** A Content-Length header as a byte count, or undefined when absent or not a plain non-negative integer. */
+export function contentLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,16}$/.test(header) ? Number(header) : undefined;
+}
+
 /** Encodes a key for the path as the SDK does: each segment, with !'()* too. */
 const encodeKey = (key: string) =>
   key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
@@ -54,7 +59,11 @@ export class S3DirectRequests {
     const res = await this.send('HEAD', Key);
     if (!res) return undefined;
     await drained(res.body);
-    if (res.statusCode === 200) return { size: Number(res.headers['content-length'] ?? 0) };
+    if (res.statusCode === 200) {
+      // A size we cannot read is not taken as 0 (a blob would look empty): the SDK is asked instead.
+      const size = contentLength(res.headers['content-length']);
+      return size === undefined ? undefined : { size };
+    }
     // A HEAD has no body to tell a missing bucket from a missing key; the SDK answers both as NotFound too.
     if (res.statusCode === 404) return 'missing';
     return this.declined(res.statusCode);

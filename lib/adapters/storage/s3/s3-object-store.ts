@@ -3,7 +3,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { NotFoundError } from '../../../domain/errors.ts';
+import { NotFoundError, StorageError } from '../../../domain/errors.ts';
 import { redact } from '../../../domain/secrets.ts';
 import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { type OpenedBody, isInMemory, mapStreamErrors, withOpenedBody } from '../body.ts';
@@ -112,13 +112,16 @@ export class S3ObjectStore implements ObjectStore {
     const Key = this.root + checkKey(key, this.description);
     const direct = await this.direct.head(Key);
     if (direct) return direct === 'missing' ? undefined : { key, size: direct.size };
+    let out;
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
-      return { key, size: out.ContentLength ?? 0 };
+      out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }));
     } catch (err) {
       if (statusOf(err) === 404 || (await this.deniedForMissing(err, Key))) return undefined;
       throw this.fail(err, 'read', key);
     }
+    // A size taken as 0 would make a blob look empty (and a transfer skip or truncate it).
+    if (out.ContentLength === undefined) throw new StorageError(`S3 answered HEAD of ${this.description}/${key} without a Content-Length`, false);
+    return { key, size: out.ContentLength };
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
