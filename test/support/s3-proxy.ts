@@ -9,6 +9,8 @@ export const Deny = {
   READS: 'reads',
   /** ListObjects(V2): no s3:ListBucket at all. */
   LIST: 'list',
+  /** PutObject (and UploadPart): no s3:PutObject; answered once the body has arrived. */
+  WRITES: 'writes',
 } as const;
 export type DenyValue = (typeof Deny)[keyof typeof Deny];
 
@@ -57,6 +59,11 @@ export async function startS3Proxy(upstream: string, deny: DenyValue[] = []): Pr
         if (seen >= 16 * 1024) req.socket.destroy();
       });
       req.on('end', () => req.socket.destroy());
+      return;
+    }
+    if (req.method === 'PUT' && /^\/[^/?]+\/[^?]/.test(url) && proxy.deny.has(Deny.WRITES)) {
+      req.on('end', () => accessDenied(req, res));
+      req.resume();
       return;
     }
     if ((isList && proxy.deny.has(Deny.LIST)) || (isRead && proxy.deny.has(Deny.READS))) {

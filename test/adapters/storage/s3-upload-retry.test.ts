@@ -65,7 +65,8 @@ describe('S3 uploads whose connection drops mid-body', () => {
     proxy.cutWrites = REQUEST_TRIES;
     proxy.cutOnly = /partNumber=2(&|$)/;
     try {
-      expect(await store.put('blobs/big', body, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
+      // No size: a body of unknown length larger than a part goes up in parts.
+      expect(await store.put('blobs/big', body, { sha256 })).toEqual({ sha256, size: bytes.length });
     } finally {
       delete proxy.cutOnly;
     }
@@ -73,6 +74,19 @@ describe('S3 uploads whose connection drops mid-body', () => {
     // Two multipart uploads: the first, whose second part never arrived, was aborted.
     expect(proxy.requests.filter((r) => r.method === 'POST' && r.url.includes('uploads')).length).toBe(2);
     expect(sha256Of(await readBytes(await store.get('blobs/big')))).toBe(sha256);
+  });
+
+  it('a streamed PutObject of a known blob that is cut off is sent again, whole, by the store', async () => {
+    const store = wrapObjectStore(freshS3Store({ endpoint: proxy.endpoint, partSize: 5 * 1024 * 1024 }));
+    const { body, bytes, sha256, opened } = replayable(5 * 1024 * 1024 + 4096);
+    proxy.requests.length = 0;
+    // A streamed PutObject is one request an attempt, without the SDK's own tries.
+    proxy.cutWrites = 2;
+    expect(await store.put('blobs/streamed', body, { sha256, size: bytes.length })).toEqual({ sha256, size: bytes.length });
+    expect(writes()).toBe(3);
+    expect(opened).toHaveLength(3);
+    expect(proxy.requests.some((r) => r.method === 'POST')).toBe(false);
+    expect(sha256Of(await readBytes(await store.get('blobs/streamed')))).toBe(sha256);
   });
 
   it('a one-shot stream is not sent again: the put fails with the retryable error, leaving nothing', async () => {

@@ -15,7 +15,7 @@ interface RequestShape {
   query: Record<string, string>; headers: Record<string, string>; body?: unknown;
 }
 interface HandlerLike {
-  handle(request: RequestShape): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }>;
+  handle(request: RequestShape, options?: { abortSignal?: AbortSignal }): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }>;
 }
 interface ResolvedConfig {
   signer(scheme: unknown): Promise<SignerLike>;
@@ -26,6 +26,16 @@ interface ResolvedConfig {
   useDualstackEndpoint?: Setting;
   useAccelerateEndpoint?: Setting;
 }
+
+/** What every direct request needs, set up once: the signer, the bucket's endpoint and signing scope. */
+interface Ready { signer: SignerLike; url: URL; signingName?: string; signingRegion?: string }
+
+/** How a streamed PutObject went; `error` of 'refused' has the shape of the SDK's S3 errors, for mapS3Error. */
+export type StreamedPut =
+  | { outcome: 'unavailable' }
+  | { outcome: 'stored' }
+  | { outcome: 'refused'; redirected: boolean; error: unknown }
+  | { outcome: 'failed'; redirected: false; error: unknown };
 
 /** A resolved client setting: a value, or a provider of one. */
 type Setting = boolean | (() => Promise<boolean>);
@@ -50,7 +60,7 @@ const encodeKey = (key: string) =>
  * store already maps. A redirect or a failure to set up turns the direct path off for the store.
  */
 export class S3DirectRequests {
-  private setup?: Promise<{ signer: SignerLike; url: URL; signingName?: string; signingRegion?: string } | undefined>;
+  private setup?: Promise<Ready | undefined>;
   private off = false;
 
   constructor(private readonly client: S3Client, private readonly config: S3Config) {}
@@ -96,6 +106,37 @@ export class S3DirectRequests {
     return false;
   }
 
+  /**
+   * A PutObject streamed from a body of known size and sha256 (a blob: its sha256 is the signed payload
+   * hash, checked by S3 as by the HashingStream feeding it, which holds its last bytes back until they are
+   * checked). 'unavailable' (the body never made) when direct requests are off; otherwise the body is spent
+   * and the answer is either stored, S3's error (its status, code and message), or the request's failure.
+   */
+  async putStream(Key: string, body: () => Readable, size: number, sha256: string): Promise<StreamedPut> {
+    const ready = this.off ? undefined : await (this.setup ??= this.prepare());
+    if (!ready) return { outcome: 'unavailable' };
+    let res;
+    const stream = body();
+    // A body that fails (its source, or bytes that do not match) must end the request: piped into it, the
+    // request would otherwise wait for the rest of its Content-Length.
+    const abort = new AbortController();
+    stream.once('error', () => abort.abort());
+    try {
+      res = await this.request(ready, 'PUT', Key, { 'content-length': String(size), 'x-amz-content-sha256': sha256 }, stream, {}, abort.signal);
+    } catch (error) {
+      return { outcome: 'failed', redirected: false, error };
+    }
+    if (res.statusCode === 200) {
+      await drained(res.body);
+      return { outcome: 'stored' };
+    }
+    const redirected = res.statusCode >= 300 && res.statusCode < 400;
+    this.declined(res.statusCode);
+    const text = await smallText(res.body);
+    const tag = (name: string) => new RegExp(`<${name}>([^<]{0,500})</${name}>`).exec(text)?.[1];
+    return { outcome: 'refused', redirected, error: { Code: tag('Code') ?? `HTTP${res.statusCode}`, message: tag('Message') ?? '', $metadata: { httpStatusCode: res.statusCode, requestId: tag('RequestId') } } };
+  }
+
   /** One part of a multipart upload, its sha256 the signed payload hash: the part's ETag, or undefined. */
   async uploadPart(Key: string, uploadId: string, partNumber: number, bytes: Buffer, sha256: string): Promise<string | undefined> {
     const query = { partNumber: String(partNumber), uploadId };
@@ -114,24 +155,30 @@ export class S3DirectRequests {
   private async send(method: string, Key: string, headers: Record<string, string> = {}, body?: Buffer, query: Record<string, string> = {}) {
     const ready = this.off ? undefined : await (this.setup ??= this.prepare());
     if (!ready) return undefined;
+    try {
+      return await this.request(ready, method, Key, headers, body, query);
+    } catch {
+      // Credentials that cannot be had, a refused or reset connection: the SDK's attempt reports it properly.
+      return undefined;
+    }
+  }
+
+  private async request(
+    ready: Ready, method: string, Key: string, headers: Record<string, string>, body: Buffer | Readable | undefined, query: Record<string, string>, abortSignal?: AbortSignal,
+  ) {
     const { url, signer } = ready;
     const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const request: RequestShape = {
       method, protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}),
       path: `${base}/${encodeKey(Key)}`, query, headers: { host: url.host, ...headers }, ...(body ? { body } : {}),
     };
-    try {
-      const signed = await signer.sign(request, {
-        // The skew the SDK measured from an earlier answer, as its own signer would use it.
-        signingDate: new Date(Date.now() + (this.resolved().systemClockOffset ?? 0)),
-        ...(ready.signingRegion ? { signingRegion: ready.signingRegion } : {}),
-        ...(ready.signingName ? { signingService: ready.signingName } : {}),
-      });
-      return (await this.resolved().requestHandler.handle(signed)).response;
-    } catch {
-      // Credentials that cannot be had, a refused or reset connection: the SDK's attempt reports it properly.
-      return undefined;
-    }
+    const signed = await signer.sign(request, {
+      // The skew the SDK measured from an earlier answer, as its own signer would use it.
+      signingDate: new Date(Date.now() + (this.resolved().systemClockOffset ?? 0)),
+      ...(ready.signingRegion ? { signingRegion: ready.signingRegion } : {}),
+      ...(ready.signingName ? { signingService: ready.signingName } : {}),
+    });
+    return (await this.resolved().requestHandler.handle(signed, abortSignal ? { abortSignal } : {})).response;
   }
 
   private resolved(): ResolvedConfig {

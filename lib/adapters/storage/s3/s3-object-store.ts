@@ -15,6 +15,12 @@ import { S3DirectRequests, mapBodyErrors } from './s3-direct-requests.ts';
 import { partBuffers, uploadStream } from './s3-multipart.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
+/**
+ * Blobs up to this size go in one streamed PutObject (S3 takes up to 5 GiB); larger ones as a multipart
+ * upload, so a dropped connection costs a part rather than the whole blob.
+ */
+const STREAMED_PUT_MAX = 256 * 1024 * 1024;
+
 /** Carries a failure of the put's body out of the upload's own error handling, to be thrown as it is. */
 class BodyFailure {
   constructor(readonly cause: unknown) {}
@@ -40,7 +46,32 @@ export class S3ObjectStore implements ObjectStore {
 
   /** A replayable body is opened for this one attempt (and its stream destroyed after it); see withOpenedBody. */
   put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    const { size, sha256 } = options;
+    if (body instanceof Readable && size !== undefined && sha256 !== undefined && size > this.config.partSize && size <= STREAMED_PUT_MAX) {
+      return this.putStreamed(key, body, size, sha256, options);
+    }
     return withOpenedBody(body, (opened) => this.putOpened(key, opened, options));
+  }
+
+  /**
+   * A blob larger than a part, its size and sha256 known, in one streamed PutObject: no part buffers, one
+   * request, one pass of hashing (a multipart upload hashes each part again to sign it). S3's refusal is
+   * mapped as the SDK's would be; a redirect (the bucket is in another region) turns direct requests off,
+   * so the store's retry of a replayable body goes through the SDK, which follows it.
+   */
+  private async putStreamed(key: string, body: Readable, size: number, sha256: string, options: PutOptions): Promise<PutResult> {
+    const Key = this.root + checkKey(key, this.description);
+    const made: { hashing?: HashingStream } = {};
+    const sent = await this.direct.putStream(Key, () => (made.hashing = hashBody(body, sha256, `${this.description}/${key}`, size)), size, sha256);
+    if (sent.outcome === 'unavailable') return this.putOpened(key, body, options);
+    if (sent.outcome === 'stored') return made.hashing!.result();
+    made.hashing?.destroy();
+    // The body's own failure (its source, or wrong bytes) is what to report, not the request it broke.
+    if (made.hashing?.failure) throw made.hashing.failure;
+    if (sent.redirected) {
+      throw new StorageError(`${this.endpointText} redirected the upload of ${this.description}/${key}; it goes through the SDK from now on`, true);
+    }
+    throw this.fail(sent.error, 'write', key);
   }
 
   private async putOpened(key: string, body: OpenedBody, options: PutOptions): Promise<PutResult> {
