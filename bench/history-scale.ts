@@ -18,8 +18,10 @@ import { seal, unseal } from '../lib/domain/envelope.ts';
 import { newId } from '../lib/domain/ids.ts';
 import { layout } from '../lib/domain/repository-layout.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../lib/domain/snapshot-types.ts';
+import { metaBlobHashes } from '../lib/domain/snapshot-refs.ts';
 import { getText, listAll, sha256Hex } from '../lib/ports/object-io.ts';
 import { openRepository } from '../lib/repository/repository-context.ts';
+import { writeSnapshotRefs } from '../lib/repository/snapshot-refs-file.ts';
 import { cliOp } from './cli-op.ts';
 import type { Measured } from './targets.ts';
 
@@ -52,13 +54,16 @@ export async function buildHistory(home: string, repoDir: string, snapshots: num
       await store.put(layout.blob('hr', sha), body);
       tablet.segments.push({ sha256: sha, size: body.length, rows: 1 });
     }
-    const metaText = seal(meta, sha256Hex);
-    info.meta = { sha256: sha256Hex(metaText), size: Buffer.byteLength(metaText) };
-    for (let i = 1; i < snapshots; i++) {
-      const label = `h${String(i).padStart(4, '0')}`;
-      await store.put(layout.meta('hr', label, info.timestamp), metaText);
-      await store.put(layout.info('hr', label, info.timestamp), seal({ ...info, name: label }, sha256Hex));
-    }
+    // Each snapshot as a backup leaves it: `__meta`, its `__refs`, then `__info` vouching for that `__meta`.
+    const commit = async (label: string) => {
+      const text = seal(meta, sha256Hex);
+      const hashes = new Set(metaBlobHashes(meta));
+      const own = { ...info, name: label, meta: { sha256: sha256Hex(text), size: Buffer.byteLength(text) }, totals: { ...info.totals, blobs: hashes.size } };
+      await store.put(layout.meta('hr', label, info.timestamp), text);
+      await writeSnapshotRefs(store, 'hr', { label, timestamp: info.timestamp }, (async function* () { yield* hashes; })(), own.meta.sha256);
+      await store.put(layout.info('hr', label, info.timestamp), seal(own, sha256Hex));
+    };
+    for (let i = 1; i < snapshots; i++) await commit(`h${String(i).padStart(4, '0')}`);
     // The oldest snapshot also names 1% more blobs of its own: dropping it frees them, and only reading
     // every other `__meta` proves no one else needs them (the case a retention drop meets).
     for (let i = 0; i < Math.max(1, blobs / 100); i++) {
@@ -67,9 +72,7 @@ export async function buildHistory(home: string, repoDir: string, snapshots: num
       await store.put(layout.blob('hr', sha), body);
       tablet.segments.push({ sha256: sha, size: body.length, rows: 1 });
     }
-    const ownText = seal(meta, sha256Hex);
-    await store.put(layout.meta('hr', 'h0000', info.timestamp), ownText);
-    await store.put(layout.info('hr', 'h0000', info.timestamp), seal({ ...info, name: 'h0000', meta: { sha256: sha256Hex(ownText), size: Buffer.byteLength(ownText) } }, sha256Hex));
+    await commit('h0000');
     // Finished jobs, recorded as every job is (with the per-database pointers SHOW BACKUP reads).
     const [first] = await e.ctx.control.jobsOfDatabase('hist');
     const done = (await e.ctx.control.requireJob(first!.jobId)).doc;

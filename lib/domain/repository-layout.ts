@@ -3,6 +3,7 @@
  *   __starbackup_repository_<repo>/__repo_info
  *   __starbackup_repository_<repo>/__blobs/<2 hex>/<sha256>[.zst]   (.zst: compressed, see compression.ts)
  *   __starbackup_repository_<repo>/__ss_<label>/__meta_<ts>
+ *   __starbackup_repository_<repo>/__ss_<label>/__refs_<ts>   (the blobs __meta names, sorted: snapshot-refs.ts)
  *   __starbackup_repository_<repo>/__ss_<label>/__info_<ts>   (written last: the commit point)
  */
 export const REPO_PREFIX = '__starbackup_repository_';
@@ -23,6 +24,7 @@ export const layout = {
   snapshotsPrefix: (repo: string) => `${repoRoot(repo)}/__ss_`,
   snapshotDir: (repo: string, label: string) => `${repoRoot(repo)}/__ss_${label}/`,
   meta: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__meta_${ts}`,
+  refs: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__refs_${ts}`,
   info: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__info_${ts}`,
 } as const;
 

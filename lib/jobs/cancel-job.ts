@@ -103,6 +103,7 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
     // Only this job's files, `__info` first so the snapshot stops existing at once; the label stays usable.
     const store = await openRepository(ctx, repo);
     await store.delete(layout.info(repo.name, job.label, job.timestamp));
+    await store.delete(layout.refs(repo.name, job.label, job.timestamp));
     await store.delete(layout.meta(repo.name, job.label, job.timestamp));
     // What it uploaded and no other `__meta` names goes too, under DROP SNAPSHOT's rules (a backup that
     // shares a blob keeps it): a cancelled or killed backup leaves no space behind.

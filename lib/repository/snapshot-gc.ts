@@ -4,8 +4,10 @@ import type { RepositoryRecord } from '../domain/control-types.ts';
 import { blobKey, blobSha, layout, parseSnapshotKey } from '../domain/repository-layout.ts';
 import type { SnapshotMeta } from '../domain/snapshot-types.ts';
 import { validateSnapshotMeta } from '../domain/snapshot-validation.ts';
+import { type SnapshotRefs, metaBlobHashes, refsHashes, refsInclude } from '../domain/snapshot-refs.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { trustedRefs } from './snapshot-refs-file.ts';
 
 /**
  * Blob garbage collection after a snapshot is dropped. A blob is deleted only if no `__meta` file in the
@@ -13,11 +15,15 @@ import type { ObjectStore } from '../ports/object-store.ts';
  * for blobs they can skip). The blobs are listed first, so every blob listed was uploaded after the `__meta`
  * naming it existed. Before every batch of deletions the `__meta` files are listed again and any that
  * appeared since (a backup that started meanwhile) are read too; each file is read once per collection, so
- * the cost grows with blobs plus metadata, not their product, and reading stops once no candidate is left. A backup checks its blobs once more before
- * it commits, so a concurrent backup never commits a missing blob.
+ * the cost grows with blobs plus metadata, not their product, and reading stops once no candidate is left.
+ * A committed snapshot is read through its `__refs` (sorted blob hashes: no JSON to parse) when its `__info`
+ * vouches for the `__meta` they came from; any other `__meta` is read itself. A backup checks its blobs once
+ * more before it commits, so a concurrent backup never commits a missing blob.
  */
 const BATCH = 500;
 const DELETES_AT_ONCE = 16;
+/** About log2 of a large snapshot's blob count: what one lookup in its refs costs, against one step of a walk. */
+const SEARCH_STEPS = 20;
 /** `__meta` files can be large (about 100 bytes per segment): a few in memory at once. */
 const METAS_AT_ONCE = 2;
 
@@ -41,23 +47,35 @@ async function readNewMetas(store: ObjectStore, repo: RepositoryRecord, c: Colle
   }
   const valid = await mapBounded(unread, METAS_AT_ONCE, async (o) => {
     if (!c.candidates.size) return true;
-    let meta: SnapshotMeta;
-    try {
-      meta = validateSnapshotMeta(unseal<unknown>(await getText(store, o.key), o.key, sha256Hex));
-    } catch {
-      return false;
+    const k = parseSnapshotKey(repo.name, o.key)!;
+    const refs = await trustedRefs(store, repo, { label: k.label, timestamp: k.file.slice('__meta_'.length) }, o);
+    if (refs) {
+      takeOutReferenced(c.candidates, refs);
+    } else {
+      let meta: SnapshotMeta;
+      try {
+        meta = validateSnapshotMeta(unseal<unknown>(await getText(store, o.key), o.key, sha256Hex));
+      } catch {
+        return false;
+      }
+      for (const sha of metaBlobHashes(meta)) c.candidates.delete(sha);
     }
     c.read.set(o.key, o.size);
-    for (const t of meta.tables) {
-      for (const p of t.partitions) {
-        for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) {
-          for (const s of tablet.segments) c.candidates.delete(s.sha256);
-        }
-      }
-    }
     return true;
   });
   return valid.every(Boolean);
+}
+
+/**
+ * Removes from the candidates every blob the refs name: a few candidates (a drop frees one snapshot's own
+ * blobs) are looked up in the sorted hashes; many (a repository clean-up) are met by walking them once.
+ */
+function takeOutReferenced(candidates: Map<string, string>, refs: SnapshotRefs): void {
+  if (candidates.size * SEARCH_STEPS < refs.count) {
+    for (const sha of [...candidates.keys()]) if (refsInclude(refs, Buffer.from(sha, 'hex'))) candidates.delete(sha);
+  } else {
+    for (const sha of refsHashes(refs)) candidates.delete(sha);
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ import type { JobRef } from '../../domain/workflow.ts';
 import { sha256Hex } from '../../ports/object-io.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
+import { writeSnapshotRefs } from '../../repository/snapshot-refs-file.ts';
+import { uploadItems } from './backup-staging.ts';
 import { readInfoSummary } from './info-summary.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
 import { clearStaging } from '../staging.ts';
@@ -40,9 +42,15 @@ export async function uploadInfo(ctx: ServiceContext, { jobId }: JobRef): Promis
     // Indexed before the commit point: an expiry entry for a snapshot that never appears is harmless.
     await ctx.control.putExpiry({ repo: repo.name, label: job.label, expireTime: info.expire_time, failures: 0 });
   }
+  const store = await openRepository(ctx, repo);
+  // The blobs `__meta` names, sorted, for garbage collection: trusted only once the `__info` below vouches
+  // for the same `__meta`. The staged uploads are those blobs, as SAVE_META just checked them.
+  await writeSnapshotRefs(store, repo.name, job, (async function* () {
+    for await (const item of uploadItems(ctx.data, jobId, repo.name)) yield item.sha256;
+  })(), info.meta.sha256);
   // The commit point: checked against the lock just before, so a run that was taken over never commits.
   await fence(ctx, job);
-  await (await openRepository(ctx, repo)).put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
+  await store.put(layout.info(repo.name, job.label, job.timestamp), seal(info, sha256Hex));
   await advance(ctx, job, BackupState.FINISHED, (j) => { j.times.finished = now; });
   await ctx.control.locks.release(job.db, jobId, job.lockToken);
   await clearStaging(ctx.data, jobId, ctx.workers?.releaseSnapshot);
