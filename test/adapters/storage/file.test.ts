@@ -111,6 +111,19 @@ describe('FileObjectStore on disk', () => {
     expect(await readBytes(await src.get('seg', { start: bytes.length + 5 }))).toHaveLength(0);
   });
 
+  it('gathers a stream of small chunks, and one larger than its buffer, into whole writes with the right bytes', async () => {
+    const store = new FileObjectStore(await temp.make());
+    const sizes = [1, 4096, 65_537, 1_048_575, 3 * 1024 * 1024 + 7, 17, 700_000, 1_048_576, 5];
+    const chunks = sizes.map((n) => randomBytes(n));
+    const whole = Buffer.concat(chunks);
+    const sha256 = createHash('sha256').update(whole).digest('hex');
+    expect(await store.put('big', Readable.from(chunks), { sha256 })).toEqual({ sha256, size: whole.length });
+    expect((await readBytes(await store.get('big'))).equals(whole)).toBe(true);
+    // The same chunks under a wrong sha256: refused, nothing left.
+    await expect(store.put('bad', Readable.from(chunks), { sha256: '0'.repeat(64) })).rejects.toThrow(/sha256 mismatch writing .*\/bad: expected 0{64}, actual /);
+    expect(await store.head('bad')).toBeUndefined();
+  });
+
   it('refuses a relative root', () => {
     expect(() => new FileObjectStore('relative/dir')).toThrow(/absolute/);
   });

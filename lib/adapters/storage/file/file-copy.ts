@@ -59,3 +59,39 @@ export async function copyFileSource(from: FileSource, to: FileHandle, hash: Has
     if (pool.length < POOL_MAX) pool.push(buf);
   }
 }
+
+/**
+ * Writes a stream's chunks to `to` gathered into one pooled buffer, a write (and a hash update) per full
+ * buffer: a download from S3 arrives in chunks of 16–64 KiB, and writing each one was 8,700 write calls
+ * for 391 MiB, about a third of a restore's CPU.
+ */
+export async function copyChunks(chunks: AsyncIterable<Buffer>, to: FileHandle, hash: Hash): Promise<number> {
+  const buf = pool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
+  let filled = 0;
+  let size = 0;
+  const flush = async () => {
+    const chunk = buf.subarray(0, filled);
+    hash.update(chunk);
+    for (let off = 0; off < filled; ) off += (await to.write(chunk, off, filled - off)).bytesWritten;
+    filled = 0;
+  };
+  try {
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      // A chunk as large as the buffer goes as it is, after what was gathered.
+      if (chunk.length >= buf.length) {
+        if (filled) await flush();
+        hash.update(chunk);
+        for (let off = 0; off < chunk.length; ) off += (await to.write(chunk, off, chunk.length - off)).bytesWritten;
+        continue;
+      }
+      if (filled + chunk.length > buf.length) await flush();
+      chunk.copy(buf, filled);
+      filled += chunk.length;
+    }
+    if (filled) await flush();
+    return size;
+  } finally {
+    if (pool.length < POOL_MAX) pool.push(buf);
+  }
+}

@@ -8,7 +8,7 @@ import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '..
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
-import { COPY_CHUNK, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
+import { COPY_CHUNK, copyChunks, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
 export type { PathCheck } from './file-path-check.ts';
@@ -64,11 +64,7 @@ export class FileObjectStore implements ObjectStore {
           (body as Readable).destroy();
         }
       } else {
-        for await (const chunk of bodyChunks(body)) {
-          hash.update(chunk);
-          size += chunk.length;
-          for (let off = 0; off < chunk.length; ) off += (await handle.write(chunk, off)).bytesWritten;
-        }
+        size = await copyChunks(bodyChunks(body), handle, hash);
       }
       const sha256 = hash.digest('hex');
       if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) {
