@@ -65,8 +65,10 @@ describe('the package\'s bin runs the built JavaScript', () => {
     expect(r.loaded.filter((u) => u.endsWith('.ts'))).toEqual([]);
     const packages = packagesIn(r.loaded);
     expect(LAZY.filter((p) => packages.has(p))).toEqual([]);
-    // The embedded store is what a statement does need.
+    // The embedded store is what a statement does need: bundled (scripts/dynalite-bundle-plugin.ts), only
+    // classic-level's native addon comes from node_modules.
     expect(packages.has('dynalite')).toBe(true);
+    expect([...new Set(r.loaded.filter((u) => u.includes('/node_modules/')).flatMap(packageOf))].sort()).toEqual(['classic-level', 'node-gyp-build']);
   });
 
   it('loads the state-machine runner for the first BACKUP of a new home, and no cloud SDK or CDK (the build ships the definitions)', async () => {

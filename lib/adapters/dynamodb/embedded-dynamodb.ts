@@ -1,8 +1,8 @@
 import { chmod } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { Level } from 'level';
 import { StorageError, errorMessage } from '../../domain/errors.ts';
 import { DamagedStoreError } from './damaged-store-error.ts';
 import { DynamoSocket } from './dynamo-socket.ts';
@@ -112,20 +112,13 @@ async function closeServer(server: Server, path: string | undefined): Promise<vo
   }
 }
 
-interface LevelLike {
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
  * Opens and closes the LevelDB store once before dynalite does. dynalite opens it lazily and turns any
  * store error (such as the LOCK being held by another process on the same home) into an uncaught
- * exception inside a request callback, which would kill this process on the first request. `level` is
- * resolved from dynalite's own folder so it is the exact copy dynalite uses.
+ * exception inside a request callback, which would kill this process on the first request. `level` is the
+ * copy dynalite requires (package.json pins the version dynalite resolves; the CLI's bundle holds one).
  */
 async function probeStore(path: string): Promise<void> {
-  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  const { Level } = requireFromDynalite('level') as { Level: new (path: string) => LevelLike };
   const db = new Level(path);
   try {
     await db.open();
