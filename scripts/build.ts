@@ -10,12 +10,13 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, write
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { TEMPLATE_WORKERS } from '../cdk/map-concurrency.ts';
+import { dynaliteBundlePlugin } from './dynalite-bundle-plugin.ts';
 import { runnerStubsPlugin } from './runner-stubs-plugin.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The folders the bundle is built from, and the files that shape it. */
 const SOURCES = ['bin', 'lib', 'functions', 'cdk'];
-const CONFIGS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.ts', 'scripts/runner-stubs-plugin.ts'];
+const CONFIGS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.ts', 'scripts/runner-stubs-plugin.ts', 'scripts/dynalite-bundle-plugin.ts'];
 const DIST = join(ROOT, 'dist');
 /** Written after each build: a source newer than it is not in dist/ yet. */
 const BUILD_STAMP = join(DIST, '.build-stamp');
@@ -27,11 +28,11 @@ export const BUILD_META = join(DIST, 'meta.json');
 export const BUILT_DEFINITIONS = join(DIST, 'definitions.json');
 
 /**
- * Left to Node's resolution from node_modules: native addons (zstd; classic-level under dynalite), dynalite
- * (embedded-dynamodb.ts requires its internals by path), packages that read their own files at run time
- * (aws-cdk-lib, GCS), and the development-only TypeScript loader.
+ * Left to Node's resolution from node_modules: native addons (zstd; classic-level's own addon is required
+ * from there by dynalite-bundle-plugin.ts, its JavaScript is bundled), packages that read their own files at
+ * run time (aws-cdk-lib, GCS), and the development-only TypeScript loader.
  */
-const EXTERNAL = ['@mongodb-js/zstd', 'classic-level', 'dynalite', 'aws-cdk-lib', 'constructs', '@google-cloud/storage', 'tsx', 'typescript'];
+const EXTERNAL = ['@mongodb-js/zstd', 'aws-cdk-lib', 'constructs', '@google-cloud/storage', 'tsx', 'typescript'];
 
 function newestSource(): number {
   let newest = Math.max(...CONFIGS.map((f) => statSync(join(ROOT, f)).mtimeMs));
@@ -60,7 +61,7 @@ export async function build(log: (line: string) => void, force = false): Promise
     // Whitespace and syntax minified (names kept: errors and classes are named): parsing the chunks a
     // statement loads is a good part of its start-up.
     // The SDK's ES module builds where a package has them: smaller than the CommonJS ones and no interop.
-    mainFields: ['module', 'main'], external: EXTERNAL, plugins: [runnerStubsPlugin],
+    mainFields: ['module', 'main'], external: EXTERNAL, plugins: [runnerStubsPlugin, dynaliteBundlePlugin],
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: { js: "import { createRequire as __sbCreateRequire } from 'node:module'; const require = __sbCreateRequire(import.meta.url);" },
   });

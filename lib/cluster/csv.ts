@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Options, parse } from 'csv-parse';
+import type { Options } from 'csv-parse';
 import { AnalysisError } from '../domain/errors.ts';
 
 /**
@@ -67,6 +67,8 @@ function parserOptions(o: CsvOptions): Options {
  * `\N` (be/src/formats/csv/nullable_converter.cpp, read_string).
  */
 export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[][]> {
+  // Loaded by the load that reads CSV, not by every statement's start (the CLI's bundle splits it off).
+  const { parse } = await import('csv-parse');
   const parser = parse(parserOptions(o));
   // A read error of the file reaches the loop below through the parser, which pipeline destroys with it.
   pipeline(source, parser).catch(() => undefined);

@@ -36,21 +36,30 @@ export async function checkAlive(ctx: ServiceContext, job: JobRecord): Promise<v
   await fence(ctx, job);
 }
 
-/** When each invocation (its job record) last renewed the lock. */
-const lastFence = new WeakMap<JobRecord, number>();
+/**
+ * When this process last renewed each job's lock, per lock store (one per opened home or cloud context),
+ * by job, token and owner, pruned once a lease old: the phases of one job that run here one after another
+ * share a renewal.
+ */
+const lastFences = new WeakMap<object, Map<string, number>>();
 
 /**
  * The fencing check before a publishing write: renews the lease iff the lock still holds this invocation's
  * token. A renewal makes the lock this job's until the lease runs out (a takeover needs a lapsed lease),
- * so one made by the same invocation less than a tenth of a lease ago still stands: a phase's several
- * writes then cost one renewal instead of one each.
+ * so one made in this process under the same token less than a tenth of a lease ago still stands, whichever
+ * phase made it: a phase's several writes, and the next phases of a short job, then cost one renewal
+ * instead of one each.
  */
 export async function fence(ctx: ServiceContext, job: JobRecord): Promise<void> {
   const now = ctx.clock.now();
-  const last = lastFence.get(job);
+  let lastFence = lastFences.get(ctx.control.locks);
+  if (!lastFence) lastFences.set(ctx.control.locks, (lastFence = new Map()));
+  const key = `${ctx.owner}\0${job.jobId}\0${job.lockToken ?? ''}`;
+  const last = lastFence.get(key);
   if (last !== undefined && now >= last && now - last < ctx.leaseMs / 10) return;
   await ctx.control.locks.renew(job.db, job.jobId, job.lockToken, ctx.owner, ctx.leaseMs, now);
-  lastFence.set(job, now);
+  for (const [k, at] of lastFence) if (!(now >= at && now - at < ctx.leaseMs)) lastFence.delete(k);
+  lastFence.set(key, now);
 }
 
 /** Re-reads the cancel flag during long phases (a CANCEL may arrive from another process) and renews the lease. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILD_META, BUILT_CLI } from '../support/built-cli.ts';
 import { runCli } from '../support/run-process.ts';
+import { s3rverProperties } from '../support/s3-test-store.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 const temp = useTempDirs('built-cli');
@@ -65,8 +66,10 @@ describe('the package\'s bin runs the built JavaScript', () => {
     expect(r.loaded.filter((u) => u.endsWith('.ts'))).toEqual([]);
     const packages = packagesIn(r.loaded);
     expect(LAZY.filter((p) => packages.has(p))).toEqual([]);
-    // The embedded store is what a statement does need.
+    // The embedded store is what a statement does need: bundled (scripts/dynalite-bundle-plugin.ts), only
+    // classic-level's native addon comes from node_modules.
     expect(packages.has('dynalite')).toBe(true);
+    expect([...new Set(r.loaded.filter((u) => u.includes('/node_modules/')).flatMap(packageOf))].sort()).toEqual(['classic-level', 'node-gyp-build']);
   });
 
   it('loads the state-machine runner for the first BACKUP of a new home, and no cloud SDK or CDK (the build ships the definitions)', async () => {
@@ -83,5 +86,18 @@ describe('the package\'s bin runs the built JavaScript', () => {
     // aws-local-stepfunctions imports asl-validator and the Lambda client itself, whatever its options say.
     const runner = ['aws-local-stepfunctions', 'asl-validator'];
     expect(LAZY.filter((p) => !runner.includes(p) && packages.has(p))).toEqual([]);
+  });
+
+  it('loads the S3 client for a BACKUP to S3, and not undici (only GCS and WebHDFS use it)', async () => {
+    const home = join(await temp.make(), 'home');
+    const props = Object.entries(s3rverProperties({ 'aws.s3.enable_path_style_access': 'true', 'aws.s3.region': 'us-east-1' })).map(([k, v]) => `"${k}" = "${v}"`).join(', ');
+    const setup = await runCli(['sql', '--home', home, `CREATE DATABASE d; CREATE REPOSITORY r WITH BROKER ON LOCATION 's3a://bucket_s3/built-cli-${Date.now()}' PROPERTIES (${props})`]);
+    expect(setup.stderr).not.toMatch(/ERROR/);
+    const r = await tracedCli(['sql', '--home', home, '--json', 'BACKUP DATABASE d SNAPSHOT s1 TO r']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)[0].rows[0][2]).toBe('FINISHED');
+    const packages = packagesIn(r.loaded);
+    expect(packages.has('@aws-sdk/client-s3')).toBe(true);
+    expect(packages.has('undici')).toBe(false);
   });
 });

@@ -70,6 +70,24 @@ describe('fencing tokens', () => {
   });
 });
 
+describe('a renewal', () => {
+  it('made by one phase stands for the next phases of the job in this process for a tenth of a lease, then they renew again', async () => {
+    const a = await backup('BACKUP DATABASE x SNAPSHOT shared_fence TO r');
+    const read = async () => (await c.ctx.control.requireJob(a.jobId)).doc; // each phase reads its own copy
+    await fence(c.ctx, await read());
+    const first = (await c.ctx.control.getLock('x'))!;
+    skew += 5;
+    await fence(c.ctx, await read());
+    expect((await c.ctx.control.getLock('x'))!.version).toBe(first.version);
+    skew += c.ctx.leaseMs / 10;
+    await fence(c.ctx, await read());
+    const later = (await c.ctx.control.getLock('x'))!;
+    expect(later.version).toBeGreaterThan(first.version);
+    expect(later.doc.heartbeatAt).toBeGreaterThan(first.doc.heartbeatAt);
+    await cancelJob(c.ctx, { jobId: a.jobId });
+  });
+});
+
 describe('a lapsed lease', () => {
   it('is taken over only after the old job is rolled back; the stale runner then fails its next fenced write and changes nothing', async () => {
     const old = await restore(`RESTORE SNAPSHOT base FROM r DATABASE src AS x ON (TABLE t) PROPERTIES ("backup_timestamp" = "${ts}")`);

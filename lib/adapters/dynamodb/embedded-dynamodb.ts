@@ -1,8 +1,8 @@
 import { chmod } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { Level } from 'level';
 import { StorageError, errorMessage } from '../../domain/errors.ts';
 import { DamagedStoreError } from './damaged-store-error.ts';
 import { DynamoSocket } from './dynamo-socket.ts';
@@ -27,6 +27,20 @@ export interface EmbeddedDynamoOptions {
   /** Folder of the on-disk LevelDB store; in memory when omitted. */
   path?: string;
 }
+
+/**
+ * The signer of the in-process client. dynalite checks that a request carries a SigV4-shaped Authorization
+ * header and a date, never the signature (it has no keys to check it with), and these requests never leave
+ * the process: computing SigV4 (canonical request, hashes, HMACs) was about a millisecond of CPU for each
+ * of the dozens of requests a job makes. A client of the socket (another process) still signs.
+ */
+const UNSIGNED = {
+  async sign<R extends { headers: Record<string, string> }>(request: R): Promise<R> {
+    request.headers['x-amz-date'] = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    request.headers.authorization = 'AWS4-HMAC-SHA256 Credential=local/19700101/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=unsigned';
+    return request;
+  },
+};
 
 /** dynalite's own default (30 s) would hang a test run; the store closes in milliseconds when idle. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -55,6 +69,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
+    signer: UNSIGNED,
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -112,20 +127,13 @@ async function closeServer(server: Server, path: string | undefined): Promise<vo
   }
 }
 
-interface LevelLike {
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
  * Opens and closes the LevelDB store once before dynalite does. dynalite opens it lazily and turns any
  * store error (such as the LOCK being held by another process on the same home) into an uncaught
- * exception inside a request callback, which would kill this process on the first request. `level` is
- * resolved from dynalite's own folder so it is the exact copy dynalite uses.
+ * exception inside a request callback, which would kill this process on the first request. `level` is the
+ * copy dynalite requires (package.json pins the version dynalite resolves; the CLI's bundle holds one).
  */
 async function probeStore(path: string): Promise<void> {
-  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  const { Level } = requireFromDynalite('level') as { Level: new (path: string) => LevelLike };
   const db = new Level(path);
   try {
     await db.open();

@@ -3,7 +3,6 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Agent as UndiciAgent, buildConnector } from 'undici';
 import type { ConnectTarget } from '../../ports/trust-guard.ts';
 
 /**
@@ -16,7 +15,7 @@ export type ConnectCheck = (target: Omit<ConnectTarget, 'what' | 'serviceCredent
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
-function guardedLookup(host: string, port: number, check: ConnectCheck) {
+export function guardedLookup(host: string, port: number, check: ConnectCheck) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
@@ -33,7 +32,7 @@ function guardedLookup(host: string, port: number, check: ConnectCheck) {
 }
 
 /** The check of an IP literal; undefined when it passes (or the host is a name, checked at lookup). */
-function literalRefusal(host: string, port: number, check: ConnectCheck): Error | undefined {
+export function literalRefusal(host: string, port: number, check: ConnectCheck): Error | undefined {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   if (!net.isIP(bare)) return undefined;
   try {
@@ -67,16 +66,4 @@ export function guardedAgents(check: ConnectCheck, options: http.AgentOptions): 
   Object.assign(httpAgent, { createConnection: guardedCreateConnection(create(httpAgent), 80, check) });
   Object.assign(httpsAgent, { createConnection: guardedCreateConnection(create(httpsAgent), 443, check) });
   return { httpAgent, httpsAgent };
-}
-
-/** An undici dispatcher (for `fetch` from the undici package) whose every new socket passes the check. */
-export function guardedDispatcher(check: ConnectCheck): UndiciAgent {
-  return new UndiciAgent({
-    connect: (opts, callback) => {
-      const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-      const refusal = literalRefusal(opts.hostname, port, check);
-      if (refusal) return callback(refusal, null);
-      return buildConnector({ lookup: guardedLookup(opts.hostname, port, check) } as buildConnector.BuildOptions)(opts, callback);
-    },
-  });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Storage, type StorageOptions } from '@google-cloud/storage';
 import type { ObjectStore } from '../../../ports/object-store.ts';
 import type { TrustGuard } from '../../../ports/trust-guard.ts';
-import { guardedDispatcher } from '../../net/guarded-connect.ts';
+import { guardedDispatcher } from '../../net/guarded-dispatcher.ts';
 import { GOOGLE_ENDPOINT, type GcsAuthClient, GcsClient } from './gcs-client.ts';
 import type { GcsConfig } from './gcs-config.ts';
 import { GcsObjectStore } from './gcs-object-store.ts';

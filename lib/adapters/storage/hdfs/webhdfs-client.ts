@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, type RequestInit, type Response, fetch } from 'undici';
 import type { TrustGuard } from '../../../ports/trust-guard.ts';
-import { guardedDispatcher } from '../../net/guarded-connect.ts';
+import { guardedDispatcher } from '../../net/guarded-dispatcher.ts';
 import type { HdfsConfig } from './hdfs-config.ts';
 import { type RemoteException, mapFetchFailure, mapRemoteException } from './webhdfs-errors.ts';
 
