@@ -1,7 +1,7 @@
 import { IntegrityError, NotFoundError } from '../../domain/errors.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import { readLines } from '../staging-lines.ts';
-import { readStagingDoc, stagingLines } from '../staging.ts';
+import { type TransferItem, readStagingDoc, stagingLines } from '../staging.ts';
 import type { RestoreDownload } from './restore-plan.ts';
 
 /**
@@ -43,4 +43,26 @@ function parsePartition(line: string, key: string, n: number): DownloadPartition
     throw new IntegrityError(`Restore staging ${key} is corrupt: line ${n} is not a partition's segments`);
   }
   return p;
+}
+
+/** DOWNLOAD's copies, one line each (`[to, sha256, size]`), read back to be split into batches. */
+export const transfersKey = (jobId: string) => stagingLines(jobId, 'transfers');
+
+export async function* readTransfers(store: ObjectStore, jobId: string, from: (sha256: string) => string): AsyncGenerator<TransferItem> {
+  const key = transfersKey(jobId);
+  let n = 0;
+  for await (const line of readLines(store, key)) {
+    n++;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new IntegrityError(`Restore staging ${key} is corrupt: line ${n} is not valid JSON`);
+    }
+    if (!Array.isArray(v) || v.length !== 3 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || typeof v[2] !== 'number') {
+      throw new IntegrityError(`Restore staging ${key} is corrupt: line ${n} is not a copy [to, sha256, size]`);
+    }
+    const [to, sha256, size] = v as [string, string, number];
+    yield { from: from(sha256), to, sha256, size };
+  }
 }
