@@ -10,7 +10,8 @@ import { uploadItems } from './backup/backup-staging.ts';
 import { fence } from './job-guard.ts';
 import { releaseTable } from './release-table.ts';
 import { restoreCommitting } from './restore/committing.ts';
-import type { RestoreCommit, RestoreDownload } from './restore/restore-plan.ts';
+import type { RestoreCommit } from './restore/restore-plan.ts';
+import { readDownload } from './restore/download-lines.ts';
 import { clearStaging, readStagingDoc } from './staging.ts';
 
 /**
@@ -127,9 +128,12 @@ async function plannedBlobs(ctx: ServiceContext, jobId: string, repo: string): P
 
 async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void> {
   const written: string[] = [];
-  const download = await readStagingDoc<RestoreDownload>(ctx.data, job.jobId, 'download').catch(absent);
-  for (const t of download?.tables ?? []) {
-    for (const p of t.partitions) for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) written.push(s.path);
+  try {
+    for await (const p of readDownload(ctx.data, job.jobId)) {
+      for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) written.push(s.path);
+    }
+  } catch (e) {
+    absent(e);
   }
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(absent);
   for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);

@@ -5,9 +5,8 @@ import { StorageError } from '../../lib/domain/errors.ts';
 import { cancelJob } from '../../lib/jobs/cancel-job.ts';
 import { restorePending } from '../../lib/jobs/restore/pending.ts';
 import { restoreDownload } from '../../lib/jobs/restore/download.ts';
-import type { RestoreDownload } from '../../lib/jobs/restore/restore-plan.ts';
+import { downloadKey, readDownload } from '../../lib/jobs/restore/download-lines.ts';
 import { restoreSnapshoting } from '../../lib/jobs/restore/snapshoting.ts';
-import { readStagingDoc, staging } from '../../lib/jobs/staging.ts';
 import { submitRestore } from '../../lib/jobs/restore/submit-restore.ts';
 import { downloadBatch } from '../../lib/jobs/restore/download-batch.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
@@ -50,18 +49,18 @@ describe('CANCEL of a restore', () => {
     await restoreSnapshoting(c.ctx, { jobId });
     const plan = await restoreDownload(c.ctx, { jobId });
     for (const batch of plan.batches) await downloadBatch(c.ctx, { jobId, batch });
-    const download = await readStagingDoc<RestoreDownload>(c.ctx.data, jobId, 'download');
-    const written = download.tables.flatMap((t) => t.partitions.flatMap((p) => p.tablets.flat().map((s) => s.path)));
+    const written: string[] = [];
+    for await (const p of readDownload(c.ctx.data, jobId)) written.push(...p.tablets.flat().map((s) => s.path));
     expect(written.length).toBeGreaterThan(0);
 
     // A file that loops onto itself: every read fails with ELOOP, for root too (unlike chmod 000).
-    const file = join(c.home, 'data', staging.doc(jobId, 'download'));
+    const file = join(c.home, 'data', downloadKey(jobId));
     const text = readFileSync(file);
     unlinkSync(file);
-    symlinkSync('download.json', file);
+    symlinkSync('download.ndjson', file);
     const err = await cancelJob(c.ctx, { jobId }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
-    expect((err as Error).message).toContain(`Cannot read ${c.ctx.data.description}/${staging.doc(jobId, 'download')}: ELOOP`);
+    expect((err as Error).message).toContain(`Cannot read ${c.ctx.data.description}/${downloadKey(jobId)}: ELOOP`);
     const job = (await c.ctx.control.requireJob(jobId)).doc;
     expect(job.state).not.toBe('CANCELLED');
     expect(job.cancelRequested).toBe(true);

@@ -7,7 +7,8 @@ import { mapBounded } from '../../domain/map-bounded.ts';
 import { putJson } from '../../ports/object-io.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { advance, enterPhase } from '../job-guard.ts';
-import type { RestoreCommit, RestoreDownload, RestorePlan } from './restore-plan.ts';
+import type { RestoreCommit, RestorePlan } from './restore-plan.ts';
+import { readDownload } from './download-lines.ts';
 import { readStagingDoc, writeStagingDoc } from '../staging.ts';
 
 const MANIFEST_WRITES = 16;
@@ -18,29 +19,25 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
   if (done) return { jobId };
   await advance(ctx, job, RestoreState.COMMIT, (j) => { j.times.downloadFinished = ctx.clock.now(); });
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
-  const download = await readStagingDoc<RestoreDownload>(ctx.data, jobId, 'download');
-  const commit: RestoreCommit = { tables: [] };
+  const commit: RestoreCommit = { tables: plan.tables.map((tp) => ({ name: tp.name, partitions: [] })) };
+  const planned = new Map(plan.tables.map((tp, i) => [tp.name, { tp, out: commit.tables[i]! }]));
   const manifests: { key: string; manifest: PartitionManifest }[] = [];
-  const downloaded = new Map(download.tables.map((t) => [t.name, t]));
-  for (const tp of plan.tables) {
-    const dl = downloaded.get(tp.name)!;
-    const partitions = [];
-    for (const p of tp.partitions) {
-      const part = dl.partitions.find((x) => x.targetId === p.targetId)!;
-      const manifest: PartitionManifest = {
-        tableId: tp.def.id, partitionId: p.targetId, version: p.version,
-        tablets: part.tablets.map((segments, bucket) => ({ bucket, segments })),
-      };
-      for (const [name, tablets] of Object.entries(part.indexes ?? {})) {
-        (manifest.indexes ??= {})[name] = tablets.map((segments, bucket) => ({ bucket, segments }));
-      }
-      const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
-      manifests.push({ key, manifest });
-      const { rows, bytes, segments, indexRows } = summarize(manifest, key, 0);
-      const summary = { version: p.version, manifest: key, rows, bytes, segments, ...(indexRows && { indexRows }) };
-      partitions.push({ targetId: p.targetId, manifest: key, version: p.version, summary });
+  // The staged partitions come one at a time, in the plan's order.
+  for await (const part of readDownload(ctx.data, jobId)) {
+    const { tp, out } = planned.get(part.table)!;
+    const p = tp.partitions.find((x) => x.targetId === part.targetId)!;
+    const manifest: PartitionManifest = {
+      tableId: tp.def.id, partitionId: p.targetId, version: p.version,
+      tablets: part.tablets.map((segments, bucket) => ({ bucket, segments })),
+    };
+    for (const [name, tablets] of Object.entries(part.indexes ?? {})) {
+      (manifest.indexes ??= {})[name] = tablets.map((segments, bucket) => ({ bucket, segments }));
     }
-    commit.tables.push({ name: tp.name, partitions });
+    const key = manifestPath(tp.def.id, p.targetId, p.version, `r-${jobId}`);
+    manifests.push({ key, manifest });
+    const { rows, bytes, segments, indexRows } = summarize(manifest, key, 0);
+    const summary = { version: p.version, manifest: key, rows, bytes, segments, ...(indexRows && { indexRows }) };
+    out.partitions.push({ targetId: p.targetId, manifest: key, version: p.version, summary });
   }
   // The list goes to staging before the manifests, so a roll-back after a crash in between finds them all.
   await writeStagingDoc(ctx.data, jobId, 'commit', commit);

@@ -6,9 +6,11 @@ import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { advance, enterPhase } from '../job-guard.ts';
-import type { RestoreDownload, RestorePlan } from './restore-plan.ts';
+import type { RestorePlan } from './restore-plan.ts';
+import { type DownloadPartition, downloadKey, readTransfers, transfersKey } from './download-lines.ts';
 import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
-import { type TransferItem, readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
+import { readStagingDoc, writeBatches, writeStagingDoc } from '../staging.ts';
+import { writeLineDocs } from '../staging-lines.ts';
 
 /**
  * DOWNLOAD: names a new segment file in the target cluster for every blob the restored partitions need
@@ -24,36 +26,37 @@ export async function restoreDownload(ctx: ServiceContext, { jobId }: JobRef): P
   // The form this snapshot wrote is read first; a blob it shares with an older snapshot may be in the other.
   const blobOf = info.compression === Compression.ZSTD ? layout.compressedBlob : layout.blob;
   const plan = await readStagingDoc<RestorePlan>(ctx.data, jobId, 'plan');
-  const download: RestoreDownload = { tables: [] };
-  const items: TransferItem[] = [];
   let files = 0, bytes = 0;
   const snapTables = new Map(meta.tables.map((t) => [t.def.name, t]));
-  for (const tp of plan.tables) {
-    const snap = snapTables.get(tp.sourceName)!;
-    const byBlob = new Map<string, string>();
-    const partitions = tp.partitions.map((p) => {
-      const sp = snap.partitions.find((x) => x.name === p.name)!;
-      const place = (tablets: NonNullable<typeof sp.indexes>[string]) => tablets.map((t) =>
-        t.segments.map((s): SegmentRef => {
-          let path = byBlob.get(s.sha256);
-          if (!path) {
-            path = `data/${tp.def.id}/${p.targetId}/${t.bucket}/r-${jobId}-${byBlob.size}.seg`;
-            byBlob.set(s.sha256, path);
-            items.push({ from: blobOf(repo.name, s.sha256), to: path, sha256: s.sha256, size: s.size });
-            files++;
-            bytes += s.size;
-          }
-          return { path, size: s.size, sha256: s.sha256, rows: s.rows };
-        }),
-      );
-      const out: RestoreDownload['tables'][number]['partitions'][number] = { targetId: p.targetId, tablets: place(sp.tablets) };
-      for (const [name, tablets] of Object.entries(sp.indexes ?? {})) (out.indexes ??= {})[name] = place(tablets);
-      return out;
-    });
-    download.tables.push({ name: tp.name, partitions });
-  }
-  await writeStagingDoc(ctx.data, jobId, 'download', download);
-  const batches = await writeBatches(ctx.data, jobId, items, { files, bytes }, ctx.batch);
+  // Each partition's line and each copy are written as placed: neither gathers into one document or array.
+  await writeLineDocs(ctx.data, [downloadKey(jobId), transfersKey(jobId)], async ([out, copies]) => {
+    for (const tp of plan.tables) {
+      const snap = snapTables.get(tp.sourceName)!;
+      const byBlob = new Map<string, string>();
+      for (const p of tp.partitions) {
+        const sp = snap.partitions.find((x) => x.name === p.name)!;
+        const fresh: [string, string, number][] = [];
+        const place = (tablets: NonNullable<typeof sp.indexes>[string]) => tablets.map((t) =>
+          t.segments.map((s): SegmentRef => {
+            let path = byBlob.get(s.sha256);
+            if (!path) {
+              path = `data/${tp.def.id}/${p.targetId}/${t.bucket}/r-${jobId}-${byBlob.size}.seg`;
+              byBlob.set(s.sha256, path);
+              fresh.push([path, s.sha256, s.size]);
+              files++;
+              bytes += s.size;
+            }
+            return { path, size: s.size, sha256: s.sha256, rows: s.rows };
+          }),
+        );
+        const line: DownloadPartition = { table: tp.name, targetId: p.targetId, tablets: place(sp.tablets) };
+        for (const [name, tablets] of Object.entries(sp.indexes ?? {})) (line.indexes ??= {})[name] = place(tablets);
+        await out!.write(line);
+        for (const copy of fresh) await copies!.write(copy);
+      }
+    }
+  });
+  const batches = await writeBatches(ctx.data, jobId, readTransfers(ctx.data, jobId, (sha) => blobOf(repo.name, sha)), { files, bytes }, ctx.batch);
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, RestoreState.DOWNLOADING, (j) => { j.totals = { files, bytes }; });
   return { jobId, batches };
