@@ -14,7 +14,7 @@ export async function deleteTableFiles(store: ObjectStore, tableId: string): Pro
   for (const prefix of [`data/${tableId}/`, `meta/${tableId}/`]) {
     const keys: string[] = [];
     try {
-      for await (const o of store.list(prefix)) keys.push(o.key);
+      for await (const o of store.list(prefix, { sizes: false })) keys.push(o.key);
     } catch (e) {
       // A table that never held data has no folder to list.
       if (e instanceof NotFoundError) continue;

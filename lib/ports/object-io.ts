@@ -33,6 +33,6 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 export async function listAll(store: ObjectStore, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const o of store.list(prefix)) keys.push(o.key);
+  for await (const o of store.list(prefix, { sizes: false })) keys.push(o.key);
   return keys.sort();
 }

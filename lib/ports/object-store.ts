@@ -9,6 +9,15 @@ export interface ObjectInfo {
   size: number;
 }
 
+/**
+ * `sizes: false`: the caller needs keys only, and a store that must ask for each object's size apart from
+ * the listing (a file system: a stat per file) may skip it and report size -1. A bucket's listing carries
+ * sizes anyway and ignores the option.
+ */
+export interface ListOptions {
+  sizes?: boolean;
+}
+
 export interface PutResult {
   sha256: string;
   size: number;
@@ -52,7 +61,7 @@ export interface ObjectStore {
   /** Size of the object, or undefined when there is none. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every object whose key starts with prefix, at any depth, in no promised order. */
-  list(prefix: string): AsyncIterable<ObjectInfo>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** Removes an object; removing a missing one is not an error. */
   delete(key: string): Promise<void>;
 }

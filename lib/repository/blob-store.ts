@@ -47,7 +47,7 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
   };
   return {
     description: store.description,
-    list: (prefix) => store.list(prefix),
+    list: (prefix, options) => store.list(prefix, options),
     delete: (key) => store.delete(key),
     async get(key, range) {
       if (range || !blobKey(key)) return store.get(key, range);

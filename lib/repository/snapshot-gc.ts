@@ -100,7 +100,7 @@ export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): 
 export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
   const c: Collection = { candidates: new Map(), read: new Map() };
   if (only?.size === 0) return 0;
-  for await (const o of store.list(layout.blobsPrefix(repo.name))) {
+  for await (const o of store.list(layout.blobsPrefix(repo.name), { sizes: false })) {
     const sha = blobSha(o.key);
     if (sha && (!only || only.has(sha))) c.candidates.set(sha, o.key);
   }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../ports/object-store.ts';
+import type { ListOptions, ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../ports/object-store.ts';
 
 /**
  * A store whose implementation (and its SDK) loads on first use: the S3, GCS and HDFS clients cost more to
@@ -28,8 +28,8 @@ export class LazyObjectStore implements ObjectStore {
     return (await this.target()).head(key);
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    yield* (await this.target()).list(prefix);
+  async *list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+    yield* (await this.target()).list(prefix, options);
   }
 
   async delete(key: string): Promise<void> {

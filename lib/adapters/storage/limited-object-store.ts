@@ -49,9 +49,9 @@ export function withConcurrencyLimit(store: ObjectStore, semaphore: Semaphore): 
     get: (key, range) => semaphore.run(() => store.get(key, range)),
     head: (key) => semaphore.run(() => store.head(key)),
     delete: (key) => semaphore.run(() => store.delete(key)),
-    list: (prefix) => ({
+    list: (prefix, options) => ({
       [Symbol.asyncIterator]() {
-        const inner = store.list(prefix)[Symbol.asyncIterator]();
+        const inner = store.list(prefix, options)[Symbol.asyncIterator]();
         return {
           next: () => semaphore.run(() => inner.next()),
           return: async (): Promise<IteratorResult<ObjectInfo>> => (await inner.return?.()) ?? { done: true, value: undefined },

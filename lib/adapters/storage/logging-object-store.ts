@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore } from '../../ports/object-store.ts';
+import type { ListOptions, ObjectInfo, ObjectStore } from '../../ports/object-store.ts';
 import { describeError, logStorage } from './storage-log.ts';
 
 /**
@@ -21,11 +21,11 @@ export function withLogging(store: ObjectStore): ObjectStore {
     }
   }
 
-  async function* list(prefix: string): AsyncGenerator<ObjectInfo> {
+  async function* list(prefix: string, options?: ListOptions): AsyncGenerator<ObjectInfo> {
     const started = Date.now();
     let count = 0;
     try {
-      for await (const info of store.list(prefix)) {
+      for await (const info of store.list(prefix, options)) {
         count++;
         yield info;
       }

@@ -14,6 +14,6 @@ export function readOnlyStore(store: ObjectStore): ObjectStore {
     delete: (key) => refuse('delete', key),
     get: (key, range) => store.get(key, range),
     head: (key) => store.head(key),
-    list: (prefix) => store.list(prefix),
+    list: (prefix, options) => store.list(prefix, options),
   };
 }

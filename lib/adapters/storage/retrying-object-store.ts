@@ -1,5 +1,5 @@
 import { StorageError } from '../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult, ReplayableBody } from '../../ports/object-store.ts';
+import type { ListOptions, ObjectInfo, ObjectStore, PutOptions, PutResult, ReplayableBody } from '../../ports/object-store.ts';
 import { isInMemory, isReplayableStream } from './body.ts';
 
 export interface RetryOptions {
@@ -46,11 +46,11 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
   }
 
   /** A listing that fails midway starts over and skips the keys it already yielded. */
-  async function* list(prefix: string): AsyncGenerator<ObjectInfo> {
+  async function* list(prefix: string, listOptions?: ListOptions): AsyncGenerator<ObjectInfo> {
     const seen = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       try {
-        for await (const info of store.list(prefix)) {
+        for await (const info of store.list(prefix, listOptions)) {
           if (seen.has(info.key)) continue;
           seen.add(info.key);
           yield info;

@@ -170,6 +170,13 @@ export function runObjectStoreConformance(name: string, makeStore: () => ObjectS
         });
       });
 
+      it('lists the same keys when asked for keys only, each with its size or -1', async () => {
+        const all: Record<string, number> = {};
+        for await (const o of store.list('__ss_', { sizes: false })) all[o.key] = o.size;
+        expect(Object.keys(all).sort()).toEqual(['__ss_one/__info_1', '__ss_one/__meta_1', '__ss_two/deep/x']);
+        expect(Object.values(all).every((size) => size === -1 || size > 0)).toBe(true);
+      });
+
       it('lists by folder prefix, at any depth', async () => {
         expect(await listAll(store, '__ss_one/')).toEqual(['__ss_one/__info_1', '__ss_one/__meta_1']);
         expect(await listAll(store, '__ss_two/')).toEqual(['__ss_two/deep/x']);

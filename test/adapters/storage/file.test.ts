@@ -49,6 +49,7 @@ describe('FileObjectStore on disk', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await filesUnder(root)).some((f) => f.includes('.tmp-'))).toBe(true);
     expect(await listAll(store, '')).toEqual([]);
+    for await (const o of store.list('')) expect.unreachable(`listed ${o.key}`);
     expect(await store.head('slow/obj')).toBeUndefined();
     release();
     expect((await put).size).toBe(2000);
@@ -122,6 +123,14 @@ describe('FileObjectStore on disk', () => {
     // The same chunks under a wrong sha256: refused, nothing left.
     await expect(store.put('bad', Readable.from(chunks), { sha256: '0'.repeat(64) })).rejects.toThrow(/sha256 mismatch writing .*\/bad: expected 0{64}, actual /);
     expect(await store.head('bad')).toBeUndefined();
+  });
+
+  it('lists keys only without a stat of each file when asked: size -1', async () => {
+    const store = new FileObjectStore(await temp.make());
+    await store.put('__blobs/ab/abc', 'abc');
+    const listed = [];
+    for await (const o of store.list('__blobs/', { sizes: false })) listed.push(o);
+    expect(listed).toEqual([{ key: '__blobs/ab/abc', size: -1 }]);
   });
 
   it('refuses a relative root', () => {

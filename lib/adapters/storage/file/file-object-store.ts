@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { IntegrityError, NotFoundError, StorageError } from '../../../domain/errors.ts';
-import type { ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
+import type { ListOptions, ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
@@ -125,7 +125,7 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
     checkPrefix(prefix, this.description);
     // Walk only the folder the prefix is in; its last segment may be a partial name such as `__ss_`.
     const slash = prefix.lastIndexOf('/');
@@ -136,7 +136,7 @@ export class FileObjectStore implements ObjectStore {
     } catch (err) {
       throw this.mapError(err, dir, 'list');
     }
-    yield* this.walk(dir, prefix);
+    yield* this.walk(dir, prefix, options?.sizes !== false);
   }
 
   async delete(key: string): Promise<void> {
@@ -156,9 +156,10 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  private async *walk(relDir: string, prefix: string): AsyncGenerator<ObjectInfo> {
+  private async *walk(relDir: string, prefix: string, sizes: boolean): AsyncGenerator<ObjectInfo> {
     // Level by level, reading up to BATCH folders and then BATCH file sizes at a time: one readdir and one
-    // stat after another made listing a repository's blobs the largest fixed cost of a small backup.
+    // stat after another made listing a repository's blobs the largest fixed cost of a small backup. A
+    // listing of keys only stats nothing: a stat per blob was most of a DROP SNAPSHOT's time at 100k blobs.
     for (let level = [relDir]; level.length; ) {
       const next: string[] = [];
       for (let i = 0; i < level.length; i += BATCH) {
@@ -172,6 +173,10 @@ export class FileObjectStore implements ObjectStore {
               files.push(key);
             }
           }
+        }
+        if (!sizes) {
+          for (const key of files) yield { key, size: -1 };
+          continue;
         }
         for (let j = 0; j < files.length; j += BATCH) {
           const chunk = files.slice(j, j + BATCH);
