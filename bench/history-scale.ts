@@ -58,7 +58,10 @@ export async function buildHistory(home: string, repoDir: string, snapshots: num
     const commit = async (label: string) => {
       const text = seal(meta, sha256Hex);
       const hashes = new Set(metaBlobHashes(meta));
-      const own = { ...info, name: label, meta: { sha256: sha256Hex(text), size: Buffer.byteLength(text) }, totals: { ...info.totals, blobs: hashes.size } };
+      // Totals as a backup of these segments records them (`__info` is validated before its refs are trusted).
+      const segments = meta.tables.flatMap((t) => t.partitions.flatMap((p) => p.tablets.flatMap((b) => b.segments)));
+      const totals = { files: segments.length, bytes: segments.reduce((n, s) => n + s.size, 0), blobs: hashes.size };
+      const own = { ...info, name: label, meta: { sha256: sha256Hex(text), size: Buffer.byteLength(text) }, totals };
       await store.put(layout.meta('hr', label, info.timestamp), text);
       await writeSnapshotRefs(store, 'hr', { label, timestamp: info.timestamp }, (async function* () { yield* hashes; })(), own.meta.sha256);
       await store.put(layout.info('hr', label, info.timestamp), seal(own, sha256Hex));
