@@ -63,6 +63,19 @@ export function validateSnapshotMeta(body: unknown): SnapshotMeta {
   });
 }
 
+/**
+ * One table of a `__meta` read as a stream, as validateSnapshotMeta checks `tables[index]`; `seen` holds the
+ * names of the tables before it (each name once).
+ */
+export function validateSnapshotTable(body: unknown, index: number, seen: Set<string>): SnapshotTable {
+  return validate('__meta', body, (v) => {
+    const t = snapshotTable(v, `.tables[${index}]`);
+    if (seen.has(t.def.name)) fail(`tables[${index}].def.name`, `'${t.def.name}' appears more than once`);
+    seen.add(t.def.name);
+    return t;
+  });
+}
+
 // ---- the checks of this format's own values ----
 
 /** A blob reference names `__blobs/<2 hex>/<sha256>`. */

@@ -5,13 +5,12 @@ import { checkName, printable } from '../domain/names.ts';
 import { layout } from '../domain/repository-layout.ts';
 import { SnapshotFieldError } from '../domain/field-checks.ts';
 import {
-  SNAPSHOT_TIMESTAMP, invalidSnapshot, validateSnapshotInfo, validateSnapshotMeta,
+  SNAPSHOT_TIMESTAMP, invalidSnapshot, validateSnapshotInfo,
 } from '../domain/snapshot-validation.ts';
-import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
+import type { SnapshotInfo } from '../domain/snapshot-types.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { compareMetaWithInfo } from './snapshot-checks.ts';
-import { checkInfoAccounts, checkSnapshotAccounts } from '../access/account-snapshot-rules.ts';
+import { checkInfoAccounts } from '../access/account-snapshot-rules.ts';
 
 /**
  * Reads a snapshot's files with StarRocks' messages, verifying every checksum, then every field: what comes
@@ -47,34 +46,6 @@ export async function readInfo(store: ObjectStore, repo: RepositoryRecord, label
     checkInfoAccounts(info); // a snapshot of users: its identities and role names, by the account rules
     return info;
   });
-}
-
-/** `__meta` of a snapshot whose `__info` was read: its sha256 is the one `__info` records, and the two agree. */
-export async function readMeta(store: ObjectStore, repo: RepositoryRecord, info: SnapshotInfo): Promise<SnapshotMeta> {
-  const key = layout.meta(repo.name, info.name, info.timestamp);
-  let text: string;
-  try {
-    text = await getText(store, key);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new IntegrityError(`Snapshot ${info.name} is damaged: ${repoPath(repo, key)} is missing`);
-    throw e;
-  }
-  const actual = sha256Hex(text);
-  if (actual !== info.meta.sha256) {
-    throw new IntegrityError(`Snapshot ${info.name} is damaged: ${repoPath(repo, key)} has sha256 ${actual}, expected ${info.meta.sha256}`);
-  }
-  const body = unseal<unknown>(text, `file ${repoPath(repo, key)}`, sha256Hex);
-  const meta = valid(repo, info.name, info.timestamp, () => {
-    const m = validateSnapshotMeta(body);
-    if (m.accounts) checkSnapshotAccounts(m.accounts);
-    return m;
-  });
-  const [first] = compareMetaWithInfo(meta, info);
-  if (first) {
-    const what = first.object === null ? first.problem : `${first.object}: ${first.problem}`;
-    throw new AnalysisError(`Snapshot ${info.name} (${info.timestamp}) in repository ${repo.name} is invalid: __meta disagrees with __info: ${what}`);
-  }
-  return meta;
 }
 
 /** Runs a validation; a field that breaks the format fails with the snapshot, timestamp and repository named. */

@@ -22,7 +22,7 @@ export async function restoreCommit(ctx: ServiceContext, { jobId }: JobRef): Pro
   const commit: RestoreCommit = { tables: plan.tables.map((tp) => ({ name: tp.name, partitions: [] })) };
   const planned = new Map(plan.tables.map((tp, i) => [tp.name, { tp, out: commit.tables[i]! }]));
   const manifests: { key: string; manifest: PartitionManifest }[] = [];
-  // The staged partitions come one at a time, in the plan's order.
+  // The staged partitions come one at a time, in the snapshot's order (each lands in its table's entry).
   for await (const part of readDownload(ctx.data, jobId)) {
     const { tp, out } = planned.get(part.table)!;
     const p = tp.partitions.find((x) => x.targetId === part.targetId)!;

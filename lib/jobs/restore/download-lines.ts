@@ -5,7 +5,7 @@ import { type TransferItem, readStagingDoc, stagingLines } from '../staging.ts';
 import type { RestoreDownload } from './restore-plan.ts';
 
 /**
- * DOWNLOAD's segment paths, staged one line per restored partition (in the plan's order), so neither the
+ * DOWNLOAD's segment paths, staged one line per restored partition (in the snapshot's order), so neither the
  * planning phase nor its readers hold every segment of every table as one document or one string.
  */
 export type DownloadPartition = RestoreDownload['tables'][number]['partitions'][number] & { table: string };

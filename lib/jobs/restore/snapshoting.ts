@@ -1,6 +1,6 @@
 import { type CatalogDef, type TableRecord, TableState } from '../../domain/catalog-types.ts';
 import { type JobRecord, type RestoreJob, jobOfType } from '../../domain/control-types.ts';
-import type { SnapshotMeta } from '../../domain/snapshot-types.ts';
+import type { SnapshotTable } from '../../domain/snapshot-types.ts';
 import { AnalysisError, BadReplaceError, JobCancelledError, NotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { JobType, RestoreState, isTerminal } from '../../domain/states.ts';
@@ -12,13 +12,14 @@ import { checkOverwrite } from './check-overwrite.ts';
 import { releaseTable } from '../release-table.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
 import type { RestorePlan, RestoreTablePlan } from './restore-plan.ts';
-import { readInfo, readMeta } from '../../repository/snapshot-reader.ts';
+import { readInfo } from '../../repository/snapshot-reader.ts';
+import { type MetaHeader, readMetaTables } from '../../repository/meta-stream.ts';
 import { writeStagingDoc } from '../staging.ts';
 import { planAccountRestore } from '../../access/account-restore.ts';
 import { ANY_HOST, ROOT_USER, identityText } from '../../access/user-identity.ts';
 
 /**
- * SNAPSHOTING (restore): reads and verifies `__meta`, runs the overwrite check for every table that already
+ * SNAPSHOTING (restore): reads and verifies `__meta` (as a stream), runs the overwrite check for every table that already
  * exists, and holds those tables (state RESTORE: loads and DDL wait) until COMMITTING or cancel. New tables
  * are not created yet, so nothing is visible until the commit.
  */
@@ -28,9 +29,13 @@ export async function restoreSnapshoting(ctx: ServiceContext, { jobId }: JobRef)
   const repo = await ctx.control.requireRepository(job.repo);
   const store = await openRepository(ctx, repo);
   const info = await readInfo(store, repo, job.label, job.timestamp);
-  const meta = await readMeta(store, repo, info);
+  // Streamed: of the tables restored, only the definition and partitions are kept (DOWNLOAD places segments).
+  const wanted = new Set(job.restore!.objects.map((o) => o.table));
+  const snapTables = new Map<string, SnapshotTable>();
+  const meta = await readMetaTables(store, repo, info, (t) => {
+    if (wanted.has(t.def.name)) snapTables.set(t.def.name, { def: t.def, partitions: t.partitions.map((p) => ({ name: p.name, version: p.version, tablets: [] })) });
+  });
   const plan: RestorePlan = { tables: [] };
-  const snapTables = new Map(meta.tables.map((t) => [t.def.name, t]));
   const { tables, views } = await targetObjects(ctx, job.db, job.restore!.objects.map((o) => o.alias ?? o.table));
   for (const obj of job.restore!.objects) {
     const snap = snapTables.get(obj.table);
@@ -99,7 +104,7 @@ async function targetObjects(ctx: ServiceContext, db: string, names: string[]) {
 }
 
 /** Views, functions and catalogs: checked now, created in COMMITTING. */
-async function planMetadataObjects(ctx: ServiceContext, job: RestoreJob, meta: SnapshotMeta, plan: RestorePlan): Promise<void> {
+async function planMetadataObjects(ctx: ServiceContext, job: RestoreJob, meta: MetaHeader, plan: RestorePlan): Promise<void> {
   const r = job.restore;
   plan.views = [];
   for (const v of r.views ?? []) {
