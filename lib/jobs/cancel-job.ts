@@ -11,7 +11,7 @@ import { fence } from './job-guard.ts';
 import { releaseTable } from './release-table.ts';
 import { restoreCommitting } from './restore/committing.ts';
 import type { RestoreCommit } from './restore/restore-plan.ts';
-import { readDownload } from './restore/download-lines.ts';
+import { readDownload, readTransfers } from './restore/download-lines.ts';
 import { clearStaging, readStagingDoc } from './staging.ts';
 
 /**
@@ -127,22 +127,50 @@ async function plannedBlobs(ctx: ServiceContext, jobId: string, repo: string): P
 }
 
 async function cleanRestore(ctx: ServiceContext, job: RestoreJob): Promise<void> {
-  const written: string[] = [];
-  try {
-    for await (const p of readDownload(ctx.data, job.jobId)) {
-      for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) written.push(s.path);
-    }
-  } catch (e) {
-    absent(e);
-  }
+  await deleteCopies(ctx, job.jobId);
   const commit = await readStagingDoc<RestoreCommit>(ctx.data, job.jobId, 'commit').catch(absent);
-  for (const t of commit?.tables ?? []) for (const p of t.partitions) written.push(p.manifest);
-  for (const key of new Set(written)) await ctx.data.delete(key);
+  for (const t of commit?.tables ?? []) for (const p of t.partitions) await ctx.data.delete(p.manifest);
   for (const table of job.restore.held) {
     await fence(ctx, job);
     await releaseTable(ctx, job.db, table, job.jobId);
   }
   await clearStaging(ctx.data, job.jobId, ctx.workers?.releaseSnapshot);
+}
+
+const DELETES_AT_ONCE = 16;
+
+/**
+ * Deletes every segment file DOWNLOAD named, a few at a time as the staged lines are read (a million of
+ * them never gather in memory): from its list of copies, which names each file once, or, for a job staged
+ * before that list existed, from its partitions' lines.
+ */
+async function deleteCopies(ctx: ServiceContext, jobId: string): Promise<void> {
+  let batch: string[] = [];
+  const flush = async () => {
+    await Promise.all([...new Set(batch)].map((key) => ctx.data.delete(key)));
+    batch = [];
+  };
+  const add = async (key: string) => {
+    batch.push(key);
+    if (batch.length >= DELETES_AT_ONCE) await flush();
+  };
+  let listed = 0;
+  try {
+    for await (const copy of readTransfers(ctx.data, jobId, (sha) => sha)) {
+      listed++;
+      await add(copy.to);
+    }
+  } catch (e) {
+    if (!(e instanceof NotFoundError) || listed) throw e;
+    try {
+      for await (const p of readDownload(ctx.data, jobId)) {
+        for (const tablet of [...p.tablets, ...Object.values(p.indexes ?? {}).flat()]) for (const s of tablet) await add(s.path);
+      }
+    } catch (e2) {
+      absent(e2);
+    }
+  }
+  await flush();
 }
 
 /**
