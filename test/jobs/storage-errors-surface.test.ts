@@ -5,7 +5,7 @@ import { StorageError } from '../../lib/domain/errors.ts';
 import { cancelJob } from '../../lib/jobs/cancel-job.ts';
 import { restorePending } from '../../lib/jobs/restore/pending.ts';
 import { restoreDownload } from '../../lib/jobs/restore/download.ts';
-import { downloadKey, readDownload } from '../../lib/jobs/restore/download-lines.ts';
+import { readDownload, transfersKey } from '../../lib/jobs/restore/download-lines.ts';
 import { restoreSnapshoting } from '../../lib/jobs/restore/snapshoting.ts';
 import { submitRestore } from '../../lib/jobs/restore/submit-restore.ts';
 import { downloadBatch } from '../../lib/jobs/restore/download-batch.ts';
@@ -54,13 +54,14 @@ describe('CANCEL of a restore', () => {
     expect(written.length).toBeGreaterThan(0);
 
     // A file that loops onto itself: every read fails with ELOOP, for root too (unlike chmod 000).
-    const file = join(c.home, 'data', downloadKey(jobId));
+    // The copies' list is what a cancel reads to delete the segment files.
+    const file = join(c.home, 'data', transfersKey(jobId));
     const text = readFileSync(file);
     unlinkSync(file);
-    symlinkSync('download.ndjson', file);
+    symlinkSync('transfers.ndjson', file);
     const err = await cancelJob(c.ctx, { jobId }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
-    expect((err as Error).message).toContain(`Cannot read ${c.ctx.data.description}/${downloadKey(jobId)}: ELOOP`);
+    expect((err as Error).message).toContain(`Cannot read ${c.ctx.data.description}/${transfersKey(jobId)}: ELOOP`);
     const job = (await c.ctx.control.requireJob(jobId)).doc;
     expect(job.state).not.toBe('CANCELLED');
     expect(job.cancelRequested).toBe(true);
