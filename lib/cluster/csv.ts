@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { Options } from 'csv-parse';
 import { AnalysisError } from '../domain/errors.ts';
+import { CsvSplitter, recordTooLong, type SplitterOptions, unclosedQuote } from './csv-splitter.ts';
 
 /**
  * CSV as StarRocks' FILES() reads it: `csv.column_separator` (default `\t`), `csv.row_delimiter` (default
@@ -41,7 +43,8 @@ export function csvOptions(props: Record<string, string>): CsvOptions {
   return opts;
 }
 
-function parserOptions(o: CsvOptions): Options {
+/** csv-parse's options for o: the meaning CsvSplitter keeps (test/cluster/csv-splitter.test.ts compares the two). */
+export function parserOptions(o: CsvOptions): Options {
   return {
     delimiter: o.columnSeparator,
     // Windows line ends: `\r\n` ends a row too when rows end with `\n`, also after a closing quote.
@@ -60,20 +63,87 @@ function parserOptions(o: CsvOptions): Options {
   };
 }
 
+export function splitterOptions(o: CsvOptions): SplitterOptions | undefined {
+  const { columnSeparator: sep, rowDelimiter: row, enclose } = o;
+  if (o.trimSpace || sep.length !== 1 || row.length !== 1 || (enclose !== undefined && enclose.length !== 1)) return undefined;
+  if (enclose !== undefined && o.escape !== undefined && o.escape !== enclose) return undefined;
+  if (sep === row || sep === enclose || row === enclose) return undefined;
+  const crlf = row === '\n' && enclose !== undefined;
+  // With `\r\n` a row end, a `\r` separator would be read first as the start of one.
+  if (crlf && sep === '\r') return undefined;
+  return { separator: sep, rowDelimiter: row, enclose, crlf };
+}
+
 /**
- * The rows of a CSV stream, read as they arrive (csv-parse), after the header lines, in the batches the
- * parser makes of each chunk read: one wait per chunk rather than per row. `\N` is NULL, enclosed or not:
- * StarRocks' reader removes the enclose characters before its NullableConverter compares the field with
- * `\N` (be/src/formats/csv/nullable_converter.cpp, read_string).
+ * The rows of a CSV stream, read as they arrive, after the header lines, in the batches each chunk read
+ * makes: one wait per chunk rather than per row. The common options (one-character separator and row
+ * delimiter, a quote escaped by doubling, no trimming) go through CsvSplitter, the rest through csv-parse,
+ * with the same meaning. `\N` is NULL, enclosed or not: StarRocks' reader removes the enclose characters
+ * before its NullableConverter compares the field with `\N` (be/src/formats/csv/nullable_converter.cpp,
+ * read_string).
  */
 export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[][]> {
-  // Loaded by the load that reads CSV, not by every statement's start (the CLI's bundle splits it off).
+  const fast = splitterOptions(o);
+  const records = fast ? splitRecords(source, fast) : parseRecords(source, o);
+  const stripCr = o.rowDelimiter === '\n';
+  let skip = o.skipHeader;
+  try {
+    for await (const batch of records) {
+      let from = 0;
+      if (skip > 0) {
+        from = Math.min(skip, batch.length);
+        skip -= from;
+      }
+      const out: (string | null)[][] = from > 0 ? batch.slice(from) : batch;
+      for (const record of out) {
+        const last = record.length - 1;
+        if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
+        for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
+      }
+      if (out.length > 0) yield out;
+    }
+  } catch (e) {
+    throw csvError(e);
+  }
+}
+
+/** Bytes in, records out through CsvSplitter: the text decoded as it comes, with csv-parse's handling of a byte order mark. */
+async function* splitRecords(source: Readable, so: SplitterOptions): AsyncGenerator<(string | null)[][]> {
+  const splitter = new CsvSplitter(so, MAX_RECORD_CHARS);
+  let decoder: StringDecoder | undefined;
+  let head = Buffer.alloc(0);
+  // The first bytes decide: a UTF-8 mark is not data, and a UTF-16LE one says how the rest is encoded.
+  const start = (): string => {
+    const utf16 = head[0] === 0xff && head[1] === 0xfe;
+    const utf8 = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
+    return decoder.write(head.subarray(utf16 ? 2 : utf8 ? 3 : 0));
+  };
+  const text = (chunk: Buffer): string => {
+    if (decoder) return decoder.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    return head.length < 3 ? '' : start();
+  };
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const rows: string[][] = [];
+    splitter.push(text(chunk), rows);
+    if (rows.length > 0) yield rows;
+  }
+  const rows: string[][] = [];
+  // A file of fewer than three bytes is decoded only now.
+  const rest = decoder ? '' : start();
+  splitter.push(rest + decoder!.end(), rows);
+  splitter.end(rows);
+  if (rows.length > 0) yield rows;
+}
+
+/** Records through csv-parse, for the options CsvSplitter does not take. */
+async function* parseRecords(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[][]> {
+  // Loaded by the load that needs it, not by every statement's start (the CLI's bundle splits it off).
   const { parse } = await import('csv-parse');
   const parser = parse(parserOptions(o));
   // A read error of the file reaches the loop below through the parser, which pipeline destroys with it.
   pipeline(source, parser).catch(() => undefined);
-  const stripCr = o.rowDelimiter === '\n';
-  let skip = o.skipHeader;
   let ended = false;
   let failed: { error: unknown } | undefined;
   let wake = () => {};
@@ -85,19 +155,11 @@ export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<
       if (failed) throw failed.error;
       const batch: (string | null)[][] = [];
       let record: (string | null)[] | null;
-      while ((record = parser.read() as (string | null)[] | null) !== null) {
-        if (skip > 0) { skip--; continue; }
-        const last = record.length - 1;
-        if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
-        for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
-        batch.push(record);
-      }
+      while ((record = parser.read() as (string | null)[] | null) !== null) batch.push(record);
       if (batch.length > 0) yield batch;
       else if (ended) return;
       else await new Promise<void>((resolve) => { wake = resolve; });
     }
-  } catch (e) {
-    throw csvError(e);
   } finally {
     parser.destroy();
   }
@@ -105,8 +167,8 @@ export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<
 
 function csvError(e: unknown): unknown {
   const code = (e as { code?: string }).code;
-  if (code === 'CSV_QUOTE_NOT_CLOSED') return new AnalysisError('CSV ends inside a quoted field');
-  if (code === 'CSV_MAX_RECORD_SIZE') return new AnalysisError(`CSV row at line ${(e as { lines?: number }).lines} is longer than ${MAX_RECORD_CHARS} characters; is a quote left open?`);
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return unclosedQuote();
+  if (code === 'CSV_MAX_RECORD_SIZE') return recordTooLong((e as { lines?: number }).lines ?? 0, MAX_RECORD_CHARS);
   if (code?.startsWith('CSV_')) return new AnalysisError(`CSV: ${(e as Error).message}`);
   return e;
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { type CsvOptions, csvRows } from './csv.ts';
 import { type DeadlineScope, checkDeadline } from './deadline.ts';
-import { type ClusterContext, loadBatches, type RoutedRows } from './load.ts';
+import { type ClusterContext, loadBatches, type RoutedLines } from './load.ts';
 import type { RowRouter } from './row-builder.ts';
 
 /**
@@ -17,7 +17,7 @@ export const BATCH_CHARS = 8 * 1024 * 1024;
  * the load wrote and leaves the table as it was.
  */
 export async function loadCsv(
-  ctx: ClusterContext, db: string, table: string, router: RowRouter, source: Readable, opts: CsvOptions, scope: DeadlineScope, batchChars = BATCH_CHARS,
+  ctx: ClusterContext, db: string, table: string, router: RowRouter<string>, source: Readable, opts: CsvOptions, scope: DeadlineScope, batchChars = BATCH_CHARS,
 ): Promise<number> {
   try {
     // Opening the file wrote nothing, so a deadline passed meanwhile stops the load before it starts.
@@ -29,7 +29,7 @@ export async function loadCsv(
   }
 }
 
-async function* batches(router: RowRouter, parsed: AsyncIterable<(string | null)[][]>, batchChars: number): AsyncGenerator<RoutedRows> {
+async function* batches(router: RowRouter<string>, parsed: AsyncIterable<(string | null)[][]>, batchChars: number): AsyncGenerator<RoutedLines> {
   let held = 0;
   for await (const rows of parsed) {
     for (const row of rows) {

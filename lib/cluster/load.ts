@@ -16,8 +16,10 @@ export interface ClusterContext {
   deadline?: Deadline;
 }
 
-/** Rows already routed: partition id -> bucket -> rows. */
-export type RoutedRows = Map<string, Map<number, Row[]>>;
+/** What was routed: partition id -> bucket -> rows, or their segment lines (RowRouter's keep). */
+export type Routed<T> = Map<string, Map<number, T[]>>;
+export type RoutedRows = Routed<Row>;
+export type RoutedLines = Routed<string>;
 
 export function refuseWhileRestoring(db: string, rec: TableRecord): void {
   if (rec.state === TableState.RESTORE) {
@@ -47,7 +49,7 @@ export async function loadRows(
  * made durable) overlap the parsing; nothing is published before the last, and a batch that fails removes
  * what the batches before it wrote, the one being written included. A load of no rows publishes nothing.
  */
-export async function loadBatches(ctx: ClusterContext, db: string, table: string, batches: AsyncIterable<RoutedRows>, scope: DeadlineScope): Promise<number> {
+export async function loadBatches(ctx: ClusterContext, db: string, table: string, batches: AsyncIterable<RoutedLines>, scope: DeadlineScope): Promise<number> {
   return load(ctx, db, table, scope, async (pending) => {
     let writing: Promise<void> | undefined;
     try {
@@ -97,7 +99,7 @@ class PendingLoad {
 
   constructor(private readonly ctx: ClusterContext, private readonly tableId: string, private readonly scope: DeadlineScope) {}
 
-  async add(routed: RoutedRows): Promise<void> {
+  async add(routed: RoutedRows | RoutedLines): Promise<void> {
     for (const [partitionId, buckets] of routed) {
       let segs = this.base.get(partitionId);
       if (!segs) this.base.set(partitionId, (segs = new Map()));
@@ -130,7 +132,7 @@ class PendingLoad {
     return segs;
   }
 
-  private async write(partitionId: string, bucket: number, rows: Row[]): Promise<SegmentRef> {
+  private async write(partitionId: string, bucket: number, rows: Row[] | string[]): Promise<SegmentRef> {
     checkDeadline(this.ctx, this.scope);
     const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), rows);
     this.written.push(ref);

@@ -4,7 +4,7 @@ import { AnalysisError } from '../domain/errors.ts';
 import { bucketOf } from '../domain/bucketing.ts';
 import { findPartition, partitionColumnTypes } from '../domain/partitioning.ts';
 import { type ValueConverter, valueConverter } from '../domain/value-converter.ts';
-import type { RoutedRows } from './load.ts';
+import type { Routed, RoutedRows } from './load.ts';
 import type { Row } from './segments.ts';
 import { findColumn } from './table-definition.ts';
 
@@ -20,9 +20,11 @@ export function buildRows(def: TableDef, columns: string[] | undefined, input: (
 
 /**
  * Routes rows one at a time (a load that streams takes them in batches): numbers them from 1 across the
- * whole load, for messages and for RANDOM distribution, and checks each as buildRows says.
+ * whole load, for messages and for RANDOM distribution, and checks each as buildRows says. What it keeps
+ * of a row is `keep`'s: the row itself, or (a load that streams) its segment line, so that a batch holds
+ * one string per row rather than an array and its values.
  */
-export class RowRouter {
+export class RowRouter<T = Row> {
   private readonly order: number[];
   private readonly allowed?: string[];
   private readonly types: ReturnType<typeof partitionColumnTypes>;
@@ -35,11 +37,13 @@ export class RowRouter {
   private readonly notNull: number[];
   private readonly hashed: boolean;
   private only?: string;
-  private routed: RoutedRows = new Map();
+  private routed: Routed<T> = new Map();
   /** Rows routed so far, over every batch. */
   count = 0;
 
-  constructor(private readonly def: TableDef, columns: string[] | undefined, restrictTo?: string[]) {
+  constructor(
+    private readonly def: TableDef, columns: string[] | undefined, restrictTo?: string[], private readonly keep: (row: Row) => T = (row) => row as T,
+  ) {
     this.order = (columns ?? def.columns.map((c) => c.name)).map((n) => {
       const c = findColumn(def.columns, n);
       if (!c) throw new AnalysisError(`Unknown column '${n}' in table '${def.name}'`);
@@ -99,7 +103,7 @@ export class RowRouter {
     if (!byBucket) this.routed.set(part, (byBucket = new Map()));
     let list = byBucket.get(bucket);
     if (!list) byBucket.set(bucket, (list = []));
-    list.push(row);
+    list.push(this.keep(row));
     // Each value and each row costs some bytes beside its characters.
     return size + 16 * row.length + 64;
   }
@@ -118,7 +122,7 @@ export class RowRouter {
   }
 
   /** The rows routed since the last take, which the router forgets. */
-  take(): RoutedRows {
+  take(): Routed<T> {
     const out = this.routed;
     this.routed = new Map();
     return out;

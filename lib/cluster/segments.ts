@@ -20,12 +20,13 @@ export function manifestPath(tableId: string, partitionId: string, version: numb
   return `meta/${tableId}/${partitionId}/v${version}-${writer}.json`;
 }
 
-export function encodeRows(rows: Row[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-}
+/** A row as its segment line. */
+export const encodeRow = (row: Row): string => JSON.stringify(row);
 
-export async function writeSegment(store: ObjectStore, path: string, rows: Row[]): Promise<SegmentRef> {
-  const body = encodeRows(rows);
+/** Writes rows, or their lines already encoded, as one segment. */
+export async function writeSegment(store: ObjectStore, path: string, rows: Row[] | string[]): Promise<SegmentRef> {
+  const lines = typeof rows[0] === 'string' ? (rows as string[]) : (rows as Row[]).map(encodeRow);
+  const body = `${lines.join('\n')}\n`;
   const { sha256, size } = await store.put(path, body);
   return { path, size, sha256, rows: rows.length };
 }

@@ -10,6 +10,7 @@ import { loadCsv } from '../cluster/load-csv.ts';
 import { loadRows, refuseWhileRestoring } from '../cluster/load.ts';
 import { recoverIfLapsed } from '../jobs/job-lock.ts';
 import { buildRows, RowRouter } from '../cluster/row-builder.ts';
+import { encodeRow } from '../cluster/segments.ts';
 import { countRows, scanRows, selectPartitions } from '../cluster/scan.ts';
 import { showCreateTable as createTableText } from '../cluster/show-create-table.ts';
 import { tableDefinition } from '../cluster/table-definition.ts';
@@ -98,7 +99,7 @@ export async function insert(ctx: ServiceContext, s: StatementOf<'Insert'>, sess
   // Other schemes would read with the service's own storage identity: FILES() loads local files only.
   if (!/^file:\/\//i.test(path)) throw new AnalysisError(`FILES() reads local files only, such as "path" = "file:///data/loads/t.csv"; '${path}' is not one`);
   const cut = path.lastIndexOf('/');
-  const router = new RowRouter(rec.doc.def, s.columns, s.partitions);
+  const router = new RowRouter(rec.doc.def, s.columns, s.partitions, encodeRow);
   const opts = csvOptions(props);
   const source = await ctx.openLocation(path.slice(0, cut), {}, { use: LocationUse.FILES }).get(path.slice(cut + 1));
   const n = await loadCsv(ctx, db, s.table.name, router, source, opts, LoadScope.FILES);
