@@ -45,6 +45,11 @@ export class CsvSplitter {
     if (this.carry.length > this.maxRecordChars) throw recordTooLong(this.line, this.maxRecordChars);
   }
 
+  /** The text of the record not yet complete. */
+  get pending(): string {
+    return this.carry;
+  }
+
   /** The input has ended: adds its last record, if it has one. */
   end(rows: string[][]): void {
     if (this.carry.length > 0) this.split(this.carry, true, rows);

@@ -82,10 +82,9 @@ export function splitterOptions(o: CsvOptions): SplitterOptions | undefined {
  * before its NullableConverter compares the field with `\N` (be/src/formats/csv/nullable_converter.cpp,
  * read_string).
  */
-export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<(string | null)[][]> {
+export async function* csvRows(source: Readable, o: CsvOptions, atStart = true): AsyncGenerator<(string | null)[][]> {
   const fast = splitterOptions(o);
-  const records = fast ? splitRecords(source, fast) : parseRecords(source, o);
-  const stripCr = o.rowDelimiter === '\n';
+  const records = fast ? splitRecords(source, fast, atStart) : parseRecords(source, o);
   let skip = o.skipHeader;
   try {
     for await (const batch of records) {
@@ -94,12 +93,7 @@ export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<
         from = Math.min(skip, batch.length);
         skip -= from;
       }
-      const out: (string | null)[][] = from > 0 ? batch.slice(from) : batch;
-      for (const record of out) {
-        const last = record.length - 1;
-        if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
-        for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
-      }
+      const out = finishRecords(from > 0 ? batch.slice(from) : batch, o);
       if (out.length > 0) yield out;
     }
   } catch (e) {
@@ -107,10 +101,25 @@ export async function* csvRows(source: Readable, o: CsvOptions): AsyncGenerator<
   }
 }
 
-/** Bytes in, records out through CsvSplitter: the text decoded as it comes, with csv-parse's handling of a byte order mark. */
-async function* splitRecords(source: Readable, so: SplitterOptions): AsyncGenerator<(string | null)[][]> {
+/** Records as rows: `\N` is NULL, and with rows ending at `\n`, one `\r` ending the last field is not data. */
+export function finishRecords(records: (string | null)[][], o: CsvOptions): (string | null)[][] {
+  const stripCr = o.rowDelimiter === '\n';
+  for (const record of records) {
+    const last = record.length - 1;
+    if (stripCr && (record[last] as string).endsWith('\r')) record[last] = (record[last] as string).slice(0, -1);
+    for (let i = 0; i <= last; i++) if (record[i] === '\\N') record[i] = null;
+  }
+  return records;
+}
+
+/**
+ * Bytes in, records out through CsvSplitter: the text decoded as it comes, with csv-parse's handling of a
+ * byte order mark at the start of the file (not of the rest of one, which a parallel load reads from the
+ * middle when it falls back: csv-pool.ts).
+ */
+async function* splitRecords(source: Readable, so: SplitterOptions, atStart: boolean): AsyncGenerator<(string | null)[][]> {
   const splitter = new CsvSplitter(so, MAX_RECORD_CHARS);
-  let decoder: StringDecoder | undefined;
+  let decoder: StringDecoder | undefined = atStart ? undefined : new StringDecoder('utf8');
   let head = Buffer.alloc(0);
   // The first bytes decide: a UTF-8 mark is not data, and a UTF-16LE one says how the rest is encoded.
   const start = (): string => {

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { type CsvOptions, csvRows } from './csv.ts';
+import { type CsvOptions, csvRows, splitterOptions } from './csv.ts';
+import { defaultPool, parallelBatches, type Sequential } from './csv-pool.ts';
 import { type DeadlineScope, checkDeadline } from './deadline.ts';
-import { type ClusterContext, loadBatches, type RoutedLines } from './load.ts';
+import { type ClusterContext, loadBatches, type Routed, type RoutedLines } from './load.ts';
 import type { RowRouter } from './row-builder.ts';
 
 /**
@@ -17,28 +18,39 @@ export const BATCH_CHARS = 8 * 1024 * 1024;
  * the load wrote and leaves the table as it was.
  */
 export async function loadCsv(
-  ctx: ClusterContext, db: string, table: string, router: RowRouter<string>, source: Readable, opts: CsvOptions, scope: DeadlineScope, batchChars = BATCH_CHARS,
+  ctx: ClusterContext, db: string, table: string, router: RowRouter<string>, source: Readable, opts: CsvOptions, scope: DeadlineScope,
+  batchChars = BATCH_CHARS, pool = defaultPool(),
 ): Promise<number> {
   try {
     // Opening the file wrote nothing, so a deadline passed meanwhile stops the load before it starts.
     checkDeadline(ctx, scope);
-    return await loadBatches(ctx, db, table, batches(router, csvRows(source, opts), batchChars), scope);
+    const inThisThread: Sequential = (rest, o, atStart) => batches(router, csvRows(rest, o, atStart), batchChars);
+    // Threads read what CsvSplitter reads, cut after a one-byte row delimiter.
+    const routed = pool && splitterOptions(opts) && opts.rowDelimiter.charCodeAt(0) < 128
+      ? parallelBatches(source, { def: router.table, columns: router.columns, restrictTo: router.restrictTo, csv: opts }, router, batchChars, pool, inThisThread)
+      : inThisThread(source, opts, true);
+    return await loadBatches(ctx, db, table, routed, scope);
   } finally {
     // A load refused before it read the file (the table is being restored) still closes it.
     source.destroy();
   }
 }
 
-async function* batches(router: RowRouter<string>, parsed: AsyncIterable<(string | null)[][]>, batchChars: number): AsyncGenerator<RoutedLines> {
+/** Rows routed in this thread, a batch at a time. */
+export async function* batches(router: RowRouter<string>, parsed: AsyncIterable<(string | null)[][]>, batchChars: number): AsyncGenerator<RoutedLines> {
   let held = 0;
   for await (const rows of parsed) {
     for (const row of rows) {
       held += router.add(row);
       if (held >= batchChars) {
-        yield router.take();
+        yield asLines(router.take());
         held = 0;
       }
     }
   }
-  if (held > 0) yield router.take();
+  if (held > 0) yield asLines(router.take());
+}
+
+function asLines(routed: Routed<string>): RoutedLines {
+  return new Map([...routed].map(([part, buckets]) => [part, new Map([...buckets].map(([b, lines]) => [b, { texts: lines, rows: lines.length }]))]));
 }

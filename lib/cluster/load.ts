@@ -6,7 +6,7 @@ import { putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { type Deadline, type DeadlineScope, LoadScope, checkDeadline } from './deadline.ts';
-import { emptyManifest, manifestPath, readManifest, readSegment, type Row, segmentPath, writeSegment } from './segments.ts';
+import { emptyManifest, type Lines, manifestPath, readManifest, readSegment, type Row, segmentPath, writeSegment } from './segments.ts';
 
 export interface ClusterContext {
   catalog: CatalogStore;
@@ -16,10 +16,11 @@ export interface ClusterContext {
   deadline?: Deadline;
 }
 
-/** What was routed: partition id -> bucket -> rows, or their segment lines (RowRouter's keep). */
+/** What was routed: partition id -> bucket -> what RowRouter keeps of each row. */
 export type Routed<T> = Map<string, Map<number, T[]>>;
 export type RoutedRows = Routed<Row>;
-export type RoutedLines = Routed<string>;
+/** Rows routed and already encoded (a load that streams). */
+export type RoutedLines = Map<string, Map<number, Lines>>;
 
 export function refuseWhileRestoring(db: string, rec: TableRecord): void {
   if (rec.state === TableState.RESTORE) {
@@ -107,7 +108,7 @@ class PendingLoad {
         const ref = await this.write(partitionId, bucket, bucketRows);
         const refs = segs.get(bucket);
         if (refs) refs.push(ref); else segs.set(bucket, [ref]);
-        this.rows += bucketRows.length;
+        this.rows += Array.isArray(bucketRows) ? bucketRows.length : bucketRows.rows;
       }
     }
   }
@@ -132,7 +133,7 @@ class PendingLoad {
     return segs;
   }
 
-  private async write(partitionId: string, bucket: number, rows: Row[] | string[]): Promise<SegmentRef> {
+  private async write(partitionId: string, bucket: number, rows: Row[] | Lines): Promise<SegmentRef> {
     checkDeadline(this.ctx, this.scope);
     const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), rows);
     this.written.push(ref);

@@ -42,7 +42,7 @@ export class RowRouter<T = Row> {
   count = 0;
 
   constructor(
-    private readonly def: TableDef, columns: string[] | undefined, restrictTo?: string[], private readonly keep: (row: Row) => T = (row) => row as T,
+    private readonly def: TableDef, readonly columns: string[] | undefined, readonly restrictTo?: string[], private readonly keep: (row: Row) => T = (row) => row as T,
   ) {
     this.order = (columns ?? def.columns.map((c) => c.name)).map((n) => {
       const c = findColumn(def.columns, n);
@@ -66,6 +66,11 @@ export class RowRouter<T = Row> {
     this.hashed = def.distribution.type === 'HASH';
     // An unpartitioned table has one partition, the same for every row.
     if (def.partitioning.type === 'UNPARTITIONED' && !this.allowed) this.only = def.partitioning.partitions[0]?.id;
+  }
+
+  /** The table rows go to (a parallel load gives it to each thread). */
+  get table(): TableDef {
+    return this.def;
   }
 
   /** Routes one row; returns its size in characters, roughly, so that a caller can bound a batch. */

@@ -23,12 +23,15 @@ export function manifestPath(tableId: string, partitionId: string, version: numb
 /** A row as its segment line. */
 export const encodeRow = (row: Row): string => JSON.stringify(row);
 
+/** Rows already encoded: pieces of segment text, each one line or several joined by `\n`, and how many rows they hold. */
+export interface Lines { texts: string[]; rows: number }
+
 /** Writes rows, or their lines already encoded, as one segment. */
-export async function writeSegment(store: ObjectStore, path: string, rows: Row[] | string[]): Promise<SegmentRef> {
-  const lines = typeof rows[0] === 'string' ? (rows as string[]) : (rows as Row[]).map(encodeRow);
-  const body = `${lines.join('\n')}\n`;
+export async function writeSegment(store: ObjectStore, path: string, rows: Row[] | Lines): Promise<SegmentRef> {
+  const body = `${(Array.isArray(rows) ? rows.map(encodeRow) : rows.texts).join('\n')}\n`;
+  const count = Array.isArray(rows) ? rows.length : rows.rows;
   const { sha256, size } = await store.put(path, body);
-  return { path, size, sha256, rows: rows.length };
+  return { path, size, sha256, rows: count };
 }
 
 export async function readSegment(store: ObjectStore, ref: SegmentRef): Promise<Row[]> {
