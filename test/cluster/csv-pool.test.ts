@@ -53,7 +53,7 @@ async function lines(routed: AsyncIterable<RoutedLines>): Promise<Record<string,
   return out;
 }
 
-async function both(def: TableDef, text: string, o = csv): Promise<{ threads: Record<string, string[]> | Error; one: Record<string, string[]> | Error; fellBack: number }> {
+async function both(def: TableDef, text: string, o = csv, threadColumns?: string[]): Promise<{ threads: Record<string, string[]> | Error; one: Record<string, string[]> | Error; fellBack: number }> {
   const chunks = Buffer.from(text).toString('base64').match(/.{1,4000}/g)!.map((b) => Buffer.from(b, 'base64'));
   let fellBack = 0;
   const router = new RowRouter(def, undefined, undefined, encodeRow);
@@ -61,7 +61,8 @@ async function both(def: TableDef, text: string, o = csv): Promise<{ threads: Re
     fellBack++;
     return batches(router, csvRows(rest, opts, atStart), 512);
   };
-  const threads = await lines(parallelBatches(Readable.from(chunks), { def, csv: o }, router, 512, pool, sequential)).catch((e: Error) => e);
+  const setup = { def, csv: o, ...(threadColumns ? { columns: threadColumns } : {}) };
+  const threads = await lines(parallelBatches(Readable.from(chunks), setup, router, 512, pool, sequential)).catch((e: Error) => e);
   const one = await lines(batches(new RowRouter(def, undefined, undefined, encodeRow), csvRows(Readable.from([Buffer.from(text)]), o), 512)).catch((e: Error) => e);
   return { threads, one, fellBack };
 }
@@ -112,6 +113,17 @@ describe('a FILES() load over threads', () => {
     expect(threads).toEqual(one);
     const open = await both(hashed, `k,dt,note\n${rows.slice(0, 2000).join('\n')}\n7,2024-01-01,"never closed\n`);
     expect((open.threads as Error).message).toBe('CSV ends inside a quoted field');
+  });
+
+  it('reads a file of one piece, and one whose threads fail to start, in this thread', async () => {
+    const small = await both(hashed, `k,dt,note\n${row(1)}\n${row(2)}\n`);
+    expect(small.fellBack).toBe(1);
+    expect(small.threads).toEqual(small.one);
+    // The threads are given a column the table does not have: each fails as it starts.
+    const text = `k,dt,note\n${Array.from({ length: 3000 }, (_, i) => row(i)).join('\n')}`;
+    const broken = await both(hashed, text, csv, ['k', 'dt', 'nope']);
+    expect(broken.fellBack).toBe(1);
+    expect(broken.threads).toEqual(broken.one);
   });
 
   it('loads through FILES() the same table whether threads read it or not', async () => {
