@@ -21,10 +21,3 @@ declare module 'dynalite' {
   function dynalite(options?: DynaliteOptions): Server;
   export = dynalite;
 }
-
-// dynalite's store factory, which the embedded runtime wraps to keep table descriptions (table-description-cache.ts).
-declare module 'dynalite/db/index.js' {
-  interface Store { tableDb: unknown }
-  const db: { create(options: object): Store };
-  export default db;
-}

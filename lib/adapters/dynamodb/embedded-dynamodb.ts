@@ -8,7 +8,6 @@ import { DamagedStoreError } from './damaged-store-error.ts';
 import { DynamoSocket } from './dynamo-socket.ts';
 import { type RequestListener, inProcessHandler } from './in-process-handler.ts';
 import { checkLevelStore } from './leveldb-check.ts';
-import { cacheTableDescriptions } from './table-description-cache.ts';
 
 export interface EmbeddedDynamo {
   /** `http://localhost`, the host requests are signed for. */
@@ -58,7 +57,6 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     await probeStore(options.path);
   }
   const socket = await DynamoSocket.place(options.path);
-  cacheTableDescriptions();
   const server = dynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
     // Tables are ACTIVE at once, so ensureTable does not wait half a second per table.
