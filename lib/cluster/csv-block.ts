@@ -31,14 +31,16 @@ export type BlockResult =
 export class BlockRouter {
   private readonly router: RowRouter;
   /**
-   * Whether a value could hold the text that ends one encoded row and starts the next without being a piece
-   * of the file: a column's default, or a JSON value, which is written again in canonical form.
+   * Whether a value could hold the text that ends one encoded row and starts the next without that text
+   * being in the file: a column's default, a JSON value (written again in canonical form), or an enclose
+   * character among those three, whose doubling made one of it (`],,[` enclosed by `,` is the value `],[`).
    */
   private readonly madeValues: boolean;
 
   constructor(private readonly setup: BlockSetup) {
     this.router = new RowRouter(setup.def, setup.columns, setup.restrictTo);
-    this.madeValues = setup.def.columns.some((c) => c.type.name === 'JSON' || c.defaultValue?.includes(ROW_JOIN));
+    this.madeValues = setup.def.columns.some((c) => c.type.name === 'JSON' || c.defaultValue?.includes(ROW_JOIN))
+      || (setup.csv.enclose !== undefined && ROW_JOIN.includes(setup.csv.enclose));
   }
 
   route(block: Block): BlockResult {

@@ -89,6 +89,15 @@ describe('a FILES() load over threads', () => {
     expect(threads).toEqual(one);
   });
 
+  it('encodes rows one at a time when a doubled enclose character can make the text that joins two rows', async () => {
+    const o: CsvOptions = { columnSeparator: '\t', rowDelimiter: '\n', skipHeader: 0, enclose: ',' };
+    const text = `${Array.from({ length: 2000 }, (_, i) => `${i}\t2024-01-05\t,x],,[${i},`).join('\n')}\n`;
+    const { threads, one, fellBack } = await both(hashed, text, o);
+    expect(fellBack).toBe(0);
+    expect(Object.values(threads as Record<string, string[]>).flat()).toContain('["7","2024-01-05","x],[7"]');
+    expect(threads).toEqual(one);
+  });
+
   it('turns RANDOM buckets by the rows before each piece', async () => {
     const text = `k,dt,note\n${Array.from({ length: 3001 }, (_, i) => row(i)).join('\n')}\n`;
     const { threads, one, fellBack } = await both(random, text);
