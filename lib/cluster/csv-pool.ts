@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type CsvOptions, MAX_RECORD_CHARS } from './csv.ts';
 import type { Block, BlockResult, BlockSetup } from './csv-block.ts';
-import type { RoutedLines } from './load.ts';
+import { addLines, type RoutedLines } from './load.ts';
 import type { RowRouter } from './row-builder.ts';
 
 /** How a load spreads over threads: how many, and the size of the file's pieces each reads. */
@@ -105,14 +105,7 @@ export async function* parallelBatches(
         return;
       }
       for (const [part, bucket, text, rows] of r.buckets) {
-        const b = type === 'HASH' ? bucket : (bucket + offset) % buckets;
-        let byBucket = batch.get(part);
-        if (!byBucket) batch.set(part, (byBucket = new Map()));
-        const lines = byBucket.get(b);
-        if (lines) {
-          lines.texts.push(text);
-          lines.rows += rows;
-        } else byBucket.set(b, { texts: [text], rows });
+        addLines(batch, part, type === 'HASH' ? bucket : (bucket + offset) % buckets, { texts: [text], rows });
         // As RowRouter counts: characters, and a little per row.
         held += text.length + 64 * rows;
       }

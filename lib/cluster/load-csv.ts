@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { type CsvOptions, csvRows, splitterOptions } from './csv.ts';
 import { defaultPool, parallelBatches, type Sequential } from './csv-pool.ts';
 import { type DeadlineScope, checkDeadline } from './deadline.ts';
-import { type ClusterContext, loadBatches, type Routed, type RoutedLines } from './load.ts';
+import { type ClusterContext, loadBatches, type RoutedLines, routedLines } from './load.ts';
 import type { RowRouter } from './row-builder.ts';
 
 /**
@@ -43,14 +43,12 @@ export async function* batches(router: RowRouter<string>, parsed: AsyncIterable<
     for (const row of rows) {
       held += router.add(row);
       if (held >= batchChars) {
-        yield asLines(router.take());
+        yield routedLines(router.take(), asLines);
         held = 0;
       }
     }
   }
-  if (held > 0) yield asLines(router.take());
+  if (held > 0) yield routedLines(router.take(), asLines);
 }
 
-function asLines(routed: Routed<string>): RoutedLines {
-  return new Map([...routed].map(([part, buckets]) => [part, new Map([...buckets].map(([b, lines]) => [b, { texts: lines, rows: lines.length }]))]));
-}
+const asLines = (lines: string[]) => ({ texts: lines, rows: lines.length });

@@ -6,7 +6,7 @@ import { putJson } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { type Deadline, type DeadlineScope, LoadScope, checkDeadline } from './deadline.ts';
-import { emptyManifest, type Lines, manifestPath, readManifest, readSegment, type Row, segmentPath, writeSegment } from './segments.ts';
+import { emptyManifest, type Lines, linesOf, manifestPath, readManifest, readSegment, type Row, segmentPath, writeSegment } from './segments.ts';
 
 export interface ClusterContext {
   catalog: CatalogStore;
@@ -19,8 +19,25 @@ export interface ClusterContext {
 /** What was routed: partition id -> bucket -> what RowRouter keeps of each row. */
 export type Routed<T> = Map<string, Map<number, T[]>>;
 export type RoutedRows = Routed<Row>;
-/** Rows routed and already encoded (a load that streams). */
+/** Rows routed and encoded as segment lines, what a load writes. */
 export type RoutedLines = Map<string, Map<number, Lines>>;
+
+/** What was routed, each bucket's list made into lines. */
+export function routedLines<T>(routed: Routed<T>, lines: (list: T[]) => Lines): RoutedLines {
+  return new Map([...routed].map(([part, buckets]) => [part, new Map([...buckets].map(([bucket, list]) => [bucket, lines(list)]))]));
+}
+
+/** Adds lines to a bucket of a batch, after those it holds. */
+export function addLines(batch: RoutedLines, partition: string, bucket: number, lines: Lines): void {
+  let buckets = batch.get(partition);
+  if (!buckets) batch.set(partition, (buckets = new Map()));
+  const held = buckets.get(bucket);
+  if (!held) buckets.set(bucket, lines);
+  else {
+    held.texts.push(...lines.texts);
+    held.rows += lines.rows;
+  }
+}
 
 export function refuseWhileRestoring(db: string, rec: TableRecord): void {
   if (rec.state === TableState.RESTORE) {
@@ -39,7 +56,7 @@ export async function loadRows(
 ): Promise<number> {
   return load(ctx, db, table, scope, async (pending) => {
     pending.kept = routed;
-    await pending.add(routed);
+    await pending.add(routed, linesOf);
     return mode;
   });
 }
@@ -56,7 +73,7 @@ export async function loadBatches(ctx: ClusterContext, db: string, table: string
     try {
       for await (const batch of batches) {
         await writing;
-        writing = pending.add(batch);
+        writing = pending.add(batch, (lines) => lines);
         // Awaited before the next batch or below; a failure meanwhile must not count as unhandled.
         writing.catch(() => undefined);
       }
@@ -100,15 +117,17 @@ class PendingLoad {
 
   constructor(private readonly ctx: ClusterContext, private readonly tableId: string, private readonly scope: DeadlineScope) {}
 
-  async add(routed: RoutedRows | RoutedLines): Promise<void> {
+  /** Writes each bucket's rows as a segment, made into lines right before (a load of kept rows encodes one bucket at a time). */
+  async add<V>(routed: Map<string, Map<number, V>>, linesOf: (held: V) => Lines): Promise<void> {
     for (const [partitionId, buckets] of routed) {
       let segs = this.base.get(partitionId);
       if (!segs) this.base.set(partitionId, (segs = new Map()));
-      for (const [bucket, bucketRows] of buckets) {
-        const ref = await this.write(partitionId, bucket, bucketRows);
+      for (const [bucket, held] of buckets) {
+        const lines = linesOf(held);
+        const ref = await this.write(partitionId, bucket, lines);
         const refs = segs.get(bucket);
         if (refs) refs.push(ref); else segs.set(bucket, [ref]);
-        this.rows += Array.isArray(bucketRows) ? bucketRows.length : bucketRows.rows;
+        this.rows += lines.rows;
       }
     }
   }
@@ -121,11 +140,11 @@ class PendingLoad {
     const cols = indexColumns(def, index);
     const project = (rows: Row[]) => rows.map((r) => cols.map((i) => r[i] ?? null));
     if (this.kept) {
-      for (const [bucket, rows] of this.kept.get(partitionId) ?? []) segs.set(bucket, [await this.write(partitionId, bucket, project(rows))]);
+      for (const [bucket, rows] of this.kept.get(partitionId) ?? []) segs.set(bucket, [await this.write(partitionId, bucket, linesOf(project(rows)))]);
     } else {
       for (const [bucket, refs] of this.base.get(partitionId) ?? []) {
         const out: SegmentRef[] = [];
-        for (const ref of refs) out.push(await this.write(partitionId, bucket, project(await readSegment(this.ctx.data, ref))));
+        for (const ref of refs) out.push(await this.write(partitionId, bucket, linesOf(project(await readSegment(this.ctx.data, ref)))));
         segs.set(bucket, out);
       }
     }
@@ -133,9 +152,9 @@ class PendingLoad {
     return segs;
   }
 
-  private async write(partitionId: string, bucket: number, rows: Row[] | Lines): Promise<SegmentRef> {
+  private async write(partitionId: string, bucket: number, lines: Lines): Promise<SegmentRef> {
     checkDeadline(this.ctx, this.scope);
-    const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), rows);
+    const ref = await writeSegment(this.ctx.data, segmentPath(this.tableId, partitionId, bucket), lines);
     this.written.push(ref);
     return ref;
   }

@@ -26,12 +26,12 @@ export const encodeRow = (row: Row): string => JSON.stringify(row);
 /** Rows already encoded: pieces of segment text, each one line or several joined by `\n`, and how many rows they hold. */
 export interface Lines { texts: string[]; rows: number }
 
-/** Writes rows, or their lines already encoded, as one segment. */
-export async function writeSegment(store: ObjectStore, path: string, rows: Row[] | Lines): Promise<SegmentRef> {
-  const body = `${(Array.isArray(rows) ? rows.map(encodeRow) : rows.texts).join('\n')}\n`;
-  const count = Array.isArray(rows) ? rows.length : rows.rows;
-  const { sha256, size } = await store.put(path, body);
-  return { path, size, sha256, rows: count };
+/** Rows as the lines of a segment. */
+export const linesOf = (rows: Row[]): Lines => ({ texts: rows.map(encodeRow), rows: rows.length });
+
+export async function writeSegment(store: ObjectStore, path: string, lines: Lines): Promise<SegmentRef> {
+  const { sha256, size } = await store.put(path, `${lines.texts.join('\n')}\n`);
+  return { path, size, sha256, rows: lines.rows };
 }
 
 export async function readSegment(store: ObjectStore, ref: SegmentRef): Promise<Row[]> {

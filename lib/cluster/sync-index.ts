@@ -3,7 +3,7 @@ import { AlreadyExistsError, NotFoundError } from '../domain/errors.ts';
 import { putJson } from '../ports/object-io.ts';
 import { checkDeadline } from './deadline.ts';
 import { type ClusterContext, indexColumns, refuseWhileRestoring, summarize } from './load.ts';
-import { manifestPath, readManifest, readSegment, segmentPath, writeSegment } from './segments.ts';
+import { linesOf, manifestPath, readManifest, readSegment, segmentPath, writeSegment } from './segments.ts';
 
 /** What a deadline stop of CREATE MATERIALIZED VIEW says (the rebuild reads and writes the whole table). */
 const SCOPE = {
@@ -39,7 +39,7 @@ export async function addSyncIndex(ctx: ClusterContext, db: string, table: strin
           const rows = (await Promise.all(t.segments.map((s) => readSegment(ctx.data, s)))).flat();
           if (rows.length) {
             checkDeadline(ctx, SCOPE);
-            const ref = await writeSegment(ctx.data, segmentPath(rec.def.id, partitionId, t.bucket), rows.map((r) => cols.map((i) => r[i] ?? null)));
+            const ref = await writeSegment(ctx.data, segmentPath(rec.def.id, partitionId, t.bucket), linesOf(rows.map((r) => cols.map((i) => r[i] ?? null))));
             written.push(ref.path);
             segments.push(ref);
           }
