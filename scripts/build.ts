@@ -58,7 +58,7 @@ export async function build(log: (line: string) => void, force = false): Promise
   const result = await esbuild({
     absWorkingDir: ROOT,
     // The CLI, and the code of a parallel FILES() load's threads, which csv-pool.ts finds beside its chunk.
-    entryPoints: [{ in: join(ROOT, 'bin', 'cli.ts'), out: 'cli' }, { in: join(ROOT, 'lib', 'cluster', 'csv-block-worker.ts'), out: 'csv-block-worker' }], outdir: join(DIST, 'bin'), bundle: true, splitting: true,
+    entryPoints: [{ in: join(ROOT, 'bin', 'cli.ts'), out: 'cli' }, { in: join(ROOT, 'lib', 'cluster', 'csv-block-worker.ts'), out: 'csv-block-worker' }, { in: join(ROOT, 'lib', 'adapters', 'storage', 'file', 'file-copy-worker.ts'), out: 'file-copy-worker' }], outdir: join(DIST, 'bin'), bundle: true, splitting: true,
     format: 'esm', platform: 'node', target: 'node20', sourcemap: true, minifyWhitespace: true, minifySyntax: true, metafile: true, logLevel: 'warning',
     // Whitespace and syntax minified (names kept: errors and classes are named): parsing the chunks a
     // statement loads is a good part of its start-up.

@@ -1,6 +1,7 @@
-import type { Hash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { copyInThread } from './file-copy-pool.ts';
 
 /** Bytes per read, hash update and write: a 1 GiB copy is 1,024 of each. */
 export const COPY_CHUNK = 1 << 20;
@@ -39,10 +40,23 @@ export function fileSourceOf(body: unknown): FileSource | undefined {
 }
 
 /**
- * Copies the source's bytes to `to` (at its current position: a fresh file), feeding each chunk to `hash`
- * first. Returns the bytes copied. One buffer per copy, taken from and given back to a small pool.
+ * Copies the source's bytes to `to` (a fresh file) and hashes them: in a copy thread when there is one
+ * (file-copy-pool.ts), else here, one buffer per copy taken from and given back to a small pool.
  */
-export async function copyFileSource(from: FileSource, to: FileHandle, hash: Hash): Promise<number> {
+export async function copyFileSource(from: FileSource, to: FileHandle): Promise<{ size: number; sha256: string }> {
+  const threaded = copyInThread({ from: from.handle.fd, start: from.start, end: from.end, to: to.fd });
+  if (!threaded) {
+    const hash = createHash('sha256');
+    const size = await copyHere(from, to, hash);
+    return { size, sha256: hash.digest('hex') };
+  }
+  const o = await threaded;
+  if (o.ok) return { size: o.size, sha256: o.sha256 };
+  // As fs/promises fails: the code says whether it is worth another try (file-errors.ts).
+  throw Object.assign(new Error(o.message), { code: o.code, syscall: o.syscall });
+}
+
+async function copyHere(from: FileSource, to: FileHandle, hash: Hash): Promise<number> {
   const buf = pool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
   try {
     let pos = from.start;

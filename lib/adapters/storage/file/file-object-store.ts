@@ -53,20 +53,20 @@ export class FileObjectStore implements ObjectStore {
     try {
       await this.requireRoot();
       handle = await this.createTemp(temp);
-      const hash = createHash('sha256');
-      let size = 0;
+      let copied: { size: number; sha256: string };
       const source = fileSourceOf(body);
       if (source) {
         try {
-          size = await copyFileSource(source, handle, hash);
+          copied = await copyFileSource(source, handle);
         } finally {
           // Read by other means: its file is closed now, as a stream's is at its end or on an error.
           (body as Readable).destroy();
         }
       } else {
-        size = await copyChunks(bodyChunks(body), handle, hash);
+        const hash = createHash('sha256');
+        copied = { size: await copyChunks(bodyChunks(body), handle, hash), sha256: hash.digest('hex') };
       }
-      const sha256 = hash.digest('hex');
+      const { size, sha256 } = copied;
       if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) {
         throw new IntegrityError(
           `sha256 mismatch writing ${this.description}/${key}: expected ${options.sha256}, actual ${sha256}`,
