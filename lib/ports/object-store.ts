@@ -51,6 +51,12 @@ export interface ObjectStore {
   /** Where the store points, for messages; never contains a secret. */
   readonly description: string;
   /**
+   * The objects are files on this machine (a file:// store). A copy between two such stores holds one
+   * buffer whatever its size, and waits mostly on its fsyncs: transfers keep more of them in flight than
+   * they do with a network store, whose copies each hold stream and socket buffers.
+   */
+  readonly local?: boolean;
+  /**
    * Writes an object from bytes, a string or a stream (replayable or one-shot: see PutBody). All-or-nothing:
    * readers see the old object, or the whole new one, never a part. Returns the sha256 and size of what was
    * written.

@@ -47,6 +47,7 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
   };
   return {
     description: store.description,
+    local: store.local,
     list: (prefix, options) => store.list(prefix, options),
     delete: (key) => store.delete(key),
     async get(key, range) {

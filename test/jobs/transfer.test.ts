@@ -4,11 +4,14 @@ import type { Readable } from 'node:stream';
 import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
 import { MemoryObjectStore } from '../../lib/adapters/storage/memory/memory-object-store.ts';
 import { withRetries } from '../../lib/adapters/storage/retrying-object-store.ts';
+import { wrapObjectStore } from '../../lib/adapters/storage/wrap-object-store.ts';
+import { zstdCompressor } from '../../lib/adapters/zstd/zstd-compressor.ts';
+import { blobStore } from '../../lib/repository/blob-store.ts';
 import { StorageError } from '../../lib/domain/errors.ts';
 import { readBytes } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
-import { failedItem, transferItems } from '../../lib/jobs/transfer.ts';
+import { COPIES, LOCAL_COPIES, failedItem, transferItems } from '../../lib/jobs/transfer.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const temp = useTempDirs('transfer');
@@ -106,5 +109,41 @@ describe('transferItems', () => {
     expect(reads).toHaveLength(2);
     expect(reads.every((r) => r.destroyed)).toBe(true);
     expect(sha(await readBytes(await files.get(item.to)))).toBe(item.sha256);
+  });
+
+  it('keeps 8 copies in flight between two local stores, through the stores\' wrappers, and 4 otherwise', async () => {
+    const files = new FileObjectStore(await temp.make());
+    const items = Array.from({ length: 20 }, (_, i) => ({ from: `s${i}`, to: `d${i}`, sha256: sha(Buffer.from(`${i}`)), size: String(i).length }));
+    for (const item of items) await files.put(item.from, item.to.slice(1));
+    /** The most puts `dst` had running at once. */
+    const peak = async (src: ObjectStore, dst: ObjectStore) => {
+      let running = 0;
+      let most = 0;
+      const counting: ObjectStore = Object.assign(Object.create(dst) as ObjectStore, {
+        put: async (...args: Parameters<ObjectStore['put']>) => {
+          most = Math.max(most, ++running);
+          // Every copy waits a turn of the event loop, so all the call's workers get one going.
+          await new Promise((r) => setImmediate(r));
+          try {
+            return await dst.put(...args);
+          } finally {
+            running--;
+          }
+        },
+      });
+      expect(await transferItems(src, counting, items, { beforeEach: async () => undefined })).toBe(items.length);
+      for (const item of items) await dst.delete(item.to);
+      return most;
+    };
+    // As a restore sees them: the repository read only, through the blob store; the cluster's store.
+    const repository = blobStore(wrapObjectStore(files, { readOnly: true }), zstdCompressor());
+    expect([repository.local, wrapObjectStore(files).local]).toEqual([true, true]);
+    expect(await peak(repository, wrapObjectStore(files))).toBe(LOCAL_COPIES);
+    expect(LOCAL_COPIES).toBe(8);
+    const memory = new MemoryObjectStore();
+    for (const item of items) await memory.put(item.from, item.to.slice(1));
+    expect(await peak(memory, files)).toBe(COPIES);
+    expect(await peak(files, memory)).toBe(COPIES);
+    expect(COPIES).toBe(4);
   });
 });

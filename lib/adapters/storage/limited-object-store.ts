@@ -45,6 +45,7 @@ export class Semaphore {
 export function withConcurrencyLimit(store: ObjectStore, semaphore: Semaphore): ObjectStore {
   return {
     description: store.description,
+    local: store.local,
     put: (key, body, options) => withOpenedBody(body, (opened) => semaphore.run(() => store.put(key, opened, options))),
     get: (key, range) => semaphore.run(() => store.get(key, range)),
     head: (key) => semaphore.run(() => store.head(key)),

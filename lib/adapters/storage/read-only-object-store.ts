@@ -10,6 +10,7 @@ export function readOnlyStore(store: ObjectStore): ObjectStore {
     Promise.reject(new StorageError(`Cannot ${op} ${store.description}/${key}: the store was opened read only`, false));
   return {
     description: store.description,
+    local: store.local,
     put: (key) => refuse('write', key),
     delete: (key) => refuse('delete', key),
     get: (key, range) => store.get(key, range),

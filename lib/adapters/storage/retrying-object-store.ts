@@ -88,6 +88,7 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
 
   return {
     description: store.description,
+    local: store.local,
     put: (key, body, putOptions) => {
       if (isReplayableStream(body)) return putReplayable(key, body, putOptions);
       if (isInMemory(body)) return retry('put', key, () => store.put(key, body, putOptions));

@@ -25,6 +25,7 @@ const BATCH = 64;
  */
 export class FileObjectStore implements ObjectStore {
   readonly description: string;
+  readonly local = true;
   private readonly root: string;
 
   private rootSeen = false;
