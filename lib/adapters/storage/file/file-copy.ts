@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { copyInThread } from './file-copy-pool.ts';
 
 /** Bytes per read, hash update and write: a 1 GiB copy is 1,024 of each. */
-export const COPY_CHUNK = 1 << 20;
+const COPY_CHUNK = 1 << 20;
 
 /** Buffers kept for the next copy; more copies than this at once simply allocate (and drop) their own. */
 const POOL_MAX = 8;

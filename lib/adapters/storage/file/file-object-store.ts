@@ -8,13 +8,16 @@ import type { ListOptions, ObjectInfo, ObjectStore, PutBody, PutOptions, PutResu
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
-import { COPY_CHUNK, copyChunks, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
+import { copyChunks, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
 export type { PathCheck } from './file-path-check.ts';
 
 /** How many made folders a store remembers (a repository's blobs are in 256). */
 const FOLDERS_KEPT = 4096;
+
+/** Bytes per read of a get's stream. */
+const READ_CHUNK = 256 * 1024;
 
 /** Folders read, or file sizes asked for, at a time while listing. */
 const BATCH = 64;
@@ -110,8 +113,11 @@ export class FileObjectStore implements ObjectStore {
       await handle.close();
       return Readable.from([]);
     }
-    // 1 MiB reads instead of the 64 KiB default: a sixteenth of the read calls and hash updates per blob.
-    const stream = handle.createReadStream({ start, end: end - 1, highWaterMark: COPY_CHUNK });
+    // 256 KiB reads, not the 64 KiB default: a quarter of the read calls and hash updates per blob. Not
+    // more: what reads the stream (an upload to a bucket, a load) holds chunks until the garbage collector
+    // frees them, and with 1 MiB reads a backup of 8 large segments to s3rver peaked at 140–151 MB against
+    // 121 MB. A copy to another folder reads the file itself, not this stream (file-copy.ts).
+    const stream = handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
     return registerFileSource(stream, { handle, start, end });
   }
 
