@@ -9,6 +9,7 @@ import { getText, listAll, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type Finding, compareMetaWithInfo, segmentsOf } from './snapshot-checks.ts';
 import { repoPath, valid } from './snapshot-reader.ts';
+import { refsProblems } from './verify-refs.ts';
 
 /** What ADMIN VERIFY SNAPSHOT found in one timestamp of a snapshot: nothing, when it is sound. */
 export type FileFinding = Finding & { file: string | null };
@@ -76,13 +77,19 @@ async function verifyTimestamp(
   }
   if (info) {
     if (info.name !== label || info.timestamp !== ts) found.push({ object: null, file: infoFile, problem: `describes snapshot ${info.name} at ${info.timestamp}` });
+    let metaIsInfos = false;
     if (metaText !== undefined) {
       const actual = { sha256: sha256Hex(metaText), size: Buffer.byteLength(metaText) };
-      if (actual.sha256 !== info.meta.sha256 || actual.size !== info.meta.size) {
+      metaIsInfos = actual.sha256 === info.meta.sha256 && actual.size === info.meta.size;
+      if (!metaIsInfos) {
         found.push({ object: null, file: metaFile, problem: `sha256 ${actual.sha256} and size ${actual.size}, but __info records ${info.meta.sha256} and ${info.meta.size}` });
       }
     }
     if (meta) for (const f of compareMetaWithInfo(meta, info)) found.push({ ...f, file: metaFile });
+    if (meta && metaIsInfos) {
+      const refsFile = repoPath(repo, layout.refs(repo.name, label, ts));
+      for (const problem of await refsProblems(store, repo.name, label, ts, info, meta)) found.push({ object: null, file: refsFile, problem });
+    }
   }
   if (meta) found.push(...(await verifyBlobs(store, repo, meta, blobs, readData)));
   return found;

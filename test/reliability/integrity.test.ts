@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal } from '../../lib/domain/envelope.ts';
+import { decodeRefs, encodeRefs } from '../../lib/domain/snapshot-refs.ts';
 import type { SnapshotInfo } from '../../lib/domain/snapshot-types.ts';
 import { listAll, sha256Hex } from '../../lib/ports/object-io.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
@@ -132,6 +133,41 @@ describe('damaged metadata', () => {
       expect(await verify()).toEqual([['base', ts, null, `file://${info()}`, 'missing: the snapshot was never committed (a backup that did not finish, or one still running)']]);
     } finally {
       writeFileSync(info(), good);
+    }
+  });
+
+  it('checks the blob index garbage collection trusts (__refs) against __meta; a snapshot without one is sound', async () => {
+    const refs = join(root, '__ss_base', `__refs_${ts}`);
+    const good = readFileSync(refs);
+    const decoded = decodeRefs(good, refs, sha256Hex);
+    const hashes = Array.from({ length: decoded.count }, (_, i) => decoded.hashes.toString('hex', i * 32, (i + 1) * 32));
+    const metaSha = decoded.metaSha256;
+    const file = `file://${refs}`;
+    const fake = 'f'.repeat(64);
+    const findings = async (bytes: Buffer) => {
+      writeFileSync(refs, bytes);
+      return (await verify()).map((r) => [r[3], r[4]]);
+    };
+    try {
+      expect(await verify()).toEqual([['base', ts, null, null, 'OK']]);
+      // Self-consistent, vouched for by __info, but one blob swapped: what a DROP SNAPSHOT would trust.
+      expect(await findings(encodeRefs([...hashes.slice(1), fake], metaSha, sha256Hex))).toEqual([
+        [file, `lacks 1 blob (${hashes[0]}) that __meta names: garbage collection trusts this file and could delete them; delete the file, and garbage collection reads __meta`],
+        [file, `names 1 blob (${fake}) that __meta does not, kept while this snapshot exists; delete the file, and garbage collection reads __meta`],
+      ]);
+      expect(await findings(encodeRefs(hashes, 'a'.repeat(64), sha256Hex))).toEqual([
+        [file, `made from another __meta (sha256 ${'a'.repeat(64)}, __info records ${metaSha}); garbage collection reads __meta instead`],
+      ]);
+      const flipped = Buffer.from(good);
+      flipped[flipped.length - 1]! ^= 1;
+      expect(await findings(flipped)).toEqual([[file, expect.stringMatching(/^corrupt: checksum mismatch: expected [0-9a-f]{64}, actual [0-9a-f]{64}; garbage collection reads __meta instead$/)]]);
+      expect(await findings(good.subarray(0, good.length - 1))).toEqual([
+        [file, `size ${good.length - 1}, expected ${good.length} for the ${hashes.length} blobs __info records; garbage collection reads __meta instead`],
+      ]);
+      rmSync(refs);
+      expect(await verify()).toEqual([['base', ts, null, null, 'OK']]);
+    } finally {
+      writeFileSync(refs, good);
     }
   });
 
