@@ -22,6 +22,26 @@ export function ensureDebian(probe: string[], pkg: string): boolean {
 
 const TIME = '/usr/bin/time';
 
+let warmBytes = 0;
+
+/**
+ * From now on every timed run starts after a process has touched `bytes` of memory and exited. On this
+ * machine kind (a VM whose kernel hands memory it has freed back to its host) the first writes into memory
+ * taken back cost seconds of system time (a 1 GiB dd: 4 s of system time, then 0.25 s right after another),
+ * which would land on whichever tool happens to run after a quiet spell. Anonymous memory, not a scratch
+ * file: removing a file leaves the file system discards to do, which a tool's next fsync would wait for.
+ */
+export function warmMemoryBeforeEachRun(bytes: number): void {
+  warmBytes = bytes;
+}
+
+function warmMemory(): void {
+  if (warmBytes <= 0) return;
+  const chunks = Math.ceil(warmBytes / (256 * 1024 * 1024));
+  // A filled buffer writes every page (a zeroed one may map none).
+  execFileSync(process.execPath, ['-e', `const held = []; for (let i = 0; i < ${chunks}; i++) held.push(Buffer.alloc(256 * 1024 * 1024, 1));`]);
+}
+
 /**
  * Runs a command under GNU time: wall, user + system CPU and peak RSS come from the kernel's accounting of the
  * finished process (wait4), not from inside it, so start-up, module loading and exit are all counted.
@@ -31,6 +51,7 @@ export function timed(file: string, args: string[], options: { env?: NodeJS.Proc
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
   // Every run starts with no dirty pages: otherwise the writeback of what the previous step wrote (a
   // generated gigabyte) lands in this one's fsyncs and reads, whichever tool it is.
+  warmMemory();
   execFileSync('sync');
   try {
     const out = join(dir, 'time');

@@ -24,6 +24,7 @@ import type { PlanResult } from './plan-scale.ts';
 import type { RestorePlanResult } from './restore-plan-scale.ts';
 import { ensureRclone } from './rclone.ts';
 import { f, targetsTable, wholeProcessTable } from './report.ts';
+import { warmMemoryBeforeEachRun } from './process-time.ts';
 import { ensureRestic } from './restic.ts';
 import { type TargetResult, runTarget } from './target-run.ts';
 import { checkTargets, type Measured } from './targets.ts';
@@ -86,6 +87,7 @@ try {
     startup = { version: medianOf(STARTUP_RUNS, () => cliCommand(['--version'])), trivial: trivialStatement() };
     process.stderr.write(`dataset: ${o.sizeMb} MiB in ${o.files} segment files\n`);
     await createDataset(home, o);
+    warmMemoryBeforeEachRun(Math.round(1.5 * o.sizeMb * MB));
   }
   const rclone = targets.length > 0 && ensureRclone();
   const restic = targets.length > 0 && ensureRestic();
@@ -97,7 +99,7 @@ try {
     // Each target starts from the same home: the one before added a restored copy and 1% more data.
     const targetHome = join(root, `home-${target}`);
     cpSync(home, targetHome, { recursive: true });
-    results.push(await runTarget({ root, home: targetHome, target, dataset: o, compression, rclone, restic, s3: target === 's3' ? { endpoint: s3!.endpoint, key: S3RVER_KEY, directory: s3!.directory } : undefined }));
+    results.push(await runTarget({ root, home: targetHome, target, dataset: o, compression, rclone, restic, s3: target === 's3' ? { endpoint: s3!.endpoint, key: S3RVER_KEY, directory: s3!.directory, prefix: `bench-${Date.now()}` } : undefined }));
   }
   await s3?.close();
 } finally {

@@ -13,6 +13,12 @@ export interface TargetRun {
   resticSecond?: Measured;
 }
 
+/** The run of median wall time, with the largest peak RSS of them all (the RSS target holds for every run). */
+export function median<T extends Measured>(runs: T[]): T {
+  const mid = [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)]!;
+  return { ...mid, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+}
+
 export interface TargetCheck { target: string; measured: string; limit: string; met: boolean; factor: number }
 
 const fmt = (n: number, d = 2) => n.toFixed(d);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, type TargetRun } from '../../bench/targets.ts';
+import { checkTargets, median, type TargetRun } from '../../bench/targets.ts';
 
 const m = (wall: number, cpu = wall, peakRssMB = 100) => ({ wall, cpu, peakRssMB });
 
@@ -36,5 +36,11 @@ describe('bench target checks', () => {
     const names = checkTargets(m(0.3), [alone]).map((c) => c.target);
     expect(names.some((n) => /rclone|restic/.test(n))).toBe(false);
     expect(names).toContain('file: second backup time / full');
+  });
+
+  it('takes the run of median wall time, with the largest peak RSS of all the runs', () => {
+    const runs = [{ ...m(3, 4, 100), bytes: 1 }, { ...m(9, 1, 140), bytes: 2 }, { ...m(5, 6, 90), bytes: 3 }];
+    expect(median(runs)).toEqual({ wall: 5, cpu: 6, peakRssMB: 140, bytes: 3 });
+    expect(median([m(2, 2, 50)])).toEqual(m(2, 2, 50));
   });
 });
