@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../support/temp-dirs.ts';
-import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
-import { FaultInjector } from './fault-injector.ts';
-import { expectBackupInvariants, expectRestoreInvariants, prepareRestore, setUpSource, startBackup, startRestore } from './job-scenarios.ts';
+import type { TestCluster } from '../support/test-cluster.ts';
+import type { FaultInjector } from './fault-injector.ts';
+import { expectBackupInvariants, expectRestoreInvariants, faultRig, prepareRestore, startBackup, startRestore } from './job-scenarios.ts';
 
 /**
  * CANCEL BACKUP / CANCEL RESTORE issued the moment the job enters each state: the job ends CANCELLED with
@@ -16,13 +15,7 @@ let faults: FaultInjector;
 let ts = '';
 
 beforeAll(async () => {
-  const dir = await temp.make();
-  c = await openTestCluster(dir, {
-    batch: { maxFiles: 1, maxBytes: 1 << 20, maxBatches: 10 },
-    wrapHandlers: (w, s, h) => (input) => faults.wrap(w, s, h)(input),
-  });
-  faults = new FaultInjector(c.ctx);
-  ts = await setUpSource(c, join(dir, 'repo'));
+  ({ c, faults, ts } = await faultRig(await temp.make()));
 });
 afterAll(async () => c?.close());
 

@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';
 import { RecoveryReason, recoverOrphans } from '../../lib/jobs/recover-jobs.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
-import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
-import { type FaultKind, FaultInjector } from './fault-injector.ts';
-import { type Started, expectBackupInvariants, expectRestoreInvariants, prepareRestore, setUpSource, startBackup, startRestore } from './job-scenarios.ts';
+import type { FaultKind } from './fault-injector.ts';
+import { type FaultRig, type Started, expectBackupInvariants, expectRestoreInvariants, faultRig, prepareRestore, startBackup, startRestore } from './job-scenarios.ts';
 
 /**
  * For every Task of both workflows × {the handler throws, it times out, the process is killed}: the job
@@ -14,7 +12,6 @@ import { type Started, expectBackupInvariants, expectRestoreInvariants, prepareR
  * runs recovery (test/reliability/process-kill.test.ts kills real processes for a representative subset).
  */
 const temp = useTempDirs('fault-matrix');
-const BATCH = { maxFiles: 1, maxBytes: 1 << 20, maxBatches: 10 };
 const TASK_TIMEOUT_S = 3;
 const BACKUP_TASKS = ['PENDING', 'SNAPSHOTING', 'UPLOAD_SNAPSHOT', 'UPLOAD_BATCH', 'SAVE_META', 'UPLOAD_INFO'];
 const RESTORE_TASKS = ['PENDING', 'SNAPSHOTING', 'DOWNLOAD', 'DOWNLOAD_BATCH', 'COMMIT', 'COMMITTING'];
@@ -27,34 +24,16 @@ const FORWARD: Record<FaultKind, string[]> = {
   cancel: [],
 };
 
-interface Rig {
-  c: TestCluster;
-  faults: FaultInjector;
-  ts: string;
-}
-
-async function rig(timeoutSeconds?: number): Promise<Rig> {
-  const dir = await temp.make();
-  let faults!: FaultInjector;
-  const c = await openTestCluster(dir, {
-    batch: BATCH,
-    ...(timeoutSeconds ? { taskTimeoutSeconds: timeoutSeconds } : {}),
-    wrapHandlers: (w, s, h) => (input) => faults.wrap(w, s, h)(input),
-  });
-  faults = new FaultInjector(c.ctx, (timeoutSeconds ?? 0) * 1000 + 500);
-  return { c, faults, ts: await setUpSource(c, join(dir, 'repo')) };
-}
-
-let plain: Rig;
-let slow: Rig;
+let plain: FaultRig;
+let slow: FaultRig;
 beforeAll(async () => {
-  [plain, slow] = await Promise.all([rig(), rig(TASK_TIMEOUT_S)]);
+  [plain, slow] = await Promise.all([faultRig(await temp.make()), faultRig(await temp.make(), TASK_TIMEOUT_S)]);
 });
 afterAll(async () => {
   await Promise.all([plain?.c.close(), slow?.c.close()]);
 });
 
-async function runScenario(r: Rig, workflow: 'backup' | 'restore', task: string, kind: FaultKind) {
+async function runScenario(r: FaultRig, workflow: 'backup' | 'restore', task: string, kind: FaultKind) {
   const db = `${workflow[0]}_${task}_${kind}`.toLowerCase();
   let before: TableRecord | undefined;
   const hit = r.faults.arm(db, task, kind);

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { JobRecord } from '../../lib/domain/control-types.ts';
 import { isTerminal } from '../../lib/domain/states.ts';
@@ -8,7 +9,8 @@ import { openRepository } from '../../lib/repository/repository-context.ts';
 import { executeStatement } from '../../lib/statements/execute-statement.ts';
 import { parseStatement } from '../../lib/sql/parse.ts';
 import type { TableRecord } from '../../lib/domain/catalog-types.ts';
-import { type TestCluster, snapshotTimestamp } from '../support/test-cluster.ts';
+import { type TestCluster, openTestCluster, snapshotTimestamp } from '../support/test-cluster.ts';
+import { FaultInjector } from './fault-injector.ts';
 
 /**
  * Jobs of the reliability tests and the invariants every one of them must end with, whatever was done
@@ -27,6 +29,28 @@ export async function setUpSource(c: TestCluster, repoDir: string): Promise<stri
     CREATE REPOSITORY r WITH BROKER ON LOCATION "file://${repoDir}";
     BACKUP DATABASE src SNAPSHOT base TO r`);
   return snapshotTimestamp(c, 'r', 'base');
+}
+
+export interface FaultRig {
+  c: TestCluster;
+  faults: FaultInjector;
+  /** The timestamp of the source snapshot `base`. */
+  ts: string;
+}
+
+/**
+ * A cluster in `dir` whose every Task passes through a FaultInjector, with batches of one file (so a job has
+ * several), and the source snapshot; `timeoutSeconds` shortens every Task's timeout for timeout faults.
+ */
+export async function faultRig(dir: string, timeoutSeconds?: number): Promise<FaultRig> {
+  let faults!: FaultInjector;
+  const c = await openTestCluster(dir, {
+    batch: { maxFiles: 1, maxBytes: 1 << 20, maxBatches: 10 },
+    ...(timeoutSeconds ? { taskTimeoutSeconds: timeoutSeconds } : {}),
+    wrapHandlers: (w, s, h) => (input) => faults.wrap(w, s, h)(input),
+  });
+  faults = new FaultInjector(c.ctx, (timeoutSeconds ?? 0) * 1000 + 500);
+  return { c, faults, ts: await setUpSource(c, join(dir, 'repo')) };
 }
 
 export interface Started {

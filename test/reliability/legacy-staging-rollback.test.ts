@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecoveryReason, recoverOrphans } from '../../lib/jobs/recover-jobs.ts';
 import { type DownloadPartition, downloadKey, readDownload, transfersKey } from '../../lib/jobs/restore/download-lines.ts';
@@ -6,9 +5,9 @@ import type { RestoreDownload } from '../../lib/jobs/restore/restore-plan.ts';
 import { writeStagingDoc } from '../../lib/jobs/staging.ts';
 import { listAll } from '../../lib/ports/object-io.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
-import { type TestCluster, openTestCluster } from '../support/test-cluster.ts';
-import { FaultInjector } from './fault-injector.ts';
-import { expectRestoreInvariants, prepareRestore, setUpSource, startRestore } from './job-scenarios.ts';
+import type { TestCluster } from '../support/test-cluster.ts';
+import type { FaultInjector } from './fault-injector.ts';
+import { expectRestoreInvariants, faultRig, prepareRestore, startRestore } from './job-scenarios.ts';
 
 /**
  * A restore planned by an earlier release staged its segment paths as one `download` document, with neither
@@ -21,13 +20,7 @@ let faults: FaultInjector;
 let ts = '';
 
 beforeAll(async () => {
-  const dir = await temp.make();
-  c = await openTestCluster(dir, {
-    batch: { maxFiles: 1, maxBytes: 1 << 20, maxBatches: 10 },
-    wrapHandlers: (w, s, h) => (input) => faults.wrap(w, s, h)(input),
-  });
-  faults = new FaultInjector(c.ctx);
-  ts = await setUpSource(c, join(dir, 'repo'));
+  ({ c, faults, ts } = await faultRig(await temp.make()));
 });
 afterAll(async () => c?.close());
 
