@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seal, sealPieces, unseal } from '../../lib/domain/envelope.ts';
@@ -60,7 +60,7 @@ describe('a repository holding snapshots of both layouts', () => {
   let c: TestCluster;
   let root: string;
   let ts = '';
-  const file = (label: string, kind: 'info' | 'meta', stamp: string) => join(root, `__ss_${label}`, `__${kind}_${stamp}`);
+  const file = (label: string, kind: 'info' | 'meta' | 'refs', stamp: string) => join(root, `__ss_${label}`, `__${kind}_${stamp}`);
 
   beforeAll(async () => {
     const dir = await temp.make();
@@ -82,6 +82,8 @@ describe('a repository holding snapshots of both layouts', () => {
     info.meta = { sha256: sha256Hex(metaText), size: Buffer.byteLength(metaText) };
     writeFileSync(file('old_one', 'meta', ts), metaText);
     writeFileSync(file('old_one', 'info', ts), oldSeal(info));
+    // That writer wrote no blob index either (garbage collection then reads `__meta`, the layout under test).
+    rmSync(file('old_one', 'refs', ts));
   });
   afterAll(async () => c?.close());
 
