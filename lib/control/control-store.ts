@@ -64,7 +64,7 @@ export class ControlStore {
     // crash in between leaves an entry too many (skipped on read), never an unfinished job unindexed.
     if (!isTerminal(job.state)) await this.putOnce(unfinishedKey(job.jobId), { jobId: job.jobId });
     await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
-    await this.putOnce({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId }, { jobId: job.jobId, type: job.type });
+    await this.putOnce(dbJobKey(job), { jobId: job.jobId, type: job.type }, historyTtl(job));
     await this.putOnce({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
   }
 
@@ -72,9 +72,9 @@ export class ControlStore {
    * Writes an index entry whose document follows from its key, so one already there (a handler run twice,
    * another job of the database) is the same: one conditional write instead of a read and a write.
    */
-  private async putOnce(key: RecordKey, doc: unknown): Promise<void> {
+  private async putOnce(key: RecordKey, doc: unknown, ttlSeconds?: number): Promise<void> {
     try {
-      await this.table.put(key, doc, { condition: { kind: 'absent' } });
+      await this.table.put(key, doc, { condition: { kind: 'absent' }, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) });
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e;
     }
@@ -105,8 +105,15 @@ export class ControlStore {
       next.progress = progress;
       return next;
     }, { ttlSeconds: historyTtl });
-    if (isTerminal(written!.doc.state)) await this.table.delete(unfinishedKey(jobId));
-    return written!.doc;
+    const job = written!.doc;
+    if (isTerminal(job.state)) {
+      await this.table.delete(unfinishedKey(jobId));
+      // The database's pointer ages out with the job: one left to a job DynamoDB has forgotten would still
+      // make a dropped database look as if it had jobs (SHOW BACKUP FROM it answering instead of refusing).
+      const ttlSeconds = historyTtl(job);
+      if (ttlSeconds !== undefined) await this.table.put(dbJobKey(job), { jobId, type: job.type }, { ttlSeconds });
+    }
+    return job;
   }
 
   async addProgress(jobId: string, counters: Record<string, number>): Promise<void> {
@@ -176,5 +183,6 @@ function historyTtl(job: JobRecord): number | undefined {
   return ended === undefined ? undefined : Math.ceil(ended / 1000) + JOB_HISTORY_SECONDS;
 }
 
+const dbJobKey = (job: JobRecord): RecordKey => ({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId });
 const expiryTime = (ms: number): string => String(ms).padStart(15, '0');
 const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${expiryTime(e.expireTime)}#${e.repo}#${e.label}` });

@@ -26,6 +26,19 @@ describe('TTL of control records', () => {
     const finished = 1_700_000_000_123;
     await control.updateJob('j1', (j) => ({ ...j, state: 'FINISHED', times: { finished } }));
     expect(await ttlOf('JOB#j1', 'JOB')).toBe(Math.ceil(finished / 1000) + JOB_HISTORY_SECONDS);
+    // The database's pointer to the job ages out with it, and still leads to it meanwhile.
+    expect(await ttlOf('DBJOBS#d', 'j1')).toBe(Math.ceil(finished / 1000) + JOB_HISTORY_SECONDS);
+    expect(await control.lastJobOfDatabase('d', 'BACKUP')).toEqual({ jobId: 'j1', type: 'BACKUP' });
+  });
+
+  it('is not set on a database\'s pointer to a job that has not ended', async () => {
+    const control = new ControlStore(db.table);
+    const job = { jobId: 'j2', type: 'RESTORE', label: 's', db: 'e', repo: 'r', state: 'PENDING', timestamp: 't', createTime: 1, timeoutSec: 600,
+      status: { code: 'OK', msg: '' }, times: {}, totals: { files: 0, bytes: 0 } } as unknown as JobRecord;
+    await control.createJob(job);
+    await control.updateJob('j2', (j) => ({ ...j, state: 'DOWNLOADING' }));
+    expect(await ttlOf('DBJOBS#e', 'j2')).toBeUndefined();
+    expect(await control.jobsOfDatabase('e')).toEqual([{ jobId: 'j2', type: 'RESTORE' }]);
   });
 
   it('is set on a lease a day after it lapses', async () => {
