@@ -1,10 +1,8 @@
-import { errorMessage } from '../domain/errors.ts';
 import { layout } from '../domain/repository-layout.ts';
-import { decodeRefs, refsFileSize } from '../domain/snapshot-refs.ts';
 import type { SnapshotInfo, SnapshotMeta } from '../domain/snapshot-types.ts';
-import { readBytes, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { segmentsOf } from './snapshot-checks.ts';
+import { readRefs } from './snapshot-refs-file.ts';
 
 /** Hashes named in a problem; the count says how many there are. */
 const SHOWN = 3;
@@ -18,19 +16,10 @@ const SHOWN = 3;
  * leaves out can be deleted by a DROP SNAPSHOT while this snapshot still needs it.
  */
 export async function refsProblems(store: ObjectStore, repo: string, label: string, ts: string, info: SnapshotInfo, meta: SnapshotMeta): Promise<string[]> {
-  const key = layout.refs(repo, label, ts);
-  const present = await store.head(key);
-  if (!present) return [];
-  const fallback = 'garbage collection reads __meta instead';
-  const expected = refsFileSize(info.totals.blobs);
-  if (present.size !== expected) return [`size ${present.size}, expected ${expected} for the ${info.totals.blobs} blobs __info records; ${fallback}`];
-  let refs;
-  try {
-    refs = decodeRefs(await readBytes(await store.get(key)), key, sha256Hex);
-  } catch (e) {
-    return [`${errorMessage(e).replace(/^.* is corrupt: /, 'corrupt: ')}; ${fallback}`];
-  }
-  if (refs.metaSha256 !== info.meta.sha256) return [`made from another __meta (sha256 ${refs.metaSha256}, __info records ${info.meta.sha256}); ${fallback}`];
+  const read = await readRefs(store, layout.refs(repo, label, ts), info);
+  if (!read) return [];
+  if ('problem' in read) return [`${read.problem}; garbage collection reads __meta instead`];
+  const { refs } = read;
   const named = new Set(segmentsOf(meta).map((s) => s.segment.sha256));
   const listed = new Set<string>();
   for (let i = 0; i < refs.count; i++) listed.add(refs.hashes.toString('hex', i * 32, (i + 1) * 32));

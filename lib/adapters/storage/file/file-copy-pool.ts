@@ -10,7 +10,8 @@ export type CopyOutcome =
   | { ok: true; size: number; sha256: string }
   | { ok: false; message: string; code?: string; syscall?: string };
 
-interface Thread { worker: Worker; busy: number }
+/** A thread and the copies it holds, answered in the order sent. */
+interface Thread { worker: Worker; waiting: ((o: CopyOutcome) => void)[] }
 
 /**
  * Threads that copy files: on the main thread, hashing (a GiB's sha256 is most of a CPU-second) and a
@@ -41,17 +42,14 @@ export function copyInThread(job: CopyJob): Promise<CopyOutcome> | undefined {
   if (broken || WANTED < 2) return undefined;
   threads ??= start();
   if (threads.length === 0) return undefined;
-  const t = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+  const t = threads.reduce((a, b) => (b.waiting.length < a.waiting.length ? b : a));
   return run(t, job);
 }
-
-const waiting = new Map<Worker, ((o: CopyOutcome) => void)[]>();
 
 function run(t: Thread, job: CopyJob): Promise<CopyOutcome> {
   return new Promise((resolve) => {
     // A thread with work keeps the process alive until the work is answered; an idle one does not.
-    if (t.busy++ === 0) t.worker.ref();
-    waiting.get(t.worker)!.push(resolve);
+    if (t.waiting.push(resolve) === 1) t.worker.ref();
     t.worker.postMessage(job);
   });
 }
@@ -61,18 +59,16 @@ function start(): Thread[] {
   for (let i = 0; i < WANTED; i++) {
     const worker = makeWorker();
     if (!worker) break;
-    const t: Thread = { worker, busy: 0 };
-    const queue: ((o: CopyOutcome) => void)[] = [];
-    waiting.set(worker, queue);
+    const t: Thread = { worker, waiting: [] };
     worker.on('message', (o: CopyOutcome) => {
       copies++;
-      queue.shift()?.(o);
-      if (--t.busy === 0) worker.unref();
+      t.waiting.shift()?.(o);
+      if (t.waiting.length === 0) worker.unref();
     });
     const fail = (message: string) => {
       // Later copies run in the main thread; those this thread held fail (their caller retries them).
       broken = true;
-      for (const resolve of queue.splice(0)) resolve({ ok: false, message: `file copy thread: ${message}`, code: 'EIO' });
+      for (const resolve of t.waiting.splice(0)) resolve({ ok: false, message: `file copy thread: ${message}`, code: 'EIO' });
     };
     worker.on('error', (e) => fail(e.message));
     worker.on('exit', () => fail('the thread stopped'));
