@@ -30,7 +30,8 @@ export interface TransferHooks {
  * Copies items from one store to another, streaming, each verified against its sha256 by the target's put.
  * An item already present with the right size is skipped, which makes a re-run batch cheap and idempotent
  * (targets are content-addressed or written once under a job-specific name). Items are taken in order, so
- * on success the first `taken` (the result) are done, the rest untouched.
+ * on success the first `taken` (the result) are done, the rest untouched. Every item written is durable
+ * when the call returns or throws: the puts defer that (`syncLater`), and one `sync` of the target ends it.
  */
 export async function transferItems(
   src: ObjectStore, dst: ObjectStore, items: Iterable<TransferItem> | AsyncIterable<TransferItem>,
@@ -57,7 +58,7 @@ export async function transferItems(
           // Replayable: an upload that fails half-way on a retryable error is sent again from a new read of
           // the source, and checked against the sha256 again. The target's put opens it and closes every
           // stream it opened, also the one of an attempt that failed half-way.
-          await dst.put(item.to, { open: () => src.get(item.from) }, { sha256: item.sha256, size: item.size });
+          await dst.put(item.to, { open: () => src.get(item.from) }, { sha256: item.sha256, size: item.size, syncLater: true });
         } catch (e) {
           if (typeof e === 'object' && e !== null) failures.set(e, item);
           throw e;
@@ -76,7 +77,13 @@ export async function transferItems(
       throw e;
     }
   }));
+  // What landed is made durable before the caller records it, also on a failure: a re-run skips what it finds.
+  const synced = dst.sync?.();
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  if (rejected) {
+    await synced?.catch(() => undefined);
+    throw rejected.reason;
+  }
+  await synced;
   return taken;
 }

@@ -45,6 +45,13 @@ export interface PutOptions {
   sha256?: string;
   /** Expected size in bytes, when known; lets backends pick single-shot or multipart uploads. */
   size?: number;
+  /**
+   * The put may return once the object is whole under its name, before that name would survive a crash
+   * of the machine: the caller then calls the store's `sync` before anything names the object. Lets a
+   * file store make the folders of many puts durable together. Stores whose puts are durable when they
+   * return ignore it.
+   */
+  syncLater?: boolean;
 }
 
 export interface ObjectStore {
@@ -70,4 +77,9 @@ export interface ObjectStore {
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** Removes an object; removing a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Makes durable every object put with `syncLater` before this call (also those of concurrent callers).
+   * Absent where every put is durable when it returns.
+   */
+  sync?(): Promise<void>;
 }

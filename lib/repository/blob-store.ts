@@ -48,6 +48,7 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
   return {
     description: store.description,
     local: store.local,
+    sync: store.sync && (() => store.sync!()),
     list: (prefix, options) => store.list(prefix, options),
     delete: (key) => store.delete(key),
     async get(key, range) {
@@ -75,7 +76,7 @@ export function blobStore(store: ObjectStore, compressor: Compressor, write: Com
       const expect = { sha256: options.sha256.toLowerCase(), size: options.size };
       const open = async () => Readable.from(compressBlob(await opened(body), compressor, expect));
       // One-shot in, one-shot out: a bare stream cannot be read twice, so neither can its compressed form.
-      await store.put(`${key}${COMPRESSED_SUFFIX}`, body instanceof Readable ? await open() : { open });
+      await store.put(`${key}${COMPRESSED_SUFFIX}`, body instanceof Readable ? await open() : { open }, { syncLater: options.syncLater });
       return expect;
     },
   };

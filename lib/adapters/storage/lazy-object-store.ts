@@ -35,4 +35,9 @@ export class LazyObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     return (await this.target()).delete(key);
   }
+
+  /** Only a store that was loaded can have puts to make durable. */
+  async sync(): Promise<void> {
+    if (this.store) await (await this.store).sync?.();
+  }
 }

@@ -46,6 +46,7 @@ export function withConcurrencyLimit(store: ObjectStore, semaphore: Semaphore): 
   return {
     description: store.description,
     local: store.local,
+    sync: store.sync && (() => store.sync!()),
     put: (key, body, options) => withOpenedBody(body, (opened) => semaphore.run(() => store.put(key, opened, options))),
     get: (key, range) => semaphore.run(() => store.get(key, range)),
     head: (key) => semaphore.run(() => store.head(key)),

@@ -39,6 +39,7 @@ export function withLogging(store: ObjectStore): ObjectStore {
   return {
     description: where,
     local: store.local,
+    sync: store.sync && (() => store.sync!()),
     put: (key, body, options) => timed('put', key, () => store.put(key, body, options), (r) => r.size),
     get: (key, range) => timed('get', key, () => store.get(key, range)),
     head: (key) => timed('head', key, () => store.head(key)),

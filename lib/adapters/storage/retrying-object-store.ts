@@ -89,6 +89,7 @@ export function withRetries(store: ObjectStore, options: RetryOptions): ObjectSt
   return {
     description: store.description,
     local: store.local,
+    sync: store.sync && (() => store.sync!()),
     put: (key, body, putOptions) => {
       if (isReplayableStream(body)) return putReplayable(key, body, putOptions);
       if (isInMemory(body)) return retry('put', key, () => store.put(key, body, putOptions));

@@ -9,6 +9,7 @@ import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
 import { copyChunks, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
+import { FolderSyncs, makeFolders } from './file-folders.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
 export type { PathCheck } from './file-path-check.ts';
@@ -34,6 +35,7 @@ export class FileObjectStore implements ObjectStore {
   private rootSeen = false;
   /** Folders this store has made (or found) for its puts. */
   private readonly folders = new Set<string>();
+  private readonly syncs = new FolderSyncs();
 
   /**
    * The root must exist: a mistyped mount point must fail, not fill the local disk. With `check` (a
@@ -56,7 +58,7 @@ export class FileObjectStore implements ObjectStore {
     let handle: FileHandle | undefined;
     try {
       await this.requireRoot();
-      handle = await this.createTemp(temp);
+      handle = await this.createTemp(temp, options.syncLater === true);
       let copied: { size: number; sha256: string };
       const source = fileSourceOf(body);
       if (source) {
@@ -80,7 +82,8 @@ export class FileObjectStore implements ObjectStore {
       await handle.close();
       handle = undefined;
       await fs.rename(temp, target);
-      await this.syncDir(path.dirname(target));
+      if (options.syncLater) this.syncs.later([path.dirname(target)]);
+      else await this.syncs.now([path.dirname(target)]);
       return { sha256, size };
     } catch (err) {
       await handle?.close().catch(() => undefined);
@@ -119,6 +122,11 @@ export class FileObjectStore implements ObjectStore {
     // 121 MB. A copy to another folder reads the file itself, not this stream (file-copy.ts).
     const stream = handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
     return registerFileSource(stream, { handle, start, end });
+  }
+
+  /** Makes durable every `syncLater` put so far: their folders, each synced once (file-folders.ts). */
+  sync(): Promise<void> {
+    return this.syncs.sync();
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -209,11 +217,14 @@ export class FileObjectStore implements ObjectStore {
    * folder this store made is not made again (a put per blob made the same few hundred folders over and
    * over), unless the create finds it gone.
    */
-  private async createTemp(temp: string): Promise<FileHandle> {
+  private async createTemp(temp: string, syncLater: boolean): Promise<FileHandle> {
     const dir = path.dirname(temp);
     for (let attempt = 1; ; attempt++) {
       if (!this.folders.has(dir)) {
-        await this.makeFolders(dir);
+        // The new folders' entries are made durable before any put into them returns (or syncs).
+        const changed = await makeFolders(this.root, dir);
+        if (syncLater) this.syncs.later(changed);
+        else await this.syncs.now(changed);
         if (this.folders.size >= FOLDERS_KEPT) this.folders.clear();
         this.folders.add(dir);
       }
@@ -225,32 +236,6 @@ export class FileObjectStore implements ObjectStore {
         this.folders.delete(dir);
       }
     }
-  }
-
-  /**
-   * mkdir -p below the root. Node's recursive mkdir reports ENOENT when a level cannot be made (on a
-   * read-only file system, say), so on failure the levels are made one by one to get the real error.
-   */
-  private async makeFolders(dir: string): Promise<void> {
-    try {
-      await fs.mkdir(dir, { recursive: true });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const levels = path.relative(this.root, dir).split(path.sep);
-    for (let i = 1; i <= levels.length; i++) {
-      await fs.mkdir(path.join(this.root, ...levels.slice(0, i))).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
-    }
-  }
-
-  /** Makes the rename durable; some file systems refuse to fsync a folder, which is not worth failing for. */
-  private async syncDir(dir: string): Promise<void> {
-    const handle = await fs.open(dir, 'r').catch(() => undefined);
-    await handle?.sync().catch(() => undefined);
-    await handle?.close().catch(() => undefined);
   }
 
   /** The root exists (checked once per store; a root that vanishes later fails on its own). */
