@@ -1,7 +1,8 @@
 import { type Hash, createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { copyInThread } from './file-copy-pool.ts';
+import { droppedBuffers } from '../dropped-buffers.ts';
+import type { FileSource } from '../file-source.ts';
 
 /** Bytes per read, hash update and write: a 1 GiB copy is 1,024 of each. */
 const COPY_CHUNK = 1 << 20;
@@ -9,35 +10,6 @@ const COPY_CHUNK = 1 << 20;
 /** Buffers kept for the next copy; more copies than this at once simply allocate (and drop) their own. */
 const POOL_MAX = 8;
 const pool: Buffer[] = [];
-
-/** Where a stream returned by a file store's get reads from, while nothing has read it yet. */
-interface FileSource {
-  handle: FileHandle;
-  start: number;
-  /** Exclusive. */
-  end: number;
-}
-
-const sources = new WeakMap<Readable, FileSource>();
-
-/** Remembers that `stream` reads `[start, end)` of `handle`, so a file store's put can copy it directly. */
-export function registerFileSource(stream: Readable, source: FileSource): Readable {
-  sources.set(stream, source);
-  return stream;
-}
-
-/**
- * The file a put body reads from, when it is a file store's untouched get stream: a put then reads the
- * file itself into a reused buffer instead of taking a freshly allocated chunk per read from the stream
- * (the allocations, their page faults and the garbage collections they cause were a fifth of a backup's
- * CPU, and kept the peak RSS up).
- */
-export function fileSourceOf(body: unknown): FileSource | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const source = sources.get(body as Readable);
-  const stream = body as Readable;
-  return source && !stream.readableDidRead && !stream.destroyed ? source : undefined;
-}
 
 /**
  * Copies the source's bytes to `to` (a fresh file) and hashes them: in a copy thread when there is one
@@ -92,6 +64,7 @@ export async function copyChunks(chunks: AsyncIterable<Buffer>, to: FileHandle, 
   try {
     for await (const chunk of chunks) {
       size += chunk.length;
+      droppedBuffers(chunk.length);
       // A chunk as large as the buffer goes as it is, after what was gathered.
       if (chunk.length >= buf.length) {
         if (filled) await flush();

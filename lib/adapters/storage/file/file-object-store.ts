@@ -8,7 +8,8 @@ import type { ListOptions, ObjectInfo, ObjectStore, PutBody, PutOptions, PutResu
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
-import { copyChunks, copyFileSource, fileSourceOf, registerFileSource } from './file-copy.ts';
+import { copyChunks, copyFileSource } from './file-copy.ts';
+import { fileSourceOf, registerFileSource } from '../file-source.ts';
 import { FolderSyncs, makeFolders } from './file-folders.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 

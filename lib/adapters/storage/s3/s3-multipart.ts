@@ -20,11 +20,11 @@ export const partBuffers = new Semaphore(4);
  * waiting for a collection. At most partBuffers.limit of them exist.
  */
 const spare: Buffer[] = [];
-const takeBuffer = (size: number) => {
+export const takePartBuffer = (size: number) => {
   const b = spare.pop();
   return b && b.length >= size ? b.subarray(0, size) : Buffer.allocUnsafeSlow(size);
 };
-const giveBack = (b: Buffer) => {
+export const givePartBuffer = (b: Buffer) => {
   if (spare.length < partBuffers.limit) spare.push(Buffer.from(b.buffer, b.byteOffset, b.buffer.byteLength - b.byteOffset));
 };
 
@@ -57,7 +57,7 @@ export async function uploadStream(t: UploadTarget, body: Readable): Promise<voi
       const bytes = first?.bytes ?? Buffer.alloc(0);
       const sha256 = sha256Of(bytes);
       if (!(await t.direct.put(t.Key, bytes, sha256))) await putWithSha256(t.client, t.Bucket, t.Key, bytes, sha256);
-      if (first) giveBack(first.bytes);
+      if (first) givePartBuffer(first.bytes);
       return;
     }
   } finally {
@@ -74,7 +74,7 @@ export async function uploadStream(t: UploadTarget, body: Readable): Promise<voi
     const sending = sendPart(t, UploadId!, PartNumber, bytes)
       .then((ETag) => { parts[PartNumber - 1] = { PartNumber, ETag }; }, (error: unknown) => { failure ??= { error }; })
       .finally(() => {
-        giveBack(bytes);
+        givePartBuffer(bytes);
         done();
         inFlight.delete(sending);
       });
@@ -120,7 +120,7 @@ class PartReader {
 
   /** The next part and whether the body ended with it; undefined when nothing is left. */
   async next(): Promise<{ bytes: Buffer; last: boolean } | undefined> {
-    const part = takeBuffer(this.size);
+    const part = takePartBuffer(this.size);
     let filled = 0;
     while (filled < this.size && !(this.ended && !this.pending)) {
       let chunk = this.pending;
@@ -139,7 +139,7 @@ class PartReader {
       if (take < chunk.length) this.pending = chunk.subarray(take);
     }
     if (filled === 0) {
-      giveBack(part);
+      givePartBuffer(part);
       return undefined;
     }
     return { bytes: filled === this.size ? part : part.subarray(0, filled), last: this.ended && !this.pending };

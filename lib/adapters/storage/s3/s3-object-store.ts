@@ -12,7 +12,8 @@ import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import { type S3Config, describeS3 } from './s3-config.ts';
 import { mapS3Error } from './s3-errors.ts';
 import { S3DirectRequests, mapBodyErrors } from './s3-direct-requests.ts';
-import { partBuffers, uploadStream } from './s3-multipart.ts';
+import { givePartBuffer, partBuffers, takePartBuffer, uploadStream } from './s3-multipart.ts';
+import { type FileSource, fileSourceOf, readFileSource } from '../file-source.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
 /**
@@ -90,6 +91,8 @@ export class S3ObjectStore implements ObjectStore {
         // one of the process's part buffers; one that outgrows the part goes on as a multipart upload.
         const release = await partBuffers.acquire();
         try {
+          const source = fileSourceOf(body);
+          if (source && source.end - source.start <= this.config.partSize) return await this.putFile(Key, where, source, body, options);
           const collected = await collectUpTo(body, this.config.partSize).catch((e: unknown) => { throw new BodyFailure(e); });
           if (collected.whole) return await this.putBytes(Key, where, collected.bytes, collected.sha256, options);
           stream = collected.stream;
@@ -108,6 +111,23 @@ export class S3ObjectStore implements ObjectStore {
       // Release the caller's stream (a download feeding this upload) rather than leave it paused.
       hashing?.destroy();
       throw this.fail(err, 'write', key);
+    }
+  }
+
+  /**
+   * A file store's get as one PutObject: the file read straight into a part buffer kept for the next one,
+   * rather than in freshly allocated chunks that were then joined (2 MiB of garbage per 1 MiB blob, which
+   * V8 collected with full collections: 62 in a 1 GiB backup to s3rver).
+   */
+  private async putFile(Key: string, where: string, source: FileSource, body: Readable, options: PutOptions): Promise<PutResult> {
+    const buffer = takePartBuffer(source.end - source.start);
+    try {
+      const bytes = await readFileSource(source, buffer).catch((e: unknown) => { throw new BodyFailure(e); });
+      return await this.putBytes(Key, where, bytes, sha256Of(bytes), options);
+    } finally {
+      givePartBuffer(buffer);
+      // Read by other means: its file is closed now, as a stream's is at its end or on an error.
+      body.destroy();
     }
   }
 
