@@ -28,7 +28,7 @@ export async function refsProblems(store: ObjectStore, repo: string, label: stri
   const some = (hashes: string[]) => `${hashes.length} blob${hashes.length === 1 ? '' : 's'} (${hashes.slice(0, SHOWN).join(', ')}${hashes.length > SHOWN ? ', …' : ''})`;
   const remedy = 'delete the file, and garbage collection reads __meta';
   const problems: string[] = [];
-  if (lacking.length) problems.push(`lacks ${some(lacking)} that __meta names: garbage collection trusts this file and could delete them; ${remedy}`);
+  if (lacking.length) problems.push(`lacks ${some(lacking)} that __meta names: garbage collection trusts this file and could delete ${lacking.length === 1 ? 'it' : 'them'}; ${remedy}`);
   if (extra.length) problems.push(`names ${some(extra)} that __meta does not, kept while this snapshot exists; ${remedy}`);
   return problems;
 }

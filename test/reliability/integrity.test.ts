@@ -152,8 +152,13 @@ describe('damaged metadata', () => {
       expect(await verify()).toEqual([['base', ts, null, null, 'OK']]);
       // Self-consistent, vouched for by __info, but one blob swapped: what a DROP SNAPSHOT would trust.
       expect(await findings(encodeRefs([...hashes.slice(1), fake], metaSha, sha256Hex))).toEqual([
-        [file, `lacks 1 blob (${hashes[0]}) that __meta names: garbage collection trusts this file and could delete them; delete the file, and garbage collection reads __meta`],
+        [file, `lacks 1 blob (${hashes[0]}) that __meta names: garbage collection trusts this file and could delete it; delete the file, and garbage collection reads __meta`],
         [file, `names 1 blob (${fake}) that __meta does not, kept while this snapshot exists; delete the file, and garbage collection reads __meta`],
+      ]);
+      expect(hashes.length).toBeGreaterThan(1);
+      expect(await findings(encodeRefs([...hashes.slice(2), fake, 'e'.repeat(64)], metaSha, sha256Hex))).toEqual([
+        [file, `lacks 2 blobs (${hashes.slice(0, 2).join(', ')}) that __meta names: garbage collection trusts this file and could delete them; delete the file, and garbage collection reads __meta`],
+        [file, `names 2 blobs (${'e'.repeat(64)}, ${fake}) that __meta does not, kept while this snapshot exists; delete the file, and garbage collection reads __meta`],
       ]);
       expect(await findings(encodeRefs(hashes, 'a'.repeat(64), sha256Hex))).toEqual([
         [file, `made from another __meta (sha256 ${'a'.repeat(64)}, __info records ${metaSha}); garbage collection reads __meta instead`],
