@@ -120,7 +120,8 @@ export class FileObjectStore implements ObjectStore {
     // 256 KiB reads, not the 64 KiB default: a quarter of the read calls and hash updates per blob. Not
     // more: what reads the stream (an upload to a bucket, a load) holds chunks until the garbage collector
     // frees them, and with 1 MiB reads a backup of 8 large segments to s3rver peaked at 140–151 MB against
-    // 121 MB. A copy to another folder reads the file itself, not this stream (file-copy.ts).
+    // 121 MB. A copy to another folder, and a blob of up to a part sent to a bucket, read the file itself,
+    // not this stream (file-source.ts).
     const stream = handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
     return registerFileSource(stream, { handle, start, end });
   }

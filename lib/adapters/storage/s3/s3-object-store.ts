@@ -120,7 +120,8 @@ export class S3ObjectStore implements ObjectStore {
    * V8 collected with full collections: 62 in a 1 GiB backup to s3rver).
    */
   private async putFile(Key: string, where: string, source: FileSource, body: Readable, options: PutOptions): Promise<PutResult> {
-    const buffer = takePartBuffer(source.end - source.start);
+    // A whole part, as every part buffer is, so the next blob (or part) can always take it again.
+    const buffer = takePartBuffer(this.config.partSize);
     try {
       const bytes = await readFileSource(source, buffer).catch((e: unknown) => { throw new BodyFailure(e); });
       return await this.putBytes(Key, where, bytes, sha256Of(bytes), options);
