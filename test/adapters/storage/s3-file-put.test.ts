@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFromSocket } from '../../../lib/adapters/storage/dropped-buffers.ts';
 import { FileObjectStore } from '../../../lib/adapters/storage/file/file-object-store.ts';
+import { wrapObjectStore } from '../../../lib/adapters/storage/wrap-object-store.ts';
 import { IntegrityError } from '../../../lib/domain/errors.ts';
 import { readBytes } from '../../../lib/ports/object-io.ts';
 import { type S3Proxy, startS3Proxy } from '../../support/s3-proxy.ts';
@@ -77,5 +79,20 @@ describe('PutObject of a file store\'s get', () => {
     const err = await s3.put('blobs/changed', body, { sha256: sha256Of(bytes), size: bytes.length }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(new RegExp(`sha256 mismatch writing .*blobs/changed: expected ${sha256Of(bytes)}, actual ${sha256Of(Buffer.alloc(4096, 1))}$`));
     expect(await s3.head('blobs/changed')).toBeUndefined();
+  });
+});
+
+describe('a download\'s socket buffers', () => {
+  it('are marked as such on an S3 get, through the stores\' wrappers, and a folder\'s get or a string is not', async () => {
+    const bytes = randomBytes(2048);
+    const { files } = await fileWith(bytes);
+    const s3 = freshS3Store({ endpoint: proxy.endpoint, partSize: PART });
+    await s3.put('blobs/read', bytes);
+    const downloads = [await s3.get('blobs/read'), await wrapObjectStore(s3).get('blobs/read')];
+    expect(downloads.map(isFromSocket)).toEqual([true, true]);
+    for (const d of downloads) d.destroy();
+    const local = await files.get('seg');
+    expect([isFromSocket(local), isFromSocket('text')]).toEqual([false, false]);
+    local.destroy();
   });
 });

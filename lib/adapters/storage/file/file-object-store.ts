@@ -10,6 +10,7 @@ import { fileError, isMissing } from './file-errors.ts';
 import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
 import { copyChunks, copyFileSource } from './file-copy.ts';
 import { fileSourceOf, registerFileSource } from '../file-source.ts';
+import { isFromSocket } from '../dropped-buffers.ts';
 import { FolderSyncs, makeFolders } from './file-folders.ts';
 import { checkKey, checkPrefix, checkRange, TEMP_SUFFIX } from '../object-keys.ts';
 
@@ -71,7 +72,7 @@ export class FileObjectStore implements ObjectStore {
         }
       } else {
         const hash = createHash('sha256');
-        copied = { size: await copyChunks(bodyChunks(body), handle, hash), sha256: hash.digest('hex') };
+        copied = { size: await copyChunks(bodyChunks(body), handle, hash, isFromSocket(body)), sha256: hash.digest('hex') };
       }
       const { size, sha256 } = copied;
       if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) {

@@ -14,6 +14,7 @@ import { mapS3Error } from './s3-errors.ts';
 import { S3DirectRequests, mapBodyErrors } from './s3-direct-requests.ts';
 import { givePartBuffer, partBuffers, takePartBuffer, uploadStream } from './s3-multipart.ts';
 import { type FileSource, fileSourceOf, readFileSource } from '../file-source.ts';
+import { fromSocket } from '../dropped-buffers.ts';
 import { collectUpTo, putWithSha256 } from './s3-single-put.ts';
 
 /**
@@ -144,14 +145,14 @@ export class S3ObjectStore implements ObjectStore {
     const direct = await this.direct.get(Key, range);
     if (direct === 'missing') throw new NotFoundError(`Object ${this.description}/${key} not found`);
     if (direct === 'past-end') return Readable.from([]);
-    if (direct) return mapBodyErrors(direct.body, (err) => this.fail(err, 'read', key));
+    if (direct) return fromSocket(mapBodyErrors(direct.body, (err) => this.fail(err, 'read', key)));
     try {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.config.bucket,
         Key,
         ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
       }));
-      return mapStreamErrors(out.Body as Readable, (err) => this.fail(err, 'read', key));
+      return fromSocket(mapStreamErrors(out.Body as Readable, (err) => this.fail(err, 'read', key)));
     } catch (err) {
       // A range that starts past the end: the object exists and those bytes are none.
       if ((err as { name?: string }).name === 'InvalidRange') return Readable.from([]);
