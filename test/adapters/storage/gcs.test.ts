@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFromSocket } from '../../../lib/adapters/storage/dropped-buffers.ts';
 import { gcsBackend } from '../../../lib/adapters/storage/gcs/gcs-backend.ts';
 import type { GcsConfig } from '../../../lib/adapters/storage/gcs/gcs-config.ts';
 import { IntegrityError } from '../../../lib/domain/errors.ts';
@@ -26,6 +27,14 @@ runObjectStoreConformance('gcs (test JSON API server)', () => freshStore());
 const SMALL_CHUNKS = { chunkSize: 256 * 1024, singleRequestLimit: 0 };
 
 describe('GcsObjectStore on the test server', () => {
+  it('marks a download as socket buffers, so a folder\'s put of it frees them with young collections', async () => {
+    const store = freshStore();
+    await store.put('marked', 'bytes');
+    const body = await store.get('marked');
+    expect(isFromSocket(body)).toBe(true);
+    expect((await readBytes(body)).toString()).toBe('bytes');
+  });
+
   it('uploads a stream in resumable chunks and reads it back by ranges', async () => {
     const store = freshStore(SMALL_CHUNKS);
     const { stream, bytes, sha256 } = randomStream(1024 * 1024 + 5);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFromSocket } from '../../../lib/adapters/storage/dropped-buffers.ts';
 import { hdfsBackend } from '../../../lib/adapters/storage/hdfs/hdfs-backend.ts';
 import { NotFoundError, StorageError } from '../../../lib/domain/errors.ts';
 import { listAll, readBytes } from '../../../lib/ports/object-io.ts';
@@ -23,6 +24,14 @@ function freshStore(user = 'starbackup'): { store: ObjectStore; root: string } {
 runObjectStoreConformance('hdfs (WebHDFS test server)', () => freshStore().store);
 
 describe('HdfsObjectStore on the WebHDFS test server', () => {
+  it('marks a download as socket buffers, so a folder\'s put of it frees them with young collections', async () => {
+    const { store } = freshStore();
+    await store.put('marked', 'bytes');
+    const body = await store.get('marked');
+    expect(isFromSocket(body)).toBe(true);
+    expect((await readBytes(body)).toString()).toBe('bytes');
+  });
+
   it('writes through the datanode redirect to a temp name, then renames it into place', async () => {
     const { store, root } = freshStore();
     server.requests.length = 0;

@@ -12,6 +12,7 @@ import { checkKey, checkPrefix, checkRange } from '../object-keys.ts';
 import type { GcsClient } from './gcs-client.ts';
 import { type GcsConfig, describeGcs } from './gcs-config.ts';
 import { type GcsErrorContext, mapGcsError } from './gcs-errors.ts';
+import { fromSocket } from '../dropped-buffers.ts';
 
 const CONTENT_TYPE = 'application/octet-stream';
 
@@ -90,7 +91,7 @@ export class GcsObjectStore implements ObjectStore {
     // Whole reads are checked against the crc32c GCS keeps; ranges cannot be.
     const expected = range ? undefined : storedCrc32c(res);
     const checked = expected === undefined ? body : Readable.from(verifyCrc32c(body, expected, `${this.description}/${key}`), { objectMode: false });
-    return mapStreamErrors(checked, (err) => this.fail(err, 'read', key));
+    return fromSocket(mapStreamErrors(checked, (err) => this.fail(err, 'read', key)));
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

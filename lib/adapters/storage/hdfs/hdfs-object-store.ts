@@ -10,6 +10,7 @@ import { type HdfsConfig, describeHdfs } from './hdfs-config.ts';
 import type { TrustGuard } from '../../../ports/trust-guard.ts';
 import { type HdfsFileStatus, WebHdfsClient } from './webhdfs-client.ts';
 import { remoteExceptionOf } from './webhdfs-errors.ts';
+import { fromSocket } from '../dropped-buffers.ts';
 
 /**
  * An ObjectStore on an HDFS folder through WebHDFS. HDFS shows a file while it is being written, so a
@@ -56,8 +57,8 @@ export class HdfsObjectStore implements ObjectStore {
       const length = range?.end !== undefined ? range.end - range.start + 1 : undefined;
       const stream = await this.client.open(path, range?.start, length);
       // A connection to the datanode that breaks mid-read is worth another try.
-      return mapStreamErrors(stream, (err) =>
-        this.clean(err instanceof StarbackupError ? err : new StorageError(`Reading ${path} from a datanode failed: ${(err as Error)?.message ?? err}`, true)));
+      return fromSocket(mapStreamErrors(stream, (err) =>
+        this.clean(err instanceof StarbackupError ? err : new StorageError(`Reading ${path} from a datanode failed: ${(err as Error)?.message ?? err}`, true))));
     } catch (err) {
       // HDFS refuses to seek past the end; the port's answer to such a range is no bytes.
       if (range && range.start > 0 && !(err instanceof NotFoundError)) {
