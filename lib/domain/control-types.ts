@@ -84,6 +84,12 @@ export interface BackupDetail {
   /** Written by versions before calendar ttls (MONTH, YEAR); the expiry is now computed from `ttl`. */
   ttlMs?: number;
   meta?: { sha256: string; size: number };
+  /**
+   * False when UPLOAD_SNAPSHOT found no garbage collection announced in the repository after writing
+   * `__meta`: no blob it found present can be collected before the commit, and SAVE_META need not look
+   * again. Absent (jobs planned before this was recorded) counts as seen.
+   */
+  collectionSeen?: boolean;
   /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
   blobs?: { count: number; bytes: number };
 }

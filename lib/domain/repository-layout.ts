@@ -5,6 +5,7 @@
  *   __starbackup_repository_<repo>/__ss_<label>/__meta_<ts>
  *   __starbackup_repository_<repo>/__ss_<label>/__refs_<ts>   (the blobs __meta names, sorted: snapshot-refs.ts)
  *   __starbackup_repository_<repo>/__ss_<label>/__info_<ts>   (written last: the commit point)
+ *   __starbackup_repository_<repo>/__gc_running/<id>   (a garbage collection in progress: gc-markers.ts)
  */
 export const REPO_PREFIX = '__starbackup_repository_';
 export const FORMAT_VERSION = 1;
@@ -26,6 +27,8 @@ export const layout = {
   meta: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__meta_${ts}`,
   refs: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__refs_${ts}`,
   info: (repo: string, label: string, ts: string) => `${repoRoot(repo)}/__ss_${label}/__info_${ts}`,
+  gcMarkersPrefix: (repo: string) => `${repoRoot(repo)}/__gc_running/`,
+  gcMarker: (repo: string, id: string) => `${repoRoot(repo)}/__gc_running/${id}`,
 } as const;
 
 /** The sha256 a blob key names (plain or compressed), or undefined for anything else under __blobs/. */

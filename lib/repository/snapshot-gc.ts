@@ -7,6 +7,7 @@ import { validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import { type SnapshotRefs, metaBlobHashes, refsHashes, refsInclude } from '../domain/snapshot-refs.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { whileCollecting } from './gc-markers.ts';
 import { trustedRefs } from './snapshot-refs-file.ts';
 
 /**
@@ -17,8 +18,9 @@ import { trustedRefs } from './snapshot-refs-file.ts';
  * appeared since (a backup that started meanwhile) are read too; each file is read once per collection, so
  * the cost grows with blobs plus metadata, not their product, and reading stops once no candidate is left.
  * A committed snapshot is read through its `__refs` (sorted blob hashes: no JSON to parse) when its `__info`
- * vouches for the `__meta` they came from; any other `__meta` is read itself. A backup checks its blobs once
- * more before it commits, so a concurrent backup never commits a missing blob.
+ * vouches for the `__meta` they came from; any other `__meta` is read itself. A collection announces itself
+ * in the repository while it runs (gc-markers.ts); a backup that saw one checks its blobs once more before
+ * it commits, so a concurrent backup never commits a missing blob.
  */
 const BATCH = 500;
 const DELETES_AT_ONCE = 16;
@@ -98,8 +100,12 @@ export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): 
  * own uploads); the rules stay the same.
  */
 export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
-  const c: Collection = { candidates: new Map(), read: new Map() };
   if (only?.size === 0) return 0;
+  return whileCollecting(store, repo, () => collect(store, repo, only));
+}
+
+async function collect(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
+  const c: Collection = { candidates: new Map(), read: new Map() };
   for await (const o of store.list(layout.blobsPrefix(repo.name), { sizes: false })) {
     const sha = blobSha(o.key);
     if (sha && (!only || only.has(sha))) c.candidates.set(sha, o.key);

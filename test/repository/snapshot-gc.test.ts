@@ -157,6 +157,26 @@ describe('DROP SNAPSHOT garbage collection', () => {
     }
   }, 120_000);
 
+  it('announces itself in the repository while it runs, and clears that when it ends, done or failed', async () => {
+    const markers = () => listAll(repo, layout.gcMarkersPrefix('r'));
+    const during: unknown[] = [];
+    const { onDelete } = instrument();
+    await addGarbage('announced');
+    onDelete.hook = async () => {
+      onDelete.hook = undefined;
+      for (const key of await markers()) during.push(JSON.parse(await getText(repo, key)));
+    };
+    expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([[String(GARBAGE)]]);
+    expect(during).toEqual([{ started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+    expect(await markers()).toEqual([]);
+    await addGarbage('failed');
+    onDelete.hook = async () => { throw new Error('disk on fire'); };
+    expect(await c.error('ADMIN CLEAN REPOSITORY r')).toContain('disk on fire');
+    onDelete.hook = undefined;
+    expect(await markers()).toEqual([]);
+    expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([[String(GARBAGE)]]);
+  }, 120_000);
+
   it('collects nothing when a __meta cannot be read', async () => {
     const garbage = await addGarbage('unreadable');
     await repo.put(layout.meta('r', 'broken', '2030-01-01-00-00-00-000'), '{not json');
