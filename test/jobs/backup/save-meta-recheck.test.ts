@@ -66,6 +66,7 @@ describe.each([
       await repoStore!.delete(marker);
       if (how === 'unrecorded') {
         await c.ctx.control.updateJob((input as { jobId: string }).jobId, (j) => {
+          if (j.type !== 'BACKUP') throw new Error(`job ${j.jobId} is a ${j.type}`);
           expect(j.backup!.collectionSeen).toBe(false);
           delete j.backup!.collectionSeen;
           return j;
