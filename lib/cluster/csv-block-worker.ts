@@ -3,4 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type Block, BlockRouter, type BlockSetup } from './csv-block.ts';
 
 const router = new BlockRouter(workerData as BlockSetup);
-parentPort!.on('message', (block: Block) => parentPort!.postMessage(router.route(block)));
+parentPort!.on('message', (block: Block) => {
+  const result = router.route(block);
+  // The buckets' bytes are moved to the loading thread, not copied.
+  parentPort!.postMessage(result, result.ok ? result.buckets.map(([, , text]) => text.buffer as ArrayBuffer) : []);
+});

@@ -12,8 +12,14 @@ export interface BlockSetup { def: TableDef; columns?: string[]; restrictTo?: st
 /** A piece of the file cut after a row delimiter: whole records, unless a quoted field holds the cut. */
 export interface Block { id: number; bytes: Uint8Array; first: boolean; last: boolean }
 
-/** One routed bucket of a block: its partition, bucket, segment lines joined by `\n`, and their count. */
-export type RoutedText = [partition: string, bucket: number, text: string, rows: number];
+/**
+ * One routed bucket of a block: its partition, bucket, segment lines joined by `\n` as UTF-8, and their
+ * count. Bytes rather than a string: a thread hands them over without a copy (csv-block-worker.ts), and the
+ * loading thread writes them as they are, where a string was copied to it, joined and encoded again.
+ */
+export type RoutedText = [partition: string, bucket: number, text: Uint8Array, rows: number];
+
+const utf8 = new TextEncoder();
 
 /**
  * A block read and routed: its rows (header lines not counted), how many bytes at its end a record left
@@ -65,7 +71,9 @@ export class BlockRouter {
       for (const [part, byBucket] of this.router.take()) {
         for (const [bucket, rows] of byBucket) {
           const lines = whole ? JSON.stringify(rows).slice(1, -1).replaceAll(ROW_JOIN, ']\n[') : rows.map(encodeRow).join('\n');
-          buckets.push([part, bucket, lines, rows.length]);
+          // TextEncoder gives each its own ArrayBuffer, which the thread can transfer (a small Buffer.from
+          // would be a slice of Node's shared pool).
+          buckets.push([part, bucket, utf8.encode(lines), rows.length]);
         }
       }
       return { id: block.id, ok: true, rows: rows.length, rest: Buffer.byteLength(splitter.pending), buckets };

@@ -106,8 +106,8 @@ export async function* parallelBatches(
       }
       for (const [part, bucket, text, rows] of r.buckets) {
         addLines(batch, part, type === 'HASH' ? bucket : (bucket + offset) % buckets, { texts: [text], rows });
-        // As RowRouter counts: characters, and a little per row.
-        held += text.length + 64 * rows;
+        // As RowRouter counts: characters (bytes here), and a little per row.
+        held += text.byteLength + 64 * rows;
       }
       offset += r.rows;
       if (held >= batchChars) {

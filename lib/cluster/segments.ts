@@ -23,15 +23,28 @@ export function manifestPath(tableId: string, partitionId: string, version: numb
 /** A row as its segment line. */
 export const encodeRow = (row: Row): string => JSON.stringify(row);
 
-/** Rows already encoded: pieces of segment text, each one line or several joined by `\n`, and how many rows they hold. */
-export interface Lines { texts: string[]; rows: number }
+/**
+ * Rows already encoded: pieces of segment text, each one line or several joined by `\n` (a string, or its
+ * UTF-8 bytes as a parallel load's threads hand them over), and how many rows they hold.
+ */
+export interface Lines { texts: (string | Uint8Array)[]; rows: number }
 
 /** Rows as the lines of a segment. */
 export const linesOf = (rows: Row[]): Lines => ({ texts: rows.map(encodeRow), rows: rows.length });
 
 export async function writeSegment(store: ObjectStore, path: string, lines: Lines): Promise<SegmentRef> {
-  const { sha256, size } = await store.put(path, `${lines.texts.join('\n')}\n`);
+  const { sha256, size } = await store.put(path, segmentText(lines.texts));
   return { path, size, sha256, rows: lines.rows };
+}
+
+const NEWLINE = new Uint8Array([0x0a]);
+
+/** The pieces as one segment body, each followed by a newline; bytes are gathered as they are, not decoded. */
+function segmentText(texts: Lines['texts']): string | Uint8Array {
+  if (texts.every((t) => typeof t === 'string')) return `${texts.join('\n')}\n`;
+  const parts: Uint8Array[] = [];
+  for (const t of texts) parts.push(typeof t === 'string' ? Buffer.from(t) : t, NEWLINE);
+  return Buffer.concat(parts);
 }
 
 export async function readSegment(store: ObjectStore, ref: SegmentRef): Promise<Row[]> {

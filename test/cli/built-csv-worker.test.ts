@@ -39,7 +39,9 @@ describe('the built thread of a parallel FILES() load', () => {
       expect(result).toMatchObject({ id: 0, ok: true, rows: 2, rest: 4 });
       if (!result.ok) return;
       expect(result.buckets.map((b) => b[3]).reduce((a, b) => a + b)).toBe(2);
-      expect(result.buckets.flatMap((b) => b[2].split('\n')).sort()).toEqual(['["1","a, b"]', '["2","c"]']);
+      // Handed over as UTF-8 bytes, moved rather than copied (each its own ArrayBuffer).
+      expect(result.buckets.every((b) => b[2] instanceof Uint8Array && b[2].byteOffset === 0 && b[2].byteLength === b[2].buffer.byteLength)).toBe(true);
+      expect(result.buckets.flatMap((b) => Buffer.from(b[2]).toString('utf8').split('\n')).sort()).toEqual(['["1","a, b"]', '["2","c"]']);
     } finally {
       await worker.terminate();
     }

@@ -44,7 +44,8 @@ async function lines(routed: AsyncIterable<RoutedLines>): Promise<Record<string,
   for await (const batch of routed) {
     for (const [part, buckets] of batch) {
       for (const [bucket, l] of buckets) {
-        const text = l.texts.join('\n').split('\n');
+        // A thread's pieces come as UTF-8 bytes, one thread's as strings.
+        const text = l.texts.map((t) => (typeof t === 'string' ? t : Buffer.from(t).toString('utf8'))).join('\n').split('\n');
         expect(text).toHaveLength(l.rows);
         (out[`${part}/${bucket}`] ??= []).push(...text);
       }
@@ -78,6 +79,16 @@ describe('a FILES() load over threads', () => {
     const { threads, one, fellBack } = await both(hashed, text);
     expect(fellBack).toBe(0);
     expect(Object.values(one as Record<string, string[]>).flat()).toHaveLength(3000);
+    expect(threads).toEqual(one);
+  });
+
+  it('hands over text of several bytes a character as one thread reads it (pieces cut inside characters)', async () => {
+    const notes = ['北京, "市"', 'café ""crème""', '🦀 rust', 'naïve ½'];
+    const text = `k,dt,note\n${Array.from({ length: 3000 }, (_, i) => `${i},2024-01-0${(i % 9) + 1},"${notes[i % 4]} ${i}"`).join('\n')}\n`;
+    const { threads, one, fellBack } = await both(hashed, text);
+    expect(fellBack).toBe(0);
+    expect(Object.values(threads as Record<string, string[]>).flat()).toContain('["5","2024-01-06","café \\"crème\\" 5"]');
+    expect(Object.values(threads as Record<string, string[]>).flat()).toContain('["6","2024-01-07","🦀 rust 6"]');
     expect(threads).toEqual(one);
   });
 
