@@ -2,7 +2,8 @@ import type { TableDef } from '../domain/catalog-types.ts';
 import { type CsvOptions, finishRecords, MAX_RECORD_CHARS, splitterOptions } from './csv.ts';
 import { CsvSplitter } from './csv-splitter.ts';
 import { RowRouter } from './row-builder.ts';
-import { encodeRow } from './segments.ts';
+import { LinesSink, readBlockText } from './block-text.ts';
+import { type Row, encodeRow } from './segments.ts';
 
 const ROW_JOIN = '],[';
 
@@ -19,7 +20,8 @@ export interface Block { id: number; bytes: Uint8Array; first: boolean; last: bo
  */
 export type RoutedText = [partition: string, bucket: number, text: Uint8Array, rows: number];
 
-const utf8 = new TextEncoder();
+const wholeText = (rows: unknown[]) => JSON.stringify(rows).slice(1, -1).replaceAll(ROW_JOIN, ']\n[');
+const rowByRow = (rows: Row[]) => rows.map(encodeRow).join('\n');
 
 /**
  * A block read and routed: its rows (header lines not counted), how many bytes at its end a record left
@@ -53,30 +55,47 @@ export class BlockRouter {
     const o = this.setup.csv;
     try {
       const splitter = new CsvSplitter(splitterOptions(o)!, MAX_RECORD_CHARS);
-      let text = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength).toString('utf8');
-      if (block.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      const records: string[][] = [];
-      splitter.push(text, records);
-      if (block.last) splitter.end(records);
-      const skip = block.first ? o.skipHeader : 0;
-      if (records.length < skip) return { id: block.id, ok: false, reason: 'fewer records than header lines' };
-      const rows = finishRecords(skip > 0 ? records.slice(skip) : records, o);
+      const sinks = new Map<string, Map<number, LinesSink>>();
+      let headers = block.first ? o.skipHeader : 0;
+      let rowCount = 0;
       this.router.count = 0;
-      for (const row of rows) this.router.add(row);
-      const buckets: RoutedText[] = [];
-      // One JSON text of a bucket's rows is made in half the time of one per row; its rows are then parted
-      // where `],[` joins them, when no value can hold those characters: values are then pieces of the
-      // block's text, or canonical numbers, dates and booleans.
-      const whole = !this.madeValues && !text.includes(ROW_JOIN);
-      for (const [part, byBucket] of this.router.take()) {
-        for (const [bucket, rows] of byBucket) {
-          const lines = whole ? JSON.stringify(rows).slice(1, -1).replaceAll(ROW_JOIN, ']\n[') : rows.map(encodeRow).join('\n');
-          // TextEncoder gives each its own ArrayBuffer, which the thread can transfer (a small Buffer.from
-          // would be a slice of Node's shared pool).
-          buckets.push([part, bucket, utf8.encode(lines), rows.length]);
+      // Each part's records are routed and encoded before the next part is read.
+      const route = (records: string[][], joinInText: boolean) => {
+        const skipped = Math.min(headers, records.length);
+        headers -= skipped;
+        const rows = finishRecords(skipped > 0 ? records.slice(skipped) : records, o);
+        for (const row of rows) this.router.add(row);
+        rowCount += rows.length;
+        // One JSON text of a bucket's rows is made in half the time of one per row; its rows are then parted
+        // where `],[` joins them, when no value can hold those characters: values are then pieces of the
+        // text read so far, or canonical numbers, dates and booleans.
+        const text = !this.madeValues && !joinInText ? wholeText : rowByRow;
+        for (const [part, byBucket] of this.router.take()) {
+          let partSinks = sinks.get(part);
+          if (!partSinks) sinks.set(part, (partSinks = new Map()));
+          for (const [bucket, rows] of byBucket) {
+            let sink = partSinks.get(bucket);
+            if (!sink) partSinks.set(bucket, (sink = new LinesSink()));
+            sink.add(rows, text);
+          }
         }
+      };
+      let joinSeen = false;
+      readBlockText(block.bytes, block.first, ROW_JOIN, (text, seen) => {
+        joinSeen = seen;
+        const records: string[][] = [];
+        splitter.push(text, records);
+        route(records, seen);
+      });
+      if (block.last) {
+        const records: string[][] = [];
+        splitter.end(records);
+        route(records, joinSeen);
       }
-      return { id: block.id, ok: true, rows: rows.length, rest: Buffer.byteLength(splitter.pending), buckets };
+      if (headers > 0) return { id: block.id, ok: false, reason: 'fewer records than header lines' };
+      const buckets: RoutedText[] = [];
+      for (const [part, partSinks] of sinks) for (const [bucket, sink] of partSinks) buckets.push([part, bucket, sink.bytes(), sink.rows]);
+      return { id: block.id, ok: true, rows: rowCount, rest: Buffer.byteLength(splitter.pending), buckets };
     } catch (e) {
       this.router.take();
       return { id: block.id, ok: false, reason: (e as Error).message };
