@@ -109,7 +109,7 @@ async function cleanBackup(ctx: ServiceContext, job: JobRecord): Promise<void> {
     // What it uploaded and no other `__meta` names goes too, under DROP SNAPSHOT's rules (a backup that
     // shares a blob keeps it): a cancelled or killed backup leaves no space behind.
     if (stateRank(JobType.BACKUP, job.state) >= stateRank(JobType.BACKUP, BackupState.UPLOADING)) {
-      await collectGarbage(store, repo, await plannedBlobs(ctx, job.jobId, repo.name));
+      await collectGarbage(store, repo, ctx.clock, await plannedBlobs(ctx, job.jobId, repo.name));
     }
   }
   await clearStaging(ctx.data, job.jobId, ctx.workers?.releaseSnapshot);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RepositoryRecord } from '../domain/control-types.ts';
 import { layout } from '../domain/repository-layout.ts';
+import type { Clock } from '../ports/clock.ts';
+import { readBytes } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 
 /**
@@ -13,19 +15,52 @@ import type { ObjectStore } from '../ports/object-store.ts';
  * and keeps every blob it names. The marker lives in the repository, not in this installation's tables,
  * because another cluster sharing the repository may collect too.
  *
- * A collection that dies leaves its marker: later backups then check their blobs once more before they
- * commit, as they do when one is running. That costs a listing, never a blob.
+ * A collection that dies leaves its marker, and backups would check their blobs once more for ever. So a
+ * marker is a lease: its collection renews it at least every RENEW_AFTER_MS while it deletes, and the next
+ * collection removes any marker not renewed for STALE_AFTER_MS. A collection that was paused past its
+ * renewal (a suspended laptop, a stopped process) renews before it deletes again and reads the `__meta`
+ * written meanwhile: a backup that found its marker gone wrote its `__meta` before that renewal.
  */
-export async function whileCollecting<T>(store: ObjectStore, repo: RepositoryRecord, collect: () => Promise<T>): Promise<T> {
+export const RENEW_AFTER_MS = 60_000;
+export const STALE_AFTER_MS = 60 * 60_000;
+/** Markers are a few dozen bytes: a larger one is not ours, and is not read. */
+const MARKER_MAX_BYTES = 1024;
+/** The most markers one collection reads and judges; more are left for the next one. */
+const MARKERS_READ_AT_MOST = 100;
+
+export interface CollectionLease {
+  /**
+   * Renews the marker if its renewal is due. True when it was: what was decided before may be stale,
+   * and the caller reads the `__meta` files written meanwhile before it deletes anything.
+   */
+  renewIfDue(): Promise<boolean>;
+}
+
+export async function whileCollecting<T>(
+  store: ObjectStore, repo: RepositoryRecord, clock: Clock, collect: (lease: CollectionLease) => Promise<T>,
+): Promise<T> {
   const key = layout.gcMarker(repo.name, randomUUID());
+  const started = new Date(clock.now()).toISOString();
+  let renewed = clock.now();
+  const announce = async () => {
+    renewed = clock.now();
+    await store.put(key, Buffer.from(`${JSON.stringify({ started, renewed: new Date(renewed).toISOString() })}\n`));
+  };
   // No marker, no collection: deleting unannounced would reopen the race.
-  await store.put(key, Buffer.from(`${JSON.stringify({ started: new Date().toISOString() })}\n`));
+  await announce();
   try {
-    return await collect();
+    await removeStaleMarkers(store, repo, clock, key);
+    return await collect({
+      async renewIfDue() {
+        if (clock.now() - renewed < RENEW_AFTER_MS) return false;
+        await announce();
+        return true;
+      },
+    });
   } finally {
     await store.delete(key).catch(() => {
-      // Left behind, the marker only makes backups check their blobs again; the collection's own
-      // outcome is what the caller needs to hear.
+      // Left behind, the marker only makes backups check their blobs again until it is stale; the
+      // collection's own outcome is what the caller needs to hear.
     });
   }
 }
@@ -34,4 +69,45 @@ export async function whileCollecting<T>(store: ObjectStore, repo: RepositoryRec
 export async function collectionAnnounced(store: ObjectStore, repo: RepositoryRecord): Promise<boolean> {
   for await (const _ of store.list(layout.gcMarkersPrefix(repo.name), { sizes: false })) return true;
   return false;
+}
+
+/**
+ * Removes the markers of collections that died: not renewed for STALE_AFTER_MS, dated further ahead than
+ * that (no clock is that wrong), too large, or not a marker at all (this release writes nothing else there).
+ * A marker that cannot be read for another reason (a storage error) stays.
+ */
+async function removeStaleMarkers(store: ObjectStore, repo: RepositoryRecord, clock: Clock, own: string): Promise<void> {
+  let read = 0;
+  for await (const o of store.list(layout.gcMarkersPrefix(repo.name))) {
+    if (o.key === own) continue;
+    if (++read > MARKERS_READ_AT_MOST) break;
+    const at = o.size > MARKER_MAX_BYTES ? undefined : await renewedAt(store, o.key);
+    if (at === null) continue;
+    if (at !== undefined && Math.abs(clock.now() - at) < STALE_AFTER_MS) continue;
+    // Housekeeping: a marker that will not go stays until a later collection, and this one goes on.
+    await store.delete(o.key).catch(() => undefined);
+  }
+}
+
+/** When a marker was last renewed; undefined when it is not a marker; null when it could not be read. */
+async function renewedAt(store: ObjectStore, key: string): Promise<number | undefined | null> {
+  let bytes: Buffer;
+  try {
+    // One byte past the limit tells a marker that is too large, whatever the listing said of its size.
+    bytes = await readBytes(await store.get(key, { start: 0, end: MARKER_MAX_BYTES }));
+  } catch {
+    return null;
+  }
+  if (bytes.length > MARKER_MAX_BYTES) return undefined;
+  try {
+    const m = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (typeof m !== 'object' || m === null) return undefined;
+    // Markers written before renewals existed have `started` only.
+    const { started, renewed } = m as { started?: unknown; renewed?: unknown };
+    const when = typeof renewed === 'string' ? renewed : started;
+    const t = typeof when === 'string' ? Date.parse(when) : NaN;
+    return Number.isFinite(t) ? t : undefined;
+  } catch {
+    return undefined;
+  }
 }

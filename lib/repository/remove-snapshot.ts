@@ -29,7 +29,7 @@ export async function removeSnapshot(ctx: RepositoryContext, repo: RepositoryRec
   }
   try {
     for (const key of [...infos, ...files.filter((f) => !infos.includes(f))]) await store.delete(key);
-    return await collectGarbage(store, repo);
+    return await collectGarbage(store, repo, ctx.clock);
   } catch (e) {
     throw new AnalysisError(`Failed to delete snapshot ${label} in repository ${repo.name}: ${errorMessage(e)}`);
   }

@@ -7,7 +7,8 @@ import { validateSnapshotMeta } from '../domain/snapshot-validation.ts';
 import { type SnapshotRefs, metaBlobHashes, refsHashes, refsInclude } from '../domain/snapshot-refs.ts';
 import { getText, sha256Hex } from '../ports/object-io.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { whileCollecting } from './gc-markers.ts';
+import type { Clock } from '../ports/clock.ts';
+import { type CollectionLease, whileCollecting } from './gc-markers.ts';
 import { trustedRefs } from './snapshot-refs-file.ts';
 
 /**
@@ -99,12 +100,12 @@ export async function presentBlobs(store: ObjectStore, repo: RepositoryRecord): 
  * Returns how many blobs were deleted. `only` limits the collection to those blobs (a cancelled backup's
  * own uploads); the rules stay the same.
  */
-export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
+export async function collectGarbage(store: ObjectStore, repo: RepositoryRecord, clock: Clock, only?: ReadonlySet<string>): Promise<number> {
   if (only?.size === 0) return 0;
-  return whileCollecting(store, repo, () => collect(store, repo, only));
+  return whileCollecting(store, repo, clock, (lease) => collect(store, repo, lease, only));
 }
 
-async function collect(store: ObjectStore, repo: RepositoryRecord, only?: ReadonlySet<string>): Promise<number> {
+async function collect(store: ObjectStore, repo: RepositoryRecord, lease: CollectionLease, only?: ReadonlySet<string>): Promise<number> {
   const c: Collection = { candidates: new Map(), read: new Map() };
   for await (const o of store.list(layout.blobsPrefix(repo.name), { sizes: false })) {
     const sha = blobSha(o.key);
@@ -116,11 +117,14 @@ async function collect(store: ObjectStore, repo: RepositoryRecord, only?: Readon
     if (!(await readNewMetas(store, repo, c))) return deleted;
     const batch = blobs.slice(i, i + BATCH).filter((sha) => c.candidates.has(sha));
     // One decision for the whole batch, made on the metadata read just above: deleting its blobs
-    // concurrently changes nothing about which ones go.
+    // concurrently changes nothing about which ones go. Unless the collection was paused long enough for
+    // its marker to need renewing: then a backup may have missed the marker, and its `__meta` is read first.
     for (let j = 0; j < batch.length; j += DELETES_AT_ONCE) {
-      await Promise.all(batch.slice(j, j + DELETES_AT_ONCE).map((sha) => store.delete(c.candidates.get(sha)!)));
+      if ((await lease.renewIfDue()) && !(await readNewMetas(store, repo, c))) return deleted;
+      const some = batch.slice(j, j + DELETES_AT_ONCE).filter((sha) => c.candidates.has(sha));
+      await Promise.all(some.map((sha) => store.delete(c.candidates.get(sha)!)));
+      deleted += some.length;
     }
-    deleted += batch.length;
   }
   return deleted;
 }

@@ -152,7 +152,7 @@ export async function cleanRepository(ctx: ServiceContext, s: StatementOf<'Admin
   const repo = await ctx.control.getRepository(s.repo);
   if (!repo) throw new NotFoundError(`Repository ${s.repo} does not exist`);
   if (repo.readOnly) throw new AnalysisError(`Repository ${repo.name} is read only`);
-  const collected = await collectGarbage(await openRepository(ctx, repo), repo);
+  const collected = await collectGarbage(await openRepository(ctx, repo), repo, ctx.clock);
   return CLEAN_RESULT.of([{ collected }]);
 }
 

@@ -167,7 +167,7 @@ describe('DROP SNAPSHOT garbage collection', () => {
       for (const key of await markers()) during.push(JSON.parse(await getText(repo, key)));
     };
     expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([[String(GARBAGE)]]);
-    expect(during).toEqual([{ started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+    expect(during).toEqual([{ started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), renewed: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
     expect(await markers()).toEqual([]);
     await addGarbage('failed');
     onDelete.hook = async () => { throw new Error('disk on fire'); };
