@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../cdk/create-app.ts';
 import type { StarbackupStack } from '../../cdk/starbackup-stack.ts';
@@ -23,8 +26,23 @@ export const SYNTH_TIMEOUT_MS = 300_000;
 
 /** The app as `cdk synth` builds it, without bundling and without the nag plugin (tests run the pack themselves). */
 export function synthStack(context: Record<string, unknown> = TEST_CONTEXT): { stack: StarbackupStack; template: Template } {
-  const { stack } = createApp({ context, analyticsReporting: false, stackTraces: false, builtinCloudFormationValidation: false }, { nag: false });
-  return { stack, template: Template.fromStack(stack) };
+  return inThrowawayOutdir((outdir) => {
+    const { stack } = createApp({ outdir, context, analyticsReporting: false, stackTraces: false, builtinCloudFormationValidation: false }, { nag: false });
+    return { stack, template: Template.fromStack(stack) };
+  });
+}
+
+/**
+ * Runs `synth` with a cloud assembly folder that is removed after it: an app given none makes a
+ * `cdk.out…` folder in the temp folder for every synthesis, which nothing removes (25 per test run).
+ */
+export function inThrowawayOutdir<T>(synth: (outdir: string) => T): T {
+  const outdir = mkdtempSync(join(tmpdir(), 'starbackup-test-synth-'));
+  try {
+    return synth(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 export type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };

@@ -10,6 +10,7 @@ import { ErrorName } from '../../lib/domain/errors.ts';
 import { PHASES, phasesOf } from '../../lib/domain/phase-registry.ts';
 import { JobType } from '../../lib/domain/states.ts';
 import { BackupTask, FlowState, RestoreTask } from '../../lib/domain/workflow.ts';
+import { inThrowawayOutdir } from './synth-stack.ts';
 
 type State = Record<string, any>;
 
@@ -131,8 +132,8 @@ describe.each(['backup', 'restore'] as const)('%s definition', (kind) => {
 });
 
 describe('constructs', () => {
-  const stackWith = (mapMode: 'INLINE' | 'DISTRIBUTED') => {
-    const stack = new Stack(new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
+  const stackWith = (mapMode: 'INLINE' | 'DISTRIBUTED') => inThrowawayOutdir((outdir) => {
+    const stack = new Stack(new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
     const fn = (name: string) =>
       lambda.Function.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:000000000000:function:${name}`);
     const handlers = <T extends string>(names: readonly T[]) =>
@@ -140,7 +141,7 @@ describe('constructs', () => {
     new BackupWorkflow(stack, 'Backup', { handlers: handlers(Object.values(BackupTask)), maxConcurrency: 4, mapMode });
     new RestoreWorkflow(stack, 'Restore', { handlers: handlers(Object.values(RestoreTask)), maxConcurrency: 5, mapMode });
     return Template.fromStack(stack);
-  };
+  });
 
   it.each(['INLINE', 'DISTRIBUTED'] as const)('both machines live in one stack in %s mode', (mode) => {
     const template = stackWith(mode);
