@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readStackConfig } from '../../cdk/stack-config.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { runProcess } from '../support/run-process.ts';
+import { inThrowawayOutdir } from './synth-stack.ts';
 
 const temp = useTempDirs('cdk-synth');
 const ROOT = join(import.meta.dirname, '../..');
@@ -35,7 +36,8 @@ describe('npx cdk synth', () => {
 });
 
 describe('stack configuration from context', () => {
-  const config = (context: Record<string, unknown>) => readStackConfig(new App({ context }).node);
+  // An app given no outdir makes one in the temp folder as it is constructed, synthesized or not.
+  const config = (context: Record<string, unknown>) => inThrowawayOutdir((outdir) => readStackConfig(new App({ context, outdir }).node));
 
   it('has defaults for everything', () => {
     expect(config({})).toEqual({

@@ -34,7 +34,7 @@ export function synthStack(context: Record<string, unknown> = TEST_CONTEXT): { s
 
 /**
  * Runs `synth` with a cloud assembly folder that is removed after it: an app given none makes a
- * `cdk.out…` folder in the temp folder for every synthesis, which nothing removes (25 per test run).
+ * `cdk.out…` folder in the temp folder as it is constructed, which nothing removes (42 per test run).
  */
 export function inThrowawayOutdir<T>(synth: (outdir: string) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'starbackup-test-synth-'));
