@@ -12,11 +12,11 @@ export type CompressionValue = (typeof Compression)[keyof typeof Compression];
 /** The property of BACKUP and of CREATE REPOSITORY (the repository's default). */
 export const COMPRESSION_PROPERTY = 'compression';
 
-/** Reads a `compression` value, case-insensitive; StarRocks' words for an unknown one (PropertyAnalyzer). */
+/** Reads a `compression` value, case-insensitive; StarRocks' words for an unknown one (PropertyAnalyzer), then the choices. */
 export function parseCompression(value: string): CompressionValue {
   const v = value.trim().toLowerCase();
   if (v === Compression.NONE || v === Compression.ZSTD) return v;
-  throw new AnalysisError(`unknown compression type: ${value}`);
+  throw new AnalysisError(`unknown compression type: ${value} (a backup's compression is ${Compression.ZSTD} or ${Compression.NONE})`);
 }
 
 /** A repository's default for its backups: its `compression` property (checked when it was created), else none. */

@@ -128,13 +128,13 @@ describe('mixing plain and compressed snapshots in one repository', () => {
 });
 
 describe('refusals', () => {
-  it('an unknown compression value, on BACKUP or CREATE REPOSITORY, names it', async () => {
+  it('an unknown compression value, on BACKUP or CREATE REPOSITORY, names it and the choices', async () => {
     // StarRocks' wording for its table property "compression": PropertyAnalyzer.analyzeCompressionType
     // (fe/fe-core/src/main/java/com/starrocks/common/util/PropertyAnalyzer.java), "unknown compression type: ".
-    expect(await c.error('BACKUP DATABASE src SNAPSHOT bad TO z PROPERTIES ("compression" = "lz4")')).toBe('unknown compression type: lz4');
+    expect(await c.error('BACKUP DATABASE src SNAPSHOT bad TO z PROPERTIES ("compression" = "lz4")')).toBe("unknown compression type: lz4 (a backup's compression is zstd or none)");
     mkdirSync(join(dir, 'bad'));
     expect(await c.error(`CREATE REPOSITORY bad WITH BROKER ON LOCATION "file://${join(dir, 'bad')}" PROPERTIES ("compression" = "gzip")`))
-      .toBe('unknown compression type: gzip');
+      .toBe("unknown compression type: gzip (a backup's compression is zstd or none)");
     expect(await c.ctx.control.getRepository('bad')).toBeUndefined();
   });
 
