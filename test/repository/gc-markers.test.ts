@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
+import { FileObjectStore } from '../../lib/adapters/storage/file/file-object-store.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RepositoryRecord } from '../../lib/domain/control-types.ts';
 import { seal, unseal } from '../../lib/domain/envelope.ts';
-import { StorageError } from '../../lib/domain/errors.ts';
+import { AccessDeniedError, StorageError } from '../../lib/domain/errors.ts';
 import { blobSha, layout } from '../../lib/domain/repository-layout.ts';
 import type { SnapshotMeta } from '../../lib/domain/snapshot-types.ts';
 import { getText, listAll, sha256Hex } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import { RENEW_AFTER_MS, STALE_AFTER_MS, collectionAnnounced } from '../../lib/repository/gc-markers.ts';
+import { RENEW_AFTER_MS, STALE_AFTER_MS, collectionAnnounced, whileCollecting } from '../../lib/repository/gc-markers.ts';
 import { openRepository } from '../../lib/repository/repository-context.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 import { openTestCluster, type TestCluster } from '../support/test-cluster.ts';
@@ -107,6 +109,23 @@ describe('garbage collection markers', () => {
     // No marker left: the next backup checks its blobs once, as when no collection ever ran.
     expect(await collectionAnnounced(repo, record)).toBe(false);
   }, 120_000);
+
+  it('a symlink planted among the markers is not a marker: backups do not see it, and a collection leaves what it leads to alone', async () => {
+    const root = await temp.make();
+    const denied = await temp.make();
+    writeFileSync(join(denied, 'passwd'), 'root:x:0:0');
+    const store = new FileObjectStore(root, (real) => {
+      if (real === denied || real.startsWith(`${denied}/`)) throw new AccessDeniedError(`A repository may not reach ${real}`);
+    });
+    mkdirSync(dirname(join(root, marker('link'))), { recursive: true });
+    symlinkSync(join(denied, 'passwd'), join(root, marker('link')));
+    // A file store lists files, never links: the link neither makes backups check their blobs again nor is read.
+    expect(await collectionAnnounced(store, record)).toBe(false);
+    await whileCollecting(store, record, { now: () => NOW }, async () => undefined);
+    expect(lstatSync(join(root, marker('link'))).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(denied, 'passwd'), 'utf8')).toBe('root:x:0:0');
+    expect(await collectionAnnounced(store, record)).toBe(false);
+  });
 
   it('a collection paused past its renewal renews its marker and reads the __meta written meanwhile before it deletes more', async () => {
     const garbage = await addGarbage('paused', 40); // deleted 16 at a time

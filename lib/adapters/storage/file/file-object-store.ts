@@ -3,11 +3,11 @@ import { type Dirent, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { IntegrityError, NotFoundError, StorageError } from '../../../domain/errors.ts';
+import { AccessDeniedError, IntegrityError, NotFoundError, StorageError } from '../../../domain/errors.ts';
 import type { ListOptions, ObjectInfo, ObjectStore, PutBody, PutOptions, PutResult } from '../../../ports/object-store.ts';
 import { type OpenedBody, bodyChunks, withOpenedBody } from '../body.ts';
 import { fileError, isMissing } from './file-errors.ts';
-import { type PathCheck, checkedPath, checkedStat } from './file-path-check.ts';
+import { type PathCheck, checkedEntry, checkedPath, checkedStat } from './file-path-check.ts';
 import { copyChunks, copyFileSource } from './file-copy.ts';
 import { fileSourceOf, registerFileSource } from '../file-source.ts';
 import { isFromSocket } from '../dropped-buffers.ts';
@@ -160,10 +160,11 @@ export class FileObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     const file = this.pathOf(key);
     try {
-      await this.checked(file);
-      await fs.unlink(file);
+      await fs.unlink(this.check ? await checkedEntry(file, this.check) : file);
     } catch (err) {
       if (isMissing(err)) return;
+      // A refusal stands: what is at a path the door refuses is not looked at.
+      if (err instanceof AccessDeniedError) throw err;
       // A folder is not an object (as `dir` is not one in a bucket holding `dir/x`): nothing to delete.
       if (await fs.stat(file).then((s) => s.isDirectory(), () => false)) return;
       throw this.mapError(err, key, 'delete');

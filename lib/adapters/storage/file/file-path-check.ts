@@ -26,6 +26,19 @@ export async function checkedPath(file: string, check: PathCheck): Promise<strin
 }
 
 /**
+ * The real path of `file` as an entry of its folder: the folder resolved (symlinks included) and checked, the
+ * name itself not followed. For an unlink, which removes a symlink and never what it leads to, that is the
+ * place it acts on: a link in the store leading out of the allowed folders can be removed, and a link to an
+ * allowed folder cannot make an unlink act in a folder that is not (both were the other way round when the
+ * whole path was resolved).
+ */
+export async function checkedEntry(file: string, check: PathCheck): Promise<string> {
+  const real = path.join(await checkedPath(path.dirname(file), check), path.basename(file));
+  check(real);
+  return real;
+}
+
+/**
  * What `fs.stat(await checkedPath(file, check))` says (undefined for a missing file), in two calls to the
  * thread pool instead of three for a missing file (a backup asks about every blob it is about to write, most
  * of them missing): the folder's real path, then an lstat of the name in it. A symlink takes the general path.
