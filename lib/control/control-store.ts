@@ -65,7 +65,9 @@ export class ControlStore {
     if (!isTerminal(job.state)) await this.putOnce(unfinishedKey(job.jobId), { jobId: job.jobId });
     await this.table.put(jobKey(job.jobId), job, { condition: { kind: 'absent' } });
     await this.putOnce(dbJobKey(job), { jobId: job.jobId, type: job.type }, historyTtl(job));
-    await this.putOnce({ pk: 'JOBDBS', sk: jobScope(job.db) }, { db: jobScope(job.db) });
+    // Not putOnce: an entry left by the database's last job ages out a week after it, and a job that has not
+    // ended must keep its database listed however long it runs (its own end sets the entry's TTL again).
+    await this.table.put(dbListKey(job), { db: jobScope(job.db) });
   }
 
   /**
@@ -111,7 +113,12 @@ export class ControlStore {
       // The database's pointer ages out with the job: one left to a job DynamoDB has forgotten would still
       // make a dropped database look as if it had jobs (SHOW BACKUP FROM it answering instead of refusing).
       const ttlSeconds = historyTtl(job);
-      if (ttlSeconds !== undefined) await this.table.put(dbJobKey(job), { jobId, type: job.type }, { ttlSeconds });
+      if (ttlSeconds !== undefined) {
+        await this.table.put(dbJobKey(job), { jobId, type: job.type }, { ttlSeconds });
+        // So does the database's place in the list SHOW BACKUP without a database reads: databases dropped
+        // long ago would otherwise each cost it a query, for ever.
+        await this.table.put(dbListKey(job), { db: jobScope(job.db) }, { ttlSeconds });
+      }
     }
     return job;
   }
@@ -165,7 +172,6 @@ export class ControlStore {
     await this.table.put(expiryKey(e), e);
   }
 
-  /** Snapshots whose ttl has run out, oldest first (the sort key starts with the zero-padded time). */
   /** Entries due by `now`, read as a key range (their sk starts with the zero-padded time), so not-yet-due ones cost nothing. */
   async dueExpiries(now: number): Promise<ExpiryRecord[]> {
     const due = await this.table.queryBelow<ExpiryRecord>('EXPIRY', `${expiryTime(now + 1)}#`);
@@ -184,5 +190,6 @@ function historyTtl(job: JobRecord): number | undefined {
 }
 
 const dbJobKey = (job: JobRecord): RecordKey => ({ pk: `DBJOBS#${jobScope(job.db)}`, sk: job.jobId });
+const dbListKey = (job: JobRecord): RecordKey => ({ pk: 'JOBDBS', sk: jobScope(job.db) });
 const expiryTime = (ms: number): string => String(ms).padStart(15, '0');
 const expiryKey = (e: ExpiryRecord): RecordKey => ({ pk: 'EXPIRY', sk: `${expiryTime(e.expireTime)}#${e.repo}#${e.label}` });

@@ -29,6 +29,25 @@ describe('TTL of control records', () => {
     // The database's pointer to the job ages out with it, and still leads to it meanwhile.
     expect(await ttlOf('DBJOBS#d', 'j1')).toBe(Math.ceil(finished / 1000) + JOB_HISTORY_SECONDS);
     expect(await control.lastJobOfDatabase('d', 'BACKUP')).toEqual({ jobId: 'j1', type: 'BACKUP' });
+    // So does the database's place among those with jobs (SHOW BACKUP without a database).
+    expect(await ttlOf('JOBDBS', 'd')).toBe(Math.ceil(finished / 1000) + JOB_HISTORY_SECONDS);
+    expect(await control.databasesWithJobs()).toContain('d');
+  });
+
+  it("is taken off a database's place among those with jobs while its next job runs, and set again when that one ends", async () => {
+    const control = new ControlStore(db.table);
+    const job = (jobId: string) => ({ jobId, type: 'BACKUP', label: 's', db: 'f', repo: 'r', state: 'PENDING', timestamp: 't', createTime: 1,
+      timeoutSec: 600, status: { code: 'OK', msg: '' }, times: {}, totals: { files: 0, bytes: 0 }, backup: { objects: [], type: 'FULL' } }) as unknown as JobRecord;
+    await control.createJob(job('f1'));
+    expect(await ttlOf('JOBDBS', 'f')).toBeUndefined();
+    await control.updateJob('f1', (j) => ({ ...j, state: 'CANCELLED', times: { finished: 1_700_000_000_000 } }));
+    expect(await ttlOf('JOBDBS', 'f')).toBe(1_700_000_000 + JOB_HISTORY_SECONDS);
+    // The last job's week must not run out under a job that runs longer than what is left of it.
+    await control.createJob(job('f2'));
+    expect(await ttlOf('JOBDBS', 'f')).toBeUndefined();
+    expect(await control.databasesWithJobs()).toContain('f');
+    await control.updateJob('f2', (j) => ({ ...j, state: 'FINISHED', times: { finished: 1_800_000_000_000 } }));
+    expect(await ttlOf('JOBDBS', 'f')).toBe(1_800_000_000 + JOB_HISTORY_SECONDS);
   });
 
   it('is not set on a database\'s pointer to a job that has not ended', async () => {
