@@ -90,6 +90,13 @@ export interface BackupDetail {
    * again. Absent (jobs planned before this was recorded) counts as seen.
    */
   collectionSeen?: boolean;
+  /**
+   * The collections UPLOAD_SNAPSHOT saw (each marker's key and a digest of its content, which a renewal
+   * changes) and when, by this cluster's clock: SAVE_META waits until each has ended or renewed before it
+   * checks the blobs again (gc-markers.ts). Absent in jobs planned before this was recorded: no wait.
+   */
+  collectionsSeen?: { key: string; version: string }[];
+  collectionsSeenAt?: number;
   /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
   blobs?: { count: number; bytes: number };
 }

@@ -88,7 +88,7 @@ export const PHASES = {
   },
   saveMeta: {
     task: 'SAVE_META', workflows: [BACKUP], role: 'step', enters: BackupState.SAVE_META, leavesTo: BackupState.UPLOAD_INFO,
-    entry: 'save-meta', size: 'step', description: 'BACKUP SAVE_META: check every blob __meta names, upload again any collected meanwhile',
+    entry: 'save-meta', size: 'step', description: 'BACKUP SAVE_META: after the garbage collections seen, check every blob __meta names, upload again any collected meanwhile',
     catalog: 'none', data: 'read', repositories: 'write', sealer: 'unseal',
   },
   uploadInfo: {

@@ -26,7 +26,7 @@ export const STALE_AFTER_MS = 60 * 60_000;
 /** Markers are a few dozen bytes: a larger one is not ours, and is not read. */
 const MARKER_MAX_BYTES = 1024;
 /** The most markers one collection reads and judges; more are left for the next one. */
-const MARKERS_READ_AT_MOST = 100;
+export const MARKERS_READ_AT_MOST = 100;
 
 export interface CollectionLease {
   /**
@@ -65,12 +65,6 @@ export async function whileCollecting<T>(
   }
 }
 
-/** Whether any garbage collection has announced itself (running now, or died without clearing its marker). */
-export async function collectionAnnounced(store: ObjectStore, repo: RepositoryRecord): Promise<boolean> {
-  for await (const _ of store.list(layout.gcMarkersPrefix(repo.name), { sizes: false })) return true;
-  return false;
-}
-
 /**
  * Removes the markers of collections that died: not renewed for STALE_AFTER_MS, dated further ahead than
  * that (no clock is that wrong), too large, or not a marker at all (this release writes nothing else there).
@@ -89,12 +83,16 @@ async function removeStaleMarkers(store: ObjectStore, repo: RepositoryRecord, cl
   }
 }
 
+/** A marker's content, up to one byte past the limit: that byte tells a marker that is too large, whatever a listing said of its size. */
+export async function readMarker(store: ObjectStore, key: string): Promise<Buffer> {
+  return readBytes(await store.get(key, { start: 0, end: MARKER_MAX_BYTES }));
+}
+
 /** When a marker was last renewed; undefined when it is not a marker; null when it could not be read. */
 async function renewedAt(store: ObjectStore, key: string): Promise<number | undefined | null> {
   let bytes: Buffer;
   try {
-    // One byte past the limit tells a marker that is too large, whatever the listing said of its size.
-    bytes = await readBytes(await store.get(key, { start: 0, end: MARKER_MAX_BYTES }));
+    bytes = await readMarker(store, key);
   } catch {
     return null;
   }

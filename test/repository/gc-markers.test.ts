@@ -10,9 +10,11 @@ import { blobSha, layout } from '../../lib/domain/repository-layout.ts';
 import type { SnapshotMeta } from '../../lib/domain/snapshot-types.ts';
 import { getText, listAll, sha256Hex } from '../../lib/ports/object-io.ts';
 import type { ObjectStore } from '../../lib/ports/object-store.ts';
-import { RENEW_AFTER_MS, STALE_AFTER_MS, collectionAnnounced, whileCollecting } from '../../lib/repository/gc-markers.ts';
+import { RENEW_AFTER_MS, STALE_AFTER_MS, whileCollecting } from '../../lib/repository/gc-markers.ts';
+import { seenCollections } from '../../lib/repository/seen-collections.ts';
 import { openRepository } from '../../lib/repository/repository-context.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
+import { instrumentStores } from '../support/instrumented-stores.ts';
 import { openTestCluster, type TestCluster } from '../support/test-cluster.ts';
 
 /**
@@ -30,27 +32,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const marker = (id: string) => layout.gcMarker('r', id);
 const markers = async () => (await listAll(repo, layout.gcMarkersPrefix('r'))).map((k) => k.split('/').pop()).sort();
 
-/** The stores the statements open from now on: marker puts are recorded, and hooks run before a get or a blob's delete. */
-function instrument() {
-  const puts: { key: string; body: string }[] = [];
-  const hooks: { get?: (key: string) => void; delete?: () => Promise<void> } = {};
-  const open = c.ctx.openLocation;
-  c.ctx.openLocation = (...args) => {
-    const store = open(...args);
-    return {
-      description: store.description,
-      put: (k, b, o) => {
-        if (k.includes('/__gc_running/')) puts.push({ key: k, body: String(b) });
-        return store.put(k, b, o);
-      },
-      head: (k) => store.head(k),
-      list: (p, o) => store.list(p, o),
-      get: async (k, r) => { hooks.get?.(k); return store.get(k, r); },
-      delete: async (k) => { if (blobSha(k)) await hooks.delete?.(); return store.delete(k); },
-    };
-  };
-  return { puts, hooks };
-}
+const instrument = () => instrumentStores(c);
 
 async function addGarbage(tag: string, n: number): Promise<string[]> {
   const shas: string[] = [];
@@ -97,7 +79,7 @@ describe('garbage collection markers', () => {
     expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([['0']]);
     // What could not be read may be a live collection's: it stays, and so does the collection's own outcome.
     expect(await markers()).toEqual(['clock-ahead', 'live', 'unreadable']);
-    expect(await collectionAnnounced(repo, record)).toBe(true);
+    expect(await seenCollections(repo, record)).toHaveLength(3);
     hooks.get = undefined;
     t = NOW + STALE_AFTER_MS;
     expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([['0']]);
@@ -107,7 +89,7 @@ describe('garbage collection markers', () => {
     expect(await c.rows('ADMIN CLEAN REPOSITORY r')).toEqual([['0']]);
     expect(await markers()).toEqual([]);
     // No marker left: the next backup checks its blobs once, as when no collection ever ran.
-    expect(await collectionAnnounced(repo, record)).toBe(false);
+    expect(await seenCollections(repo, record)).toEqual([]);
   }, 120_000);
 
   it('a symlink planted among the markers is not a marker: backups do not see it, and a collection leaves what it leads to alone', async () => {
@@ -120,11 +102,11 @@ describe('garbage collection markers', () => {
     mkdirSync(dirname(join(root, marker('link'))), { recursive: true });
     symlinkSync(join(denied, 'passwd'), join(root, marker('link')));
     // A file store lists files, never links: the link neither makes backups check their blobs again nor is read.
-    expect(await collectionAnnounced(store, record)).toBe(false);
+    expect(await seenCollections(store, record)).toEqual([]);
     await whileCollecting(store, record, { now: () => NOW }, async () => undefined);
     expect(lstatSync(join(root, marker('link'))).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(denied, 'passwd'), 'utf8')).toBe('root:x:0:0');
-    expect(await collectionAnnounced(store, record)).toBe(false);
+    expect(await seenCollections(store, record)).toEqual([]);
   });
 
   it('a collection paused past its renewal renews its marker and reads the __meta written meanwhile before it deletes more', async () => {

@@ -7,7 +7,7 @@ import { BackupState, JobType } from '../../domain/states.ts';
 import type { JobRef, PlanOutput } from '../../domain/workflow.ts';
 import type { ServiceContext } from '../service-context.ts';
 import { blobStore } from '../../repository/blob-store.ts';
-import { collectionAnnounced } from '../../repository/gc-markers.ts';
+import { seenCollections } from '../../repository/seen-collections.ts';
 import { openRepository } from '../../repository/repository-context.ts';
 import { metaText, plannedUploads, uploadItems } from './backup-staging.ts';
 import { advance, enterPhase, fence } from '../job-guard.ts';
@@ -30,8 +30,9 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   await fence(ctx, job);
   const sealed = () => Readable.from(buffers(sealPieces(metaText(ctx.data, jobId), createHash('sha256'))));
   const { sha256, size } = await store.put(layout.meta(repo.name, job.label, job.timestamp), { open: sealed });
-  // Looked for after `__meta` exists and before any blob is: see gc-markers.ts.
-  const collectionSeen = await collectionAnnounced(store, repo);
+  // Looked for after `__meta` exists and before any blob is: see gc-markers.ts and seen-collections.ts.
+  const collections = await seenCollections(store, repo);
+  const seenAt = ctx.clock.now();
   const planned = plannedUploads(job);
   const toMove = { files: 0, bytes: 0 };
   const missing = counted(missingBlobs(blobStore(store, ctx.compressor), repo, uploadItems(ctx.data, jobId, repo.name), planned.files), toMove);
@@ -39,7 +40,11 @@ export async function uploadSnapshot(ctx: ServiceContext, { jobId }: JobRef): Pr
   await writeStagingDoc(ctx.data, jobId, 'batches', batches);
   await advance(ctx, job, BackupState.UPLOADING, (j) => {
     j.backup!.meta = { sha256, size };
-    j.backup!.collectionSeen = collectionSeen;
+    j.backup!.collectionSeen = collections.length > 0;
+    if (collections.length) {
+      j.backup!.collectionsSeen = collections;
+      j.backup!.collectionsSeenAt = seenAt;
+    }
     // What needs no upload (a blob the repository holds, a segment sharing another's blob) is done now, in
     // the same write as the state, so a re-run of this phase cannot count it twice: a finished job reads
     // files and bytes done equal to its totals. Upload rates are the moved bytes' alone (bin/progress-line.ts).
