@@ -91,11 +91,12 @@ export interface BackupDetail {
    */
   collectionSeen?: boolean;
   /**
-   * The collections UPLOAD_SNAPSHOT saw (each marker's key and a digest of its content, which a renewal
-   * changes) and when, by this cluster's clock: SAVE_META waits until each has ended or renewed before it
-   * checks the blobs again (gc-markers.ts). Absent in jobs planned before this was recorded: no wait.
+   * The collections UPLOAD_SNAPSHOT saw (each marker's key, a digest of its content, which a renewal
+   * changes, and its renewal time) and when, by this cluster's clock: SAVE_META waits until each has ended,
+   * renewed or stopped before it checks the blobs again (seen-collections.ts). Absent in jobs planned
+   * before this was recorded: no wait.
    */
-  collectionsSeen?: { key: string; version: string }[];
+  collectionsSeen?: { key: string; version: string; renewed?: number }[];
   collectionsSeenAt?: number;
   /** The distinct segment files SNAPSHOTING found (content addresses), which bound the upload plan. */
   blobs?: { count: number; bytes: number };

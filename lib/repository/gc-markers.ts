@@ -90,12 +90,15 @@ export async function readMarker(store: ObjectStore, key: string): Promise<Buffe
 
 /** When a marker was last renewed; undefined when it is not a marker; null when it could not be read. */
 async function renewedAt(store: ObjectStore, key: string): Promise<number | undefined | null> {
-  let bytes: Buffer;
   try {
-    bytes = await readMarker(store, key);
+    return markerRenewedAt(await readMarker(store, key));
   } catch {
     return null;
   }
+}
+
+/** When the marker with this content was last renewed, by its collection's clock; undefined when it is not a marker. */
+export function markerRenewedAt(bytes: Buffer): number | undefined {
   if (bytes.length > MARKER_MAX_BYTES) return undefined;
   try {
     const m = JSON.parse(bytes.toString('utf8')) as unknown;

@@ -105,4 +105,12 @@ describe('a backup that saw a collection', () => {
     expect(await listAll(repo, layout.gcMarkersPrefix('r'))).toEqual([marker]);
     await repo.delete(marker);
   }, 120_000);
+  it('does not wait for a collection whose marker says it stopped renewing long enough ago (a drop killed a while back)', async () => {
+    await repo.put(marker, markerBody(NOW - SEEN_COLLECTION_WAIT_MS));
+    const waited = whenWaitingFor(marker, () => undefined);
+    await c.sql('BACKUP DATABASE d SNAPSHOT killed TO r');
+    expect(waited()).toBe(false);
+    await verified('killed');
+    await repo.delete(marker);
+  }, 120_000);
 });
