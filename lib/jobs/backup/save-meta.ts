@@ -13,8 +13,8 @@ import { transferItems } from '../transfer.ts';
  * SAVE_META: `__meta` was written before the upload; when UPLOAD_SNAPSHOT saw a garbage collection
  * announced in the repository (gc-markers.ts), this waits until each one seen has ended or renewed its
  * marker, then checks that every blob `__meta` names is in the repository, and uploads again any that a
- * collection deleted in the meantime, so the snapshot UPLOAD_INFO commits is always whole. With no collection announced, nothing can have been deleted and a second
- * listing of every blob is spared.
+ * collection deleted in the meantime, so the snapshot UPLOAD_INFO commits is always whole. With no
+ * collection announced, nothing can have been deleted and a second listing of every blob is spared.
  */
 export async function saveMeta(ctx: ServiceContext, { jobId }: JobRef): Promise<JobRef> {
   const { job, done } = await enterPhase(ctx, jobId, JobType.BACKUP, BackupState.SAVE_META);
